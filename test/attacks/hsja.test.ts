@@ -90,6 +90,23 @@ test("L2 HSJA on a 1x8x8 linear problem is within 5% in 2000 queries and keeps i
   }
 });
 
+test("on a 1x28x28 linear problem L2 HSJA converges: 1.3x at 2000 queries, within 6% at its official 40 iterations", async () => {
+  // Measured over seeds 1-5 (ratio to the true L2 distance): 1.31-1.38 at 2000 queries, 1.13-1.15 at
+  // 5000, 1.077-1.085 at 10000, 1.050-1.058 at the end of the official num_iterations = 40
+  // (17,814-17,939 queries). In 784 dimensions each gradient estimate (100 sqrt(t) probes) has a
+  // cosine of ~0.3-0.5 with the normal, so the official algorithm needs far more than 2000 queries
+  // to come within 1%: the issue's 1% bar holds on 1x4x4 (test above), not here.
+  const { result, ratio } = await attackLinear(28, "l2", 3, { spendBudget: false }, Infinity);
+  assert.ok(result.success);
+  assert.equal(result.stopReason, "iterations");
+  assert.ok(result.queries > 17000 && result.queries < 19000, `queries ${result.queries}`);
+  assert.ok(ratio >= 1 - 1e-6 && ratio < 1.06, `L2 ${ratio} times the true distance`);
+  const truth = result.l2 / ratio;
+  const at = (q: number) => result.trace.filter((row) => row.queries <= q).at(-1)!.l2 / truth;
+  assert.ok(at(2000) > at(5000) && at(5000) > at(10000) && at(10000) > ratio - 1e-12, "the best L2 decreases with the budget");
+  assert.ok(at(2000) < 1.45 && at(10000) < 1.1, `ratios ${at(2000)} at 2000, ${at(10000)} at 10000 queries`);
+});
+
 test("Linf HSJA approaches the true Linf distance of the linear problem", async () => {
   // Measured: 1x4x4 within 0.6-1.8%, 1x8x8 within 5.7-11.8% (official logic: 4.6-12.3%).
   for (const seed of [1, 2]) {
