@@ -33,14 +33,20 @@ def load_split(dataset, split):
     return torch.from_numpy(x.astype(np.float32) / 255.0), torch.from_numpy(y), meta
 
 
-ARCHITECTURE = ("CNN: (x - mean) / std, conv3x3(32)-BN-ReLU-maxpool2, conv3x3(64)-BN-ReLU-maxpool2, "
-                "conv3x3(64)-BN-ReLU, dropout 0.3, fc 3136-128-ReLU, dropout 0.3, fc 128-10")
+ARCHITECTURE = ("CNN: (x - mean) / std, conv3x3(16)-BN-ReLU-maxpool2, conv3x3(32)-BN-ReLU-maxpool2, "
+                "dropout 0.3, fc 1568-128-ReLU, dropout 0.3, fc 128-10")
 
 
 class Net(nn.Module):
-    """Small CNN; input N x 1 x 28 x 28 in [0,1], normalisation inside the graph."""
+    """Small CNN; input N x 1 x 28 x 28 in [0,1], normalisation inside the graph.
 
-    def __init__(self, mean, std, width=32):
+    Two convolutions (16 and 32 channels) and one hidden fully connected layer: about 1.2M
+    multiply-adds per image, ~4x fewer than the first zoo's three-convolution net (32/64/64
+    channels, 6M), which onnxruntime ran at 11.7k images/s on one core against 44.8k for this one
+    (batch 100, measured in the session that switched). The base model is queried millions of times
+    by the paper grid, so its cost sets the cost of the whole study."""
+
+    def __init__(self, mean, std, width=16):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
@@ -50,7 +56,6 @@ class Net(nn.Module):
             nn.MaxPool2d(2),  # 14x14
             nn.Conv2d(w, 2 * w, 3, padding=1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(inplace=True),
             nn.MaxPool2d(2),  # 7x7
-            nn.Conv2d(2 * w, 2 * w, 3, padding=1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(inplace=True),
         )
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Dropout(0.3), nn.Linear(2 * w * 49, 128), nn.ReLU(inplace=True), nn.Dropout(0.3), nn.Linear(128, 10)
