@@ -70,17 +70,8 @@ export interface AccuracyRow {
   readonly seconds: number;
 }
 
-export interface CalibrationRow {
-  readonly record: "calibration";
-  readonly model: string;
-  readonly drop: number;
-  readonly sigma: number;
-  readonly cleanAccuracy: number;
-  readonly smoothedAccuracy: number;
-  readonly images: number;
-  readonly n: number;
-  readonly seconds: number;
-}
+/** A calibration record as exported: its measured fields, tagged like the other rows. */
+export type CalibrationRow = { readonly record: "calibration" } & Omit<CalibrationRecord, "kind" | "key" | "seed">;
 
 export interface ExportedResults {
   readonly attacks: AttackRow[];

@@ -1,8 +1,10 @@
+import type { CalibrationRecord, FigureRecord, RecordBase, RunManifest } from "../experiments/records.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 
 /*
- * What a report is made from, reduced to the fields it reads. The runner's RunManifest and
- * ResultRecord (src/experiments/records.ts) are assignable to these.
+ * What a report is made from, reduced to the fields it reads: the runner's records
+ * (src/experiments/records.ts) without their bookkeeping, so a report can also be built from
+ * records that were never stored by the runner (tests, other tools).
  */
 
 /** A result record of any kind the report reads. */
@@ -10,45 +12,11 @@ export type ReportRecord =
   | (AttackInput & { readonly kind: "attack" })
   | (AccuracyInput & { readonly kind: "accuracy" })
   | (CertificationInput & { readonly kind: "certification" })
-  | {
-      readonly kind: "calibration";
-      readonly model: string;
-      readonly drop: number;
-      readonly sigma: number;
-      readonly cleanAccuracy: number;
-      readonly smoothedAccuracy: number;
-      readonly images: number;
-      readonly n: number;
-    }
-  | {
-      readonly kind: "figure";
-      readonly figure: "fig1" | "fig2" | "fig3";
-      readonly image: number;
-      readonly defense: string;
-      readonly sigma: number;
-      readonly data: unknown;
-    };
+  | Omit<CalibrationRecord, keyof RecordBase>
+  | Pick<FigureRecord, "kind" | "figure" | "image" | "defense" | "sigma" | "data">;
 
-/** run.json: what the run is and how far it got. */
-export interface ReportManifest {
-  readonly name: string;
-  readonly seed: number;
-  readonly created: string;
-  readonly updated: string;
-  readonly items: number;
-  readonly done: number;
-  readonly complete: boolean;
-  readonly wallSeconds: number;
-  readonly sessions: number;
-  readonly workers: number;
-  readonly software: {
-    readonly rsbench: string;
-    readonly node: string;
-    readonly onnxruntime: string | null;
-    readonly platform: string;
-    readonly cpus: number;
-  };
-}
+/** run.json as the report reads it (the config hash is the runner's business). */
+export type ReportManifest = Omit<RunManifest, "configHash">;
 
 /** Everything a report shows. */
 export interface ReportInput {

@@ -24,6 +24,44 @@ export interface EvaluationFlags {
   json?: boolean;
 }
 
+/** Defaults and wording of the flags that certify and predict share. */
+interface SharedFlagSpec {
+  readonly verb: string;
+  readonly alpha: string;
+  readonly defaults: { readonly alpha: number; readonly seed: number; readonly batchSize: number };
+}
+
+/**
+ * Declares the flags of `rsbench certify` and `rsbench predict` that mean the same in both: the
+ * model and data, sigma, alpha, the image selection, the seed, the batch, --resize and --json.
+ * `own` adds the command's own flags after sigma (draw counts) and --out (its columns).
+ */
+export function evaluationCommand(command: Command, spec: SharedFlagSpec, own: (command: Command) => Command, out: string): Command {
+  command
+    .requiredOption("--model <model>", "shipped model name or path of an ONNX model")
+    .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
+    .requiredOption("--sigma <sigma>", "noise standard deviation in pixel units, > 0");
+  return own(command)
+    .option("--alpha <alpha>", spec.alpha, String(spec.defaults.alpha))
+    .option("--count <count>", `${spec.verb} the first C images (defaults to all)`)
+    .option("--offset <offset>", "skip the first O images before selecting")
+    .option("--seed <seed>", "seed of the noise; image i uses the stream (seed, index of i)", String(spec.defaults.seed))
+    .option("--batch <batch>", "largest base-model call, in images (does not change results)", String(spec.defaults.batchSize))
+    .option("--out <file>", `stream one row per image to FILE as it finishes: ${out}; tab-separated, or JSON lines for .jsonl`)
+    .option("--resize", "resize images that do not match the model's input shape")
+    .option("--json", "print one JSON object {summary, images} instead of the text summary");
+}
+
+/** The shared flags parsed and checked (each error names its flag), the selection, the model and the images. */
+export async function evaluationInputs(flags: EvaluationFlags) {
+  const sigma = parseNumber("--sigma", flags.sigma, RULES.sigma);
+  const alpha = parseNumber("--alpha", flags.alpha!, RULES.alpha);
+  const seed = parseNumber("--seed", flags.seed!, RULES.seed);
+  const batchSize = parseNumber("--batch", flags.batch!, RULES.count);
+  const chosen = selection(flags);
+  return { sigma, alpha, seed, batchSize, ...(await loadInputs(flags, chosen)) };
+}
+
 /** Images chosen by --count and --offset. */
 export function selection(flags: EvaluationFlags): Selection {
   const count = flags.count === undefined ? undefined : parseNumber("--count", flags.count, RULES.count);
@@ -86,32 +124,22 @@ function summaryText(model: string, data: string, s: CertifySummary): string {
 
 /** Registers `rsbench certify`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command("certify")
-    .description("Cohen et al.'s CERTIFY on each image: a class and an L2 radius within which g(sigma) is certified constant with probability 1 - alpha, or abstain.")
-    .requiredOption("--model <model>", "shipped model name or path of an ONNX model")
-    .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
-    .requiredOption("--sigma <sigma>", "noise standard deviation in pixel units, > 0")
-    .option("--n0 <n0>", "selection draws (guess of the top class)", String(CERTIFY_COMMAND_DEFAULTS.n0))
-    .option("--n <n>", "estimation draws (lower bound on its probability)", String(CERTIFY_COMMAND_DEFAULTS.n))
-    .option("--alpha <alpha>", "failure probability of each certificate, in (0, 1)", String(CERTIFY_COMMAND_DEFAULTS.alpha))
-    .option("--count <count>", "certify the first C images (defaults to all)")
-    .option("--offset <offset>", "skip the first O images before selecting")
-    .option("--seed <seed>", "seed of the noise; image i uses the stream (seed, index of i)", String(CERTIFY_COMMAND_DEFAULTS.seed))
-    .option("--batch <batch>", "largest base-model call, in images (does not change results)", String(CERTIFY_COMMAND_DEFAULTS.batchSize))
-    .option("--out <file>", "stream one row per image to FILE as it finishes: index, label, prediction (or abstain), radius, correct, seconds; tab-separated, or JSON lines for .jsonl")
-    .option("--resize", "resize images that do not match the model's input shape")
-    .option("--json", "print one JSON object {summary, images} instead of the text summary")
+    .description("Cohen et al.'s CERTIFY on each image: a class and an L2 radius within which g(sigma) is certified constant with probability 1 - alpha, or abstain.");
+  evaluationCommand(
+    command,
+    { verb: "certify", alpha: "failure probability of each certificate, in (0, 1)", defaults: CERTIFY_COMMAND_DEFAULTS },
+    (c) => c
+      .option("--n0 <n0>", "selection draws (guess of the top class)", String(CERTIFY_COMMAND_DEFAULTS.n0))
+      .option("--n <n>", "estimation draws (lower bound on its probability)", String(CERTIFY_COMMAND_DEFAULTS.n)),
+    "index, label, prediction (or abstain), radius, correct, seconds",
+  )
     .addHelpText("after", "\nExample:\n  rsbench certify --model fashion-mnist-standard --data fashion-mnist --sigma 0.25 --count 20 --n 10000 --out certify.tsv")
     .action(async (flags: EvaluationFlags) => {
-      const sigma = parseNumber("--sigma", flags.sigma, RULES.sigma);
       const n0 = parseNumber("--n0", flags.n0!, RULES.n);
       const n = parseNumber("--n", flags.n!, RULES.n);
-      const alpha = parseNumber("--alpha", flags.alpha!, RULES.alpha);
-      const seed = parseNumber("--seed", flags.seed!, RULES.seed);
-      const batchSize = parseNumber("--batch", flags.batch!, RULES.count);
-      const chosen = selection(flags);
-      const { classifier, name, set } = await loadInputs(flags, chosen);
+      const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
       const out = RowFile.open(flags.out, COLUMNS);
       const bar = progressBar("certify", set.count);
       let certified = 0;
