@@ -65,6 +65,31 @@ export const START_KINDS: readonly StartKind[] = ["auto", "data", "own"];
 export interface StartPool {
   readonly images: Float32Array;
   readonly predictions: Int32Array;
+  /** Where each image comes from (its index in the dataset split), recorded as a run's start. */
+  readonly indices: Int32Array;
+}
+
+/**
+ * Images of a starting-point pool: the first 100 of the attacked dataset split (rsbench choice:
+ * enough for every class to appear, one base-model call to label them).
+ */
+export const START_POOL_SIZE = 100;
+
+/**
+ * The starting-point pool of `model`, used alike by `rsbench attack` and the experiment runner:
+ * the first START_POOL_SIZE images that `load` gives (all of them when the split is smaller;
+ * `load` rejects with a RangeError when it holds fewer than asked) labelled by the base model, in
+ * one call, outside any attack's budget.
+ */
+export async function labelStartPool(
+  model: Classifier,
+  load: (count: number | undefined) => Promise<{ readonly images: Float32Array; readonly indices: Int32Array; readonly count: number }>,
+): Promise<StartPool> {
+  const set = await load(START_POOL_SIZE).catch((error: unknown) => {
+    if (error instanceof RangeError) return load(undefined);
+    throw error;
+  });
+  return { images: set.images, indices: set.indices, predictions: await model.predict(set.images, set.count) };
 }
 
 /**

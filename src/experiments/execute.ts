@@ -5,7 +5,7 @@
  * on which worker runs it, when, or what ran before.
  */
 import { runAttack } from "../attacks/run.js";
-import { chooseStart, type StartPool } from "../attacks/start.js";
+import { chooseStart, labelStartPool, type StartPool } from "../attacks/start.js";
 import type { Classifier } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
@@ -24,22 +24,15 @@ import type { AccuracyRecord, AttackRecord, AttackVerification, CalibrationRecor
 /** Sub-streams of an item's random stream. */
 const STREAM = { noise: 1, attack: 2, figure: 3, certify: 4, calibrate: 5, start: 6, verify: 7 } as const;
 
-/** Images of the starting-point pool: the first ones of the attacked dataset, as `rsbench attack` uses. */
-export const START_POOL_SIZE = 100;
 
 /** Budgets at which every attack record reports the best distortion (the paper's 500/1000/2000 reading). */
 export const CHECKPOINTS: readonly number[] = [500, 1000];
-
-/** A starting-point pool with the source index of each image (recorded as the run's start). */
-interface IndexedStartPool extends StartPool {
-  readonly indices: Int32Array;
-}
 
 /** Models and images loaded once per worker. */
 export class ExecutionContext {
   private readonly models = new Map<string, Promise<Classifier>>();
   private readonly data = new Map<string, Promise<LabeledImages>>();
-  private readonly pools = new Map<string, Promise<IndexedStartPool>>();
+  private readonly pools = new Map<string, Promise<StartPool>>();
 
   constructor(
     readonly environment: ExperimentEnvironment,
@@ -58,17 +51,12 @@ export class ExecutionContext {
   }
 
   /** Candidate starting points for attacks on `modelName`: the pool images and the base model's labels. */
-  startPool(modelName: string): Promise<IndexedStartPool> {
+  startPool(modelName: string): Promise<StartPool> {
     let pool = this.pools.get(modelName);
     if (!pool) {
-      pool = (async () => {
-        const set = await this.images({ dataset: this.config.data.dataset, count: START_POOL_SIZE }).catch((error: unknown) => {
-          if (error instanceof RangeError) return this.images({ dataset: this.config.data.dataset }); // fewer images than the pool size
-          throw error;
-        });
-        const model = await this.model(modelName);
-        return { images: set.images, indices: set.indices, predictions: await model.predict(set.images, set.count) };
-      })();
+      pool = this.model(modelName).then((model) =>
+        labelStartPool(model, (count) => this.images(count === undefined ? { dataset: this.config.data.dataset } : { dataset: this.config.data.dataset, count })),
+      );
       this.pools.set(modelName, pool);
     }
     return pool;

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { ATTACK_NAMES, attackEntry, START_KINDS, type AttackName, type StartKind } from "../../attacks/registry.js";
-import { chooseStart } from "../../attacks/start.js";
+import { chooseStart, labelStartPool, type StartPool } from "../../attacks/start.js";
 import { runAttack } from "../../attacks/run.js";
 import type { Norm } from "../../attacks/types.js";
 import { imageAt, loadData, type LabeledImages, type Selection } from "../../data/index.js";
@@ -23,11 +23,6 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   /** Level Pa of eq. (4): the majority rule, the paper's first level (PAPER.md Sect. 4). */
   pa: 0.5,
   seed: 0,
-  /**
-   * Images of the starting-point pool (`--start data`): the first 100 of the same dataset split
-   * (rsbench choice: enough for every class to appear, one base-model call to label them).
-   */
-  startingPool: 100,
   /**
    * Repeats of the check of the final adversarial point against PAPER.md eq. (4) when --sigma is
    * given (0 without it): 100 fresh votes of g(sigma, n) estimate P[g(x_a) != y] to about +-0.05
@@ -70,12 +65,6 @@ export interface AttackRunConfig {
   readonly start: StartKind;
   /** Repeats of the eq. (4) check of each final adversarial point; 0: no check. */
   readonly verify: number;
-}
-
-/** Candidate starting points: images and the base model's labels of them. */
-export interface StartingPool {
-  readonly set: LabeledImages;
-  readonly predictions: Int32Array;
 }
 
 /** Best distortions after `queries` queries (Infinity: nothing adversarial yet). */
@@ -269,14 +258,14 @@ export async function attackImage(
   set: LabeledImages,
   i: number,
   config: AttackRunConfig,
-  pool: StartingPool | null = null,
+  pool: StartPool | null = null,
 ): Promise<AttackImageRecord> {
   const index = set.indices[i], label = set.labels[i];
   const image = imageAt(set, i);
   const predicted = (await defended(base, config, index, ATTACK_STREAMS.classify).predict(image, 1))[0];
   if (predicted !== label) return { status: "misclassified", index, label, predicted };
   const entry = attackEntry(config.attack);
-  const k = await chooseStart(config.start, base, image, label, pool && { images: pool.set.images, predictions: pool.predictions }, createRandom(config.seed, index, ATTACK_STREAMS.start));
+  const k = await chooseStart(config.start, base, image, label, pool, createRandom(config.seed, index, ATTACK_STREAMS.start));
   const oracle = new LabelOnlyOracle(defended(base, config, index, ATTACK_STREAMS.oracle), image, label, { budget: config.queries, pa: config.pa });
   const result = await runAttack(oracle, {
     name: config.attack,
@@ -284,7 +273,7 @@ export async function attackImage(
     options: entry.optionsFor(config.norm),
     norm: config.norm,
     random: createRandom(config.seed, index, ATTACK_STREAMS.attack),
-    startingPoint: k >= 0 ? imageAt(pool!.set, k) : undefined,
+    startingPoint: k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined,
   });
   // The experimenter's check of eq. (4), after the attack and outside its budget, on its own noise stream.
   let verification: AttackedImage["verification"] = null;
@@ -309,21 +298,16 @@ export async function attackImage(
     iterations: result.iterations,
     stopReason: result.stopReason,
     anomalies: result.anomalies,
-    start: k >= 0 ? pool!.set.indices[k] : null,
+    start: k >= 0 ? pool!.indices[k] : null,
     verification,
     seed: config.seed,
     seconds: result.seconds,
   };
 }
 
-/** The first `startingPool` images of the dataset (or all when fewer), labelled by the base model. */
-export async function startingPool(model: Classifier, data: string, shape?: ImageShape, resize?: boolean): Promise<StartingPool> {
-  const wanted = ATTACK_COMMAND_DEFAULTS.startingPool;
-  const set = await loadData(data, { selection: { count: wanted }, shape, resize }).catch((error: unknown) => {
-    if (error instanceof RangeError) return loadData(data, { shape, resize }); // fewer images than the pool size
-    throw error;
-  });
-  return { set, predictions: await model.predict(set.images, set.count) };
+/** The starting-point pool of `model` on the attacked dataset (labelStartPool). */
+function startingPool(model: Classifier, data: string, shape?: ImageShape, resize?: boolean): Promise<StartPool> {
+  return labelStartPool(model, (count) => loadData(data, { selection: count === undefined ? {} : { count }, shape, resize }));
 }
 
 /** Flags as commander hands them over (strings). */
