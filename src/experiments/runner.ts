@@ -13,6 +13,7 @@ import type { ExperimentConfig } from "./config.js";
 import { canonicalJson, ConfigError, parseConfig, type ParseConfigOptions } from "./config.js";
 import { importEnvironment, SHIPPED_ENVIRONMENT } from "./environment.js";
 import type { ImageRef, WorkItem } from "./grid.js";
+import { RunEta } from "./eta.js";
 import { calibrationItems, itemCost, workItems } from "./grid.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
 import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
@@ -30,7 +31,7 @@ export interface RunProgress {
   /** Items found done when this session started. */
   readonly resumed: number;
   readonly elapsedSeconds: number;
-  /** Estimated seconds left: this session's seconds per unit of estimated item cost (see itemCost) times the cost left; null before the first item. */
+  /** Estimated seconds left (RunEta: mean seconds per item of each cost class); null before the first item. */
   readonly etaSeconds: number | null;
   /** Key of the item that just finished (null for the initial report). */
   readonly key: string | null;
@@ -180,10 +181,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   const planned = [...calibrations, ...workItems(config, new Map(calibrations.map((c) => [c.key, 1])), images)];
   const total = planned.length;
   const pendingCount = planned.filter((item) => !store.has(item.key)).length;
-  // ETA: this session's seconds per unit of estimated cost, times the cost left.
-  const costs = new Map(planned.map((item) => [item.key, itemCost(item, config)]));
-  let costLeft = planned.reduce((sum, item) => sum + (store.has(item.key) ? 0 : costs.get(item.key)!), 0);
-  let costDone = 0;
+  const eta = new RunEta(planned.map((item) => ({ item, cost: itemCost(item, config) })), (key) => store.get(key)?.seconds);
 
   let lastManifest = 0;
   const manifest = (complete: boolean): RunManifest => ({
@@ -200,15 +198,13 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   };
   const report = (phase: RunProgress["phase"], key: string | null) => {
     const elapsedSeconds = (performance.now() - started) / 1000;
-    const etaSeconds = costDone > 0 ? (elapsedSeconds / costDone) * costLeft : null;
+    const etaSeconds = eta.secondsLeft(elapsedSeconds);
     options.onProgress?.({ phase, done: store.size, total, resumed, elapsedSeconds, etaSeconds, key });
   };
   const onRecord = (phase: RunProgress["phase"]) => (record: ResultRecord) => {
     store.append(record);
     executed++;
-    const cost = costs.get(record.key) ?? 0;
-    costDone += cost;
-    costLeft -= cost;
+    eta.finish(record.key, record.seconds);
     if (performance.now() - lastManifest > 10_000) saveManifest(false);
     report(phase, record.key);
   };
