@@ -2,6 +2,7 @@
  * rsbench: randomized smoothing under decision-based black-box attack.
  * The library API; the `rsbench` CLI is a thin layer over it.
  */
+export * from "./io/index.js";
 export * from "./rng/index.js";
 export * from "./model/index.js";
 export * from "./oracle/index.js";

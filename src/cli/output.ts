@@ -6,9 +6,7 @@ export function percent(x: number): string {
 }
 
 /** JSON.stringify replacer: Infinity and NaN become null (the `--json` contract). */
-export function finiteJson(_key: string, value: unknown): unknown {
-  return typeof value === "number" && !Number.isFinite(value) ? null : value;
-}
+export { finiteJson } from "../io/json.js";
 
 /** A progress bar on stderr, only when stderr is a terminal (stdout stays one JSON object). */
 export function progressBar(label: string, total: number, unit = "images"): { update(done: number, text: string): void; stop(): void } {

@@ -11,7 +11,8 @@ export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, 
 export { CHECKPOINTS, ExecutionContext, executeItem } from "./execute.js";
 export { InlineExecutor, WorkerPool } from "./pool.js";
 export type { Executor } from "./pool.js";
-export { CONFIG_FILE, MANIFEST_FILE, configHash, loadConfig, prepareRunDirectory, readRun, runExperiment, softwareVersions, writeFileAtomic } from "./runner.js";
+export { runExperiment } from "./runner.js";
+export { CONFIG_FILE, MANIFEST_FILE, configHash, loadConfig, prepareRunDirectory, readRun, softwareVersions } from "./runDirectory.js";
 export type { RunOptions, RunProgress, RunSummary } from "./runner.js";
 export { CSV_COLUMNS, EXPORT_BUDGETS, attackRow, certificationRow, exportRecords, toCsv } from "./export.js";
 export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults } from "./export.js";

@@ -7,6 +7,7 @@
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { finiteJson } from "../io/json.js";
 import type { ResultRecord } from "./records.js";
 
 export const RESULTS_FILE = "results.jsonl";
@@ -23,7 +24,7 @@ export interface StoreRecovery {
 
 /** Infinity and NaN are not JSON: they are written as null (records say so in their types). */
 export function serializeRecord(record: ResultRecord): string {
-  return JSON.stringify(record, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
+  return JSON.stringify(record, finiteJson);
 }
 
 export class ResultStore {

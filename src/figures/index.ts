@@ -20,7 +20,7 @@ export {
   sliceSpec,
   FIGURE_FONT,
 } from "./specs.js";
-export { renderPng, renderSvg, roundSvgAttributes, writeAtomic, writeFigureFiles } from "./render.js";
+export { renderPng, renderSvg, roundSvgAttributes, writeFigureFiles } from "./render.js";
 export type { FigureFiles, PngOptions, SvgOptions } from "./render.js";
 export { computeFig1, computeFig2, computeFig3, figureOptions, FIGURE_COMPUTATIONS, FIGURE_OPTION_DEFAULTS } from "./compute.js";
 export type { SkippedFigure } from "./compute.js";

@@ -1,4 +1,5 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
+import { writeFileAtomicAsync } from "../io/atomic.js";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
@@ -73,17 +74,10 @@ export async function writeFigureFiles(dir: string, name: string, spec: TopLevel
   await mkdir(dir, { recursive: true });
   const svgText = await renderSvg(spec);
   const files = { spec: join(dir, `${name}.vl.json`), svg: join(dir, `${name}.svg`), png: join(dir, `${name}.png`) };
-  await writeAtomic(files.spec, JSON.stringify(spec, null, 1) + "\n");
-  await writeAtomic(files.svg, svgText);
-  await writeAtomic(files.png, renderPng(svgText));
+  await writeFileAtomicAsync(files.spec, JSON.stringify(spec, null, 1) + "\n");
+  await writeFileAtomicAsync(files.svg, svgText);
+  await writeFileAtomicAsync(files.png, renderPng(svgText));
   return { ...files, svgText };
-}
-
-/** Writes a file atomically: a temporary file in the same directory, then a rename over the target. */
-export async function writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { BUILTIN_DATASETS } from "../data/builtin.js";
 import type { ExperimentConfig } from "../experiments/config.js";
-import { readRun } from "../experiments/runner.js";
+import { readRun } from "../experiments/runDirectory.js";
 import { readRecords } from "../experiments/store.js";
-import { writeAtomic, writeFigureFiles } from "../figures/render.js";
+import { writeFigureFiles } from "../figures/render.js";
+import { writeFileAtomicAsync } from "../io/atomic.js";
 import { MODEL_NAMES, readCard } from "../zoo/catalog.js";
 import type { ReportInput } from "./input.js";
 import { buildReportHtml, reportFigures, type ReportOptions } from "./report.js";
@@ -59,6 +60,6 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
     }
   }
   const path = join(runDir, options.fileName ?? WRITE_REPORT_DEFAULTS.fileName);
-  await writeAtomic(path, html);
+  await writeFileAtomicAsync(path, html);
   return path;
 }

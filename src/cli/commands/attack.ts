@@ -12,6 +12,7 @@ import { verifyAdversarial } from "../../oracle/verify.js";
 import { createRandom } from "../../rng/index.js";
 import { SmoothedClassifier } from "../../smoothing/index.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
+import { finiteJson } from "../../io/json.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 
 /** Defaults of `rsbench attack`. */
@@ -359,7 +360,6 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   return { model: flags.model, data: flags.data, attack, norm, queries, sigma, n, pa, selection, seed, start, verify };
 }
 
-const JSON_NUMBERS = (_k: string, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v);
 
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : "-";
@@ -434,7 +434,7 @@ export function register(program: Command): void {
         for (let i = 0; i < set.count; i++) {
           const record = await attackImage(model, set, i, config, pool);
           records.push(record);
-          if (out !== null) writeSync(out, JSON.stringify(record, JSON_NUMBERS) + "\n");
+          if (out !== null) writeSync(out, JSON.stringify(record, finiteJson) + "\n");
           if (bar) {
             const s = summarize(config, records, 0);
             bar.update(i + 1, { success: s.attempted ? `${(100 * s.success).toFixed(0)}%` : "-", median: fmt(s.medianL2) });

@@ -2,8 +2,9 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { exportRecords, toCsv } from "../../experiments/export.js";
 import { headline, headlineText } from "../../experiments/headline.js";
-import { readRun } from "../../experiments/runner.js";
+import { readRun } from "../../experiments/runDirectory.js";
 import { readRecords } from "../../experiments/store.js";
+import { finiteJson } from "../../io/json.js";
 import { printJson, UsageError } from "../args.js";
 import { formatDuration } from "./run.js";
 
@@ -54,7 +55,7 @@ export function register(program: Command): void {
           printJson({ run: run.manifest, ...exported });
           return;
         }
-        text = JSON.stringify({ run: run.manifest, ...exported }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)) + "\n";
+        text = JSON.stringify({ run: run.manifest, ...exported }, finiteJson) + "\n";
       } else {
         const m = run.manifest;
         const status = m
