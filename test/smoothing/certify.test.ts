@@ -7,6 +7,7 @@ import type { Classifier, Votes } from "../../src/model/index.js";
 import { createRandom } from "../../src/rng/index.js";
 import { certifiedAccuracy, certify, CERTIFY_DEFAULTS, radiusGrid, smoothedPredict } from "../../src/smoothing/index.js";
 import { normalQuantile } from "../../src/stats/index.js";
+import { script, Scripted, scriptedPoints } from "./scripted.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const spec = JSON.parse(readFileSync(fixture("linear.json"), "utf8")) as { w: number[]; b: number };
@@ -117,6 +118,31 @@ test("smoothedPredict abstains unless the binomial test on the top two counts re
   const far = await smoothedPredict(linear(), pointAt(-1), createRandom(1), { sigma: 0.25, n: 100, alpha: 0.001 });
   assert.equal(far.kind, "predicted");
   if (far.kind === "predicted") assert.equal(far.label, 0);
+});
+
+test("smoothedPredict abstains on a top-two tie and tests only the top two counts", async () => {
+  // Scripted votes per class; the two-sided binomial p-value of the top two counts (a vs b) is
+  // 1 for a tie, else 2 P[Binomial(a + b, 1/2) <= b] = 2 sum_{i <= b} C(a + b, i) / 2^(a + b).
+  const cases = [
+    { digits: "010101010101", alpha: 0.9, kind: "abstain", pValue: 1 }, // [6, 6]: a tie never predicts
+    { digits: "222220111110", alpha: 0.9, kind: "abstain", pValue: 1 }, // [2, 5, 5]: the top two tie ahead of a third class
+    { digits: "000000000000000111", alpha: 0.01, kind: "predicted", label: 0, pValue: 1976 / 2 ** 18 }, // [15, 3]
+    { digits: "000000000000000111", alpha: 0.005, kind: "abstain", pValue: 1976 / 2 ** 18 },
+    // [5, 15, 3]: the test is on 15 of 20 (class 2's votes are left out), not 15 of 23
+    { digits: "11111111111111100000222", alpha: 0.05, kind: "predicted", label: 1, pValue: 43400 / 2 ** 20 },
+    { digits: "11111111111111100000222", alpha: 0.04, kind: "abstain", pValue: 43400 / 2 ** 20 },
+    // [10, 5, 5]: the runner-up is 5 whichever of the tied classes it is: 10 of 15
+    { digits: "00000111112222200000", alpha: 0.5, kind: "predicted", label: 0, pValue: 9888 / 2 ** 15 },
+  ];
+  for (const c of cases) {
+    const n = c.digits.length;
+    const result = await smoothedPredict(new Scripted(3, [script(c.digits)]), scriptedPoints(1), createRandom(0), { sigma: 0.01, n, alpha: c.alpha, batchSize: 7 });
+    const label = `${c.digits} at alpha ${c.alpha}`;
+    assert.equal(result.kind, c.kind, label);
+    assert.ok(Math.abs(result.pValue - c.pValue) < 1e-12, `${label}: p-value ${result.pValue}, expected ${c.pValue}`);
+    if (result.kind === "predicted") assert.equal(result.label, c.label, label);
+    assert.equal(result.forwardPasses, n);
+  }
 });
 
 test("certifiedAccuracy counts correct certificates with radius >= r", () => {
