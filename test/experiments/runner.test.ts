@@ -7,7 +7,7 @@ import { runExperiment, type RunProgress } from "../../src/experiments/runner.js
 import { readRun } from "../../src/experiments/runDirectory.js";
 import { RESULTS_FILE } from "../../src/experiments/store.js";
 import type { AttackRecord, CalibrationRecord, CertificationRecord } from "../../src/experiments/records.js";
-import { comparableRecords } from "./compare.js";
+import { assertStoredOnce, comparableRecords } from "./compare.js";
 import { COUNTING_ENVIRONMENT } from "./countingEnvironment.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
@@ -58,6 +58,7 @@ test("re-running a finished run executes nothing; a partial one runs only the mi
     assert.equal(again.executed, 0);
     assert.equal(again.resumed, 39);
     assert.equal(again.manifest.sessions, 2);
+    assertStoredOnce(out, 39);
     // Keep the first 10 lines and half of the 11th (a torn write), then resume.
     const path = join(out, RESULTS_FILE);
     const lines = readFileSync(path, "utf8").split("\n");
@@ -67,6 +68,7 @@ test("re-running a finished run executes nothing; a partial one runs only the mi
     assert.equal(resumed.executed, 29);
     assert.ok(resumed.recovery.droppedBytes === 40);
     assert.deepEqual(comparableRecords(out), before);
+    assertStoredOnce(out, 39);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
