@@ -34,6 +34,11 @@ export class LoggingOracle extends LabelOnlyOracle {
   }
 }
 
+/** Points of the calls the oracle answered, counted from the log (a refused call asked more than was left). */
+export function answeredPoints(oracle: LoggingOracle): number {
+  return oracle.calls.reduce((sum, c) => sum + (c.count <= c.remaining ? c.count : 0), 0);
+}
+
 /**
  * Asserts that a budget-ended run over a deterministic base answered exactly `budget` queries,
  * counted through the base classifier, or exactly `budget - unspent.queries` with `unspent`

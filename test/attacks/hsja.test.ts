@@ -9,7 +9,7 @@ import { LinearClassifier } from "../../src/model/linear.js";
 import { BudgetExhaustedError, LabelOnlyOracle, type DecisionOracle } from "../../src/oracle/index.js";
 import { createRandom } from "../../src/rng/index.js";
 import { SmoothedClassifier } from "../../src/smoothing/index.js";
-import { assertBudgetSpent, CountingClassifier, LoggingOracle } from "./budget.js";
+import { answeredPoints, assertBudgetSpent, CountingClassifier, LoggingOracle } from "./budget.js";
 import { linearProblem } from "./linearProblem.js";
 
 const square = (side: number): ImageShape => ({ channels: 1, height: side, width: side });
@@ -287,11 +287,16 @@ test("against a smoothed (random) oracle HSJA terminates within its budget and c
   for (const [seed, n, pa] of [[1, 1, 0.5], [2, 1, 0.5], [3, 10, 0.8]] as const) {
     for (const constraint of ["l2", "linf"] as const) {
       const problem = linearProblem(square(8), 0.5, seed);
-      const smoothed = new SmoothedClassifier(problem.classifier, { sigma: 0.2, n, random: createRandom(100 + seed) });
-      const oracle = new LabelOnlyOracle(smoothed, problem.image, 0, { budget: 2000, pa });
+      const base = new CountingClassifier(problem.classifier);
+      const smoothed = new SmoothedClassifier(base, { sigma: 0.2, n, random: createRandom(100 + seed) });
+      const oracle = new LoggingOracle(smoothed, problem.image, 0, { budget: 2000, pa });
       const result = await runAttack(oracle, { name: "hsja", attack: hsja, options: { constraint }, norm: constraint, random: createRandom(seed) });
+      // Queries counted from the calls HSJA made, forward passes through the base classifier.
+      assert.equal(answeredPoints(oracle), 2000);
       assert.equal(result.queries, 2000);
-      assert.ok(result.forwardPasses >= 2000 && result.forwardPasses <= 2000 * n);
+      assert.equal(result.unspent, null);
+      assert.equal(base.images, result.forwardPasses);
+      assert.ok(base.images >= 2000 && base.images <= 2000 * n);
       assert.equal(result.stopReason, "budget");
       assert.ok(result.success);
       for (const [key, count] of Object.entries(result.anomalies)) anomalies[key] = (anomalies[key] ?? 0) + count;

@@ -9,7 +9,7 @@ import { LinearClassifier } from "../../src/model/linear.js";
 import { LabelOnlyOracle, type DecisionOracle } from "../../src/oracle/index.js";
 import { createRandom } from "../../src/rng/index.js";
 import { SmoothedClassifier } from "../../src/smoothing/index.js";
-import { assertBudgetSpent, CountingClassifier, LoggingOracle } from "./budget.js";
+import { answeredPoints, assertBudgetSpent, CountingClassifier, LoggingOracle } from "./budget.js";
 import { linearProblem } from "./linearProblem.js";
 
 const square = (side: number, channels = 1): ImageShape => ({ channels, height: side, width: side });
@@ -241,9 +241,13 @@ test("against a smoothed (random) oracle SurFree spends its budget and counts wh
   const seen: Record<string, number> = {};
   for (const seed of [1, 2, 3]) {
     const problem = linearProblem(square(16), 0.3, seed);
-    const smoothed = new SmoothedClassifier(problem.classifier, { sigma: 0.25, n: 10, random: createRandom(seed, 2) });
-    const oracle = new LabelOnlyOracle(smoothed, problem.image, 0, { budget: 1000 });
+    const base = new CountingClassifier(problem.classifier);
+    const smoothed = new SmoothedClassifier(base, { sigma: 0.25, n: 10, random: createRandom(seed, 2) });
+    const oracle = new LoggingOracle(smoothed, problem.image, 0, { budget: 1000 });
     const result = await runAttack(oracle, { name: "surfree", attack: surfree, options: {}, norm: "l2", random: createRandom(seed, 1) });
+    // Queries counted from the calls the attack made, forward passes through the base classifier.
+    assert.equal(answeredPoints(oracle), result.queries, `seed ${seed}`);
+    assert.equal(base.images, result.forwardPasses, `seed ${seed}`);
     assert.equal(result.queries + (result.unspent?.queries ?? 0), 1000, `seed ${seed}: ${result.queries} queries, unspent ${JSON.stringify(result.unspent)}`);
     if (result.unspent) assert.deepEqual(result.unspent, { queries: 1, requested: 2, reason: SURFREE_RESERVE_REASON });
     assert.equal(result.stopReason, "budget");
