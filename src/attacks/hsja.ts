@@ -132,8 +132,8 @@ function note(context: AttackContext, event: string): void {
  * when the budget does; the last gradient estimates are trimmed so that a step and a binary search
  * still fit in what remains (the geometric progression spends the budget exactly; a grid step asks its
  * 20 points at once and then binary searches the adversarial ones in lockstep, so a grid run may end
- * up to 19 queries short, which the outcome's `unspent` reports with the call that did not fit). Returns the final boundary point (every point HSJA holds was answered
- * adversarial at least once).
+ * up to 19 queries short, which the outcome's `unspent` reports with the call that did not fit).
+ * Returns the final boundary point (every point HSJA holds was answered adversarial at least once).
  *
  * A random oracle (smoothed classifier) can contradict itself; the events below are handled without
  * looping or crashing and counted in `context.anomalies`:
