@@ -1,0 +1,32 @@
+/**
+ * How numbers and attack names read in figures and the report: 4 significant digits (a sigma of
+ * 0.03671875000000001 reads 0.03672) and the attacks' own names (HSJA, SurFree, RayS).
+ */
+
+/** Significant digits of every number shown in a figure or a report table. */
+export const DISPLAY_DIGITS = 4;
+
+/** A number for display: `digits` significant digits, integers as they are, "–" for null/NaN, "∞" for Infinity. */
+export function formatNumber(x: number | null | undefined, digits = DISPLAY_DIGITS): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return "–";
+  if (!Number.isFinite(x)) return x > 0 ? "∞" : "−∞";
+  if (Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(digits)));
+}
+
+/**
+ * Rewrites the decimals inside a stored text (a panel name such as "RS σ=0.06640625 n=10",
+ * written by runs before names were formatted) to `digits` significant digits. Integers and
+ * short decimals are left as they are.
+ */
+export function shortenNumbers(text: string, digits = DISPLAY_DIGITS): string {
+  return text.replace(/\d+\.\d+(?:e-?\d+)?/g, (x) => formatNumber(Number(x), digits));
+}
+
+/** The attacks' names as their papers spell them, by registered name (src/attacks/registry.ts). */
+export const ATTACK_DISPLAY_NAMES: Readonly<Record<string, string>> = { hsja: "HSJA", surfree: "SurFree", rays: "RayS" };
+
+/** The display name of a registered attack: "hsja" → "HSJA"; an unknown name as it is. */
+export function attackName(name: string): string {
+  return ATTACK_DISPLAY_NAMES[name] ?? name;
+}
