@@ -30,3 +30,9 @@ export const ATTACK_DISPLAY_NAMES: Readonly<Record<string, string>> = { hsja: "H
 export function attackName(name: string): string {
   return ATTACK_DISPLAY_NAMES[name] ?? name;
 }
+
+/** The paper's order of the attacks (HSJA, SurFree, RayS): their rank, or the number of known attacks for any other. */
+export function attackRank(name: string): number {
+  const rank = Object.keys(ATTACK_DISPLAY_NAMES).indexOf(name);
+  return rank === -1 ? Object.keys(ATTACK_DISPLAY_NAMES).length : rank;
+}

@@ -3,7 +3,7 @@ import type { AdversarialProfile } from "./adversarialProfile.js";
 import type { CertifiedAccuracyCurve } from "./certifiedAccuracy.js";
 import type { DichotomySpread } from "./dichotomySpread.js";
 import { defenseLabel, type DistortionPoint } from "./distortionAccuracy.js";
-import { attackName, formatNumber, shortenNumbers } from "./format.js";
+import { attackName, attackRank, formatNumber, shortenNumbers } from "./format.js";
 import type { Slice } from "./slice.js";
 
 /*
@@ -228,9 +228,13 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
       accuracy: round(p.accuracy as number),
       meanL2: round(p.meanL2 as number),
     }));
-  const attacks = [...new Set(points.map((p) => attackName(p.attack)))];
+  // the paper's order (HSJA, SurFree, RayS), then any other attack in order of appearance
+  const attacks = [...new Set(points.map((p) => p.attack))].sort((a, b) => attackRank(a) - attackRank(b)).map(attackName);
   const pas = [...new Set(points.map((p) => p.defense.pa).filter((pa): pa is number => pa !== null))].sort((a, b) => a - b);
   const paDomain = [...pas.map((pa) => `Pa = ${pa}`), "no RS"];
+  // n = 10, 50, 100 in numeric order (not as strings), then the undefended points
+  const ns = [...new Set(points.map((p) => p.defense.n).filter((n): n is number => n !== null))].sort((a, b) => a - b);
+  const drawOrder = [...ns.map((n) => `n = ${n}`), "no RS"];
   return {
     $schema: SCHEMA,
     title: {
@@ -250,7 +254,7 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
         y: { field: "meanL2", type: "quantitative", title: ["mean distortion", `(${DISTANCE_UNIT})`], scale: { zero: true } },
         stroke: { field: "defense", type: "nominal", title: "defense" },
         fill: { field: "defense", type: "nominal", title: "defense" },
-        shape: { field: "n", type: "nominal", title: "draws" },
+        shape: { field: "n", type: "nominal", title: "draws", sort: drawOrder },
         // filled for the lowest Pa (and no RS), hollow for higher levels
         fillOpacity: {
           field: "pa",

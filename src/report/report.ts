@@ -3,8 +3,8 @@ import type { AdversarialProfile } from "../figures/adversarialProfile.js";
 import { certifiedAccuracyAt, certifiedAccuracyCurves } from "../figures/certifiedAccuracy.js";
 import type { DichotomySpread } from "../figures/dichotomySpread.js";
 import { defenseLabel, distortionVsAccuracy } from "../figures/distortionAccuracy.js";
-import { attackName } from "../figures/format.js";
-import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
+import { attackName, attackRank } from "../figures/format.js";
+import type { AccuracyInput, AttackInput, CertificationInput, DefenseInput } from "../figures/inputs.js";
 import { practicalToCertified } from "../figures/ratioTable.js";
 import { renderSvg } from "../figures/render.js";
 import type { Slice } from "../figures/slice.js";
@@ -242,7 +242,7 @@ function numberList(numbers: readonly { label: string; value: number | null }[],
 }
 
 function attackTable(attacks: readonly AttackInput[], accuracies: readonly AccuracyInput[]): string {
-  const points = distortionVsAccuracy(attacks, accuracies);
+  const points = inReadingOrder(distortionVsAccuracy(attacks, accuracies));
   return table("attacks-table", "Attacks: final L2 distortion per defense point and attack (the data of Fig. 5)",
     ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "verified (eq. 4)", "mean L2", "median L2"],
     points.map((p) => [
@@ -252,11 +252,26 @@ function attackTable(attacks: readonly AttackInput[], accuracies: readonly Accur
 }
 
 function ratioTable(attacks: readonly AttackInput[], certifications: readonly CertificationInput[]): string {
-  const rows = practicalToCertified(attacks, certifications);
+  const rows = inReadingOrder(practicalToCertified(attacks, certifications));
   return table("ratio-table",
     "Practical distortion / certified radius, on the images with a successful attack and a correct certificate (R > 0): ratio of the means, and median of the per-image ratios ||x_a − x_o|| / R(x_o)",
     ["defense point", "attack", "images", "mean L2", "median L2", "mean radius R", "mean L2 / mean R", "median of L2 / R"],
     rows.map((r) => [defenseLabel(r.defense), attackName(r.attack), r.pairs, r.meanL2, r.medianL2, r.meanRadius, r.ratioOfMeans, r.medianRatio]));
+}
+
+/**
+ * Table rows in reading order: defenses as they first appear (the config's order), then n and
+ * Pa ascending, then the attacks in the paper's order (HSJA, SurFree, RayS). Records arrive in
+ * the order their items finished, which scatters a defense point's rows.
+ */
+function inReadingOrder<T extends { readonly defense: DefenseInput; readonly attack: string }>(rows: readonly T[]): T[] {
+  const names = [...new Set(rows.map((r) => r.defense.name))];
+  const key = (r: T) => [names.indexOf(r.defense.name), r.defense.n ?? -1, r.defense.pa ?? -1, attackRank(r.attack)];
+  return [...rows].sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    const i = ka.findIndex((x, j) => x !== kb[j]);
+    return i === -1 ? 0 : ka[i] - kb[i];
+  });
 }
 
 function certifiedTable(certifications: readonly CertificationInput[]): string {

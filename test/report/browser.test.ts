@@ -76,9 +76,14 @@ test("the report renders in headless Chromium: every figure and table visible, n
     assert.deepEqual((await numbers(2)).slice(0, 2), ["accuracy at σ=0.05: 0.73", "accuracy at σ=0.15: 0.615"]);
     // 5: every Pa = 0.8 cell is 1.05 x its Pa = 0.5 cell
     assert.match((await numbers(4))[0], /: 1\.05$/);
-    // The attack table's undefended HSJA row: 3 successes at L2 17.5.
-    const hsja = (await page.locator("#attacks-table tbody tr").allTextContents()).find((t) => /^none\s*HSJA/.test(t));
-    assert.ok(hsja?.includes("17.5"), `the undefended HSJA row shows mean L2 17.5, got ${hsja}`);
+    // The attack table in reading order, with the fixture's distortions (the paper's ImageNet Fig. 5 values, paperLike.ts).
+    const attackRows = page.locator("#attacks-table tbody tr");
+    const cells = async (i: number) => (await attackRows.nth(i).locator("td").allTextContents());
+    const head = await Promise.all([0, 1, 2, 3, 5].map(cells));
+    assert.deepEqual(head.map((c) => [c[0], c[1], c[7]]), [
+      ["none", "HSJA", "17.5"], ["none", "SurFree", "15.8"], ["none", "RayS", "13.4"],
+      ["rs-3% σ=0.05 n=10 Pa=0.5", "HSJA", "48.8"], ["rs-3% σ=0.05 n=10 Pa=0.5", "RayS", "16.4"],
+    ]);
     assert.deepEqual(requests, [url], "the page requests nothing but itself");
     assert.deepEqual(problems, [], "no console errors or warnings");
     await context.close();
