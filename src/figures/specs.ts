@@ -13,7 +13,7 @@ import type { Slice } from "./slice.js";
  */
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-/** Fonts shipped with Debian (fonts-dejavu-core, fonts-liberation), then the generic family. */
+/** DejaVu Sans, the font the PNGs are drawn with (bundled, see render.ts); a browser showing the SVG may fall back to the others. */
 export const FIGURE_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
 /** aria: false drops Vega's per-mark ARIA labels, which would make Fig. 2 (thousands of cells) megabytes of SVG. */
 const CONFIG = { font: FIGURE_FONT, aria: false, view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } };
