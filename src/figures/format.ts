@@ -1,6 +1,9 @@
+import type { DefenseInput, DefenseKindInput } from "./inputs.js";
+
 /**
- * How numbers and attack names read in figures and the report: 4 significant digits (a sigma of
- * 0.03671875000000001 reads 0.03672) and the attacks' own names (HSJA, SurFree, RayS).
+ * How numbers, attack names and rows read in figures and the report: 4 significant digits (a
+ * sigma of 0.03671875000000001 reads 0.03672), the attacks' own names (HSJA, SurFree, RayS) and
+ * one reading order of defense points and attacks.
  */
 
 /** Significant digits of every number shown in a figure or a report table. */
@@ -35,4 +38,19 @@ export function attackName(name: string): string {
 export function attackRank(name: string): number {
   const rank = Object.keys(ATTACK_DISPLAY_NAMES).indexOf(name);
   return rank === -1 ? Object.keys(ATTACK_DISPLAY_NAMES).length : rank;
+}
+
+const KIND_ORDER: readonly DefenseKindInput[] = ["none", "rs", "randtrain", "advtrain"];
+
+/**
+ * Rows in reading order, the same whatever order their records were stored in (items finish in
+ * any order): no defense, RS by sigma, RandTrain, AdvTrain; then the defense's name, n and Pa
+ * ascending; then the attacks in the paper's order (HSJA, SurFree, RayS).
+ */
+export function inReadingOrder<T extends { readonly defense: DefenseInput; readonly attack: string }>(rows: readonly T[]): T[] {
+  const numbers = (r: T) => [KIND_ORDER.indexOf(r.defense.kind), r.defense.sigma ?? -1];
+  const rest = (r: T) => [r.defense.n ?? -1, r.defense.pa ?? -1, attackRank(r.attack)];
+  const compare = (a: number[], b: number[]) => a.reduce((c, x, i) => c || x - b[i], 0);
+  return [...rows].sort((a, b) =>
+    compare(numbers(a), numbers(b)) || a.defense.name.localeCompare(b.defense.name) || compare(rest(a), rest(b)) || a.attack.localeCompare(b.attack));
 }

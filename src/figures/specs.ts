@@ -3,7 +3,7 @@ import type { AdversarialProfile } from "./adversarialProfile.js";
 import type { CertifiedAccuracyCurve } from "./certifiedAccuracy.js";
 import type { DichotomySpread } from "./dichotomySpread.js";
 import { defenseLabel, type DistortionPoint } from "./distortionAccuracy.js";
-import { attackName, attackRank, formatNumber, shortenNumbers } from "./format.js";
+import { attackName, attackRank, formatNumber, inReadingOrder, shortenNumbers } from "./format.js";
 import type { Slice } from "./slice.js";
 
 /*
@@ -217,7 +217,8 @@ export function certifiedAccuracySpec(curves: readonly CertifiedAccuracyCurve[])
 
 /** Fig. 5: mean L2 distortion against accuracy, one panel per attack, one point per defense point. */
 export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopLevelSpec {
-  const values = points
+  // rows in reading order, so that the spec and the SVG do not depend on the order items finished
+  const values = inReadingOrder(points)
     .filter((p) => p.meanL2 !== null && p.accuracy !== null)
     .map((p) => ({
       attack: attackName(p.attack),

@@ -3,8 +3,8 @@ import type { AdversarialProfile } from "../figures/adversarialProfile.js";
 import { certifiedAccuracyAt, certifiedAccuracyCurves } from "../figures/certifiedAccuracy.js";
 import type { DichotomySpread } from "../figures/dichotomySpread.js";
 import { defenseLabel, distortionVsAccuracy } from "../figures/distortionAccuracy.js";
-import { attackName, attackRank } from "../figures/format.js";
-import type { AccuracyInput, AttackInput, CertificationInput, DefenseInput } from "../figures/inputs.js";
+import { attackName, inReadingOrder } from "../figures/format.js";
+import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 import { practicalToCertified } from "../figures/ratioTable.js";
 import { renderSvg } from "../figures/render.js";
 import type { Slice } from "../figures/slice.js";
@@ -257,21 +257,6 @@ function ratioTable(attacks: readonly AttackInput[], certifications: readonly Ce
     "Practical distortion / certified radius, on the images with a successful attack and a correct certificate (R > 0): ratio of the means, and median of the per-image ratios ||x_a − x_o|| / R(x_o)",
     ["defense point", "attack", "images", "mean L2", "median L2", "mean radius R", "mean L2 / mean R", "median of L2 / R"],
     rows.map((r) => [defenseLabel(r.defense), attackName(r.attack), r.pairs, r.meanL2, r.medianL2, r.meanRadius, r.ratioOfMeans, r.medianRatio]));
-}
-
-/**
- * Table rows in reading order: defenses as they first appear (the config's order), then n and
- * Pa ascending, then the attacks in the paper's order (HSJA, SurFree, RayS). Records arrive in
- * the order their items finished, which scatters a defense point's rows.
- */
-function inReadingOrder<T extends { readonly defense: DefenseInput; readonly attack: string }>(rows: readonly T[]): T[] {
-  const names = [...new Set(rows.map((r) => r.defense.name))];
-  const key = (r: T) => [names.indexOf(r.defense.name), r.defense.n ?? -1, r.defense.pa ?? -1, attackRank(r.attack)];
-  return [...rows].sort((a, b) => {
-    const [ka, kb] = [key(a), key(b)];
-    const i = ka.findIndex((x, j) => x !== kb[j]);
-    return i === -1 ? 0 : ka[i] - kb[i];
-  });
 }
 
 function certifiedTable(certifications: readonly CertificationInput[]): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { attackName, attackRank, distortionAccuracySpec, distortionVsAccuracy, formatNumber, shortenNumbers } from "../../src/figures/index.js";
+import { attackName, attackRank, distortionAccuracySpec, distortionVsAccuracy, formatNumber, inReadingOrder, shortenNumbers } from "../../src/figures/index.js";
 import { accuracy, attack, defense } from "./records.js";
 
 test("formatNumber shows 4 significant digits, integers as they are, and names the non-numbers", () => {
@@ -33,4 +33,25 @@ test("Fig. 5 puts its panels in the paper's order and its draws in numeric order
   const byN = distortionVsAccuracy([100, 10, 50].map((n, i) => attack(rs(n), "hsja", i, 2)), [100, 10, 50].map((n) => accuracy(`rs-${n}`, n, 0.8)));
   const shape = (distortionAccuracySpec([...byN, ...points]) as unknown as { spec: { encoding: { shape: { sort: string[] } } } }).spec.encoding.shape;
   assert.deepEqual(shape.sort, ["n = 10", "n = 50", "n = 100", "no RS"], "draws in numeric order");
+});
+
+test("inReadingOrder sorts rows the same whatever their stored order: none, RS by sigma, RandTrain, AdvTrain; then n, Pa, attack", () => {
+  const rows = [
+    { defense: defense("advtrain", "advtrain", null, null, null), attack: "hsja" },
+    { defense: defense("rs-12%", "rs", 0.15, 10, 0.5), attack: "hsja" },
+    { defense: defense("rs-3%", "rs", 0.05, 100, 0.5), attack: "hsja" },
+    { defense: defense("rs-3%", "rs", 0.05, 10, 0.8), attack: "rays" },
+    { defense: defense("randtrain", "randtrain", 0.25, 10, 0.5), attack: "surfree" },
+    { defense: defense("rs-3%", "rs", 0.05, 10, 0.5), attack: "rays" },
+    { defense: defense("rs-3%", "rs", 0.05, 10, 0.5), attack: "surfree" },
+    { defense: defense("none", "none", null, null, null), attack: "rays" },
+    { defense: defense("none", "none", null, null, null), attack: "hsja" },
+  ];
+  const expected = [
+    "none hsja", "none rays", "rs-3%/n=10/pa=0.5 surfree", "rs-3%/n=10/pa=0.5 rays", "rs-3%/n=10/pa=0.8 rays",
+    "rs-3%/n=100/pa=0.5 hsja", "rs-12%/n=10/pa=0.5 hsja", "randtrain/n=10/pa=0.5 surfree", "advtrain hsja",
+  ];
+  const show = (rs: typeof rows) => inReadingOrder(rs).map((r) => `${r.defense.id} ${r.attack}`);
+  assert.deepEqual(show(rows), expected);
+  assert.deepEqual(show([...rows].reverse()), expected);
 });
