@@ -162,6 +162,9 @@ test("PNG rendering draws the text in the bundled DejaVu Sans, the same on every
   assert.ok(dark > 100, `expected the text to cover pixels, got ${dark} dark pixels: resvg found no font`);
   // A family that exists nowhere falls back to the same bundled font: the same pixels.
   assert.ok(renderPng(svg.replace(FIGURE_FONT, "No Such Font"), { scale: 1 }).equals(png), "an unknown family is drawn in DejaVu Sans");
+  // System fonts are never read: a family a system may have (Debian's fonts-dejavu-core ships
+  // DejaVu Serif) still comes out in the bundled DejaVu Sans.
+  assert.ok(renderPng(svg.replace(FIGURE_FONT, "DejaVu Serif"), { scale: 1 }).equals(png), "no system font is loaded");
   // What DejaVu Sans draws, compared pixel by pixel with the snapshot: another font (a system
   // font picked up on some machine) moves most of the glyph pixels; a rasteriser's rounding on
   // another CPU moves a few edge pixels by a few levels, which the tolerance allows.
