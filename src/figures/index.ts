@@ -7,6 +7,7 @@ export { computeDichotomySpread, DICHOTOMY_SPREAD_DEFAULTS } from "./dichotomySp
 export type { DichotomyDeciderInput, DichotomySeries, DichotomySpread, DichotomySpreadOptions } from "./dichotomySpread.js";
 export { certifiedAccuracyAt, certifiedAccuracyCurves, certifiedRadiusOf } from "./certifiedAccuracy.js";
 export type { CertifiedAccuracyCurve, CertifiedAccuracyPoint } from "./certifiedAccuracy.js";
+export { attackName, attackRank, ATTACK_DISPLAY_NAMES, DISPLAY_DIGITS, formatNumber, inReadingOrder, shortenNumbers } from "./format.js";
 export { defenseLabel, distortionVsAccuracy } from "./distortionAccuracy.js";
 export type { DistortionPoint } from "./distortionAccuracy.js";
 export { practicalToCertified } from "./ratioTable.js";
@@ -18,6 +19,7 @@ export {
   dichotomySpreadSpec,
   distortionAccuracySpec,
   sliceSpec,
+  DISTANCE_UNIT,
   FIGURE_FONT,
 } from "./specs.js";
 export { renderPng, renderSvg, roundSvgAttributes, writeFigureFiles } from "./render.js";

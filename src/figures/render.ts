@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { writeFileAtomicAsync } from "../io/atomic.js";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
@@ -34,14 +36,24 @@ export async function renderSvg(spec: TopLevelSpec, options: SvgOptions = {}): P
 export interface PngOptions {
   /** Pixels per SVG unit. Defaults to 2. */
   readonly scale?: number;
-  /** Font files to load besides the system fonts (resvg has no fonts of its own). */
+  /** Font files (TrueType/OpenType) to load besides the bundled DejaVu Sans (FIGURE_FONT_FILES). */
   readonly fontFiles?: readonly string[];
 }
 
+const require = createRequire(import.meta.url);
+
 /**
- * Rasterises an SVG with resvg. Text needs fonts: resvg loads the system fonts (Debian:
- * fonts-dejavu-core, installed by .ci/run) and falls back to DejaVu Sans for generic families.
+ * The fonts every PNG is drawn with: DejaVu Sans, regular and bold, from the npm package
+ * dejavu-fonts-ttf (resvg reads TrueType, not the woff files of @fontsource). System fonts are
+ * never loaded, so a figure comes out the same on any machine, with or without fonts installed.
  */
+export const FIGURE_FONT_FILES: readonly string[] = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((file) => {
+  const path = require.resolve(`dejavu-fonts-ttf/ttf/${file}`);
+  if (!existsSync(path)) throw new Error(`font ${file}: expected it in the npm package dejavu-fonts-ttf (run npm ci), found no file at ${path}`);
+  return path;
+});
+
+/** Rasterises an SVG with resvg, text in the bundled DejaVu Sans (FIGURE_FONT_FILES), on white. */
 export function renderPng(svg: string, options: PngOptions = {}): Buffer {
   const scale = options.scale ?? 2;
   if (!(scale > 0)) throw new RangeError(`invalid scale: expected a positive number, got ${scale}`);
@@ -49,8 +61,8 @@ export function renderPng(svg: string, options: PngOptions = {}): Buffer {
     fitTo: { mode: "zoom", value: scale },
     background: "white",
     font: {
-      loadSystemFonts: true,
-      fontFiles: [...(options.fontFiles ?? [])],
+      loadSystemFonts: false,
+      fontFiles: [...FIGURE_FONT_FILES, ...(options.fontFiles ?? [])],
       defaultFontFamily: "DejaVu Sans",
       sansSerifFamily: "DejaVu Sans",
     },

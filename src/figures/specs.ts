@@ -3,18 +3,25 @@ import type { AdversarialProfile } from "./adversarialProfile.js";
 import type { CertifiedAccuracyCurve } from "./certifiedAccuracy.js";
 import type { DichotomySpread } from "./dichotomySpread.js";
 import { defenseLabel, type DistortionPoint } from "./distortionAccuracy.js";
+import { attackName, attackRank, formatNumber, inReadingOrder, shortenNumbers } from "./format.js";
 import type { Slice } from "./slice.js";
 
 /*
  * The five figures as Vega-Lite specs: data in, a declarative spec out (no drawing here; see
- * render.ts). Values are rounded to 6 significant digits to keep the specs and the report small.
+ * render.ts). Values are rounded to 6 significant digits to keep the specs and the report small;
+ * text shows 4 (format.ts). Legends sit outside the plotting area, so they never cover data.
  */
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-/** Fonts shipped with Debian (fonts-dejavu-core, fonts-liberation), then the generic family. */
+/** DejaVu Sans, the font the PNGs are drawn with (bundled, see render.ts); a browser showing the SVG may fall back to the others. */
 export const FIGURE_FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
 /** aria: false drops Vega's per-mark ARIA labels, which would make Fig. 2 (thousands of cells) megabytes of SVG. */
-const CONFIG = { font: FIGURE_FONT, aria: false, view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 12 } };
+const CONFIG = { font: FIGURE_FONT, aria: false, view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } };
+/**
+ * The unit of every distance on an axis: the L2 norm in the classifier's input space, whose pixel
+ * values lie in [0, 1] for the shipped models and datasets (the ONNX default bounds).
+ */
+export const DISTANCE_UNIT = "L2, pixels in [0, 1]";
 
 /** Fig. 1: P(adversarial) along x_a - x_o past the base boundary, per n, with both boundaries marked. */
 export function adversarialProfileSpec(data: AdversarialProfile): TopLevelSpec {
@@ -27,7 +34,7 @@ export function adversarialProfileSpec(data: AdversarialProfile): TopLevelSpec {
   if (data.rsBoundary !== null) marks.push({ t: round(data.rsBoundary), mark: "RS boundary (p = 1/2)" });
   return {
     $schema: SCHEMA,
-    title: { text: `P(adversarial) past the base boundary (σ = ${data.sigma}, Pa = ${data.pa})`, fontSize: 13 },
+    title: { text: `P(adversarial) past the base boundary (σ = ${formatNumber(data.sigma)}, Pa = ${formatNumber(data.pa)})`, fontSize: 13 },
     width: 420,
     height: 260,
     config: CONFIG,
@@ -36,8 +43,8 @@ export function adversarialProfileSpec(data: AdversarialProfile): TopLevelSpec {
         data: { values: rows },
         mark: { type: "line", strokeWidth: 2 },
         encoding: {
-          x: { field: "t", type: "quantitative", title: "t: L2 distance past the base boundary point x_a" },
-          y: { field: "probability", type: "quantitative", title: "probability of being adversarial", scale: { domain: [0, 1] } },
+          x: { field: "t", type: "quantitative", title: `t: distance past the base boundary point x_a (${DISTANCE_UNIT})` },
+          y: { field: "probability", type: "quantitative", title: ["probability of being", "adversarial (0 to 1)"], scale: { domain: [0, 1] } },
           color: { field: "series", type: "nominal", sort: seriesOrder, title: null, legend: { labelLimit: 300 } },
           strokeDash: {
             field: "series",
@@ -92,7 +99,8 @@ export function sliceSpec(data: Slice, classNames?: readonly string[]): TopLevel
       }
     }
   });
-  const panelNames = data.panels.map((panel) => panel.name);
+  // Names stored by earlier runs carry sigma in full ("RS σ=0.06640625 n=10").
+  const panelNames = data.panels.map((panel) => shortenNumbers(panel.name));
   const labels = [...new Set(values.map((v) => v.label))].sort();
   return {
     $schema: SCHEMA,
@@ -108,13 +116,15 @@ export function sliceSpec(data: Slice, classNames?: readonly string[]): TopLevel
         {
           mark: { type: "rect", strokeWidth: 0.6 },
           encoding: {
-            x: { field: "a", type: "quantitative", title: "direction u (L2)", scale: { domain: [-data.extent - h, data.extent + h], nice: false } },
+            x: { field: "a", type: "quantitative", title: ["direction u", `(${DISTANCE_UNIT})`], scale: { domain: [-data.extent - h, data.extent + h], nice: false } },
             x2: { field: "a2" },
-            y: { field: "b", type: "quantitative", title: "direction v (L2)", scale: { domain: [-data.extent - h, data.extent + h], nice: false } },
+            y: { field: "b", type: "quantitative", title: ["direction v", `(${DISTANCE_UNIT})`], scale: { domain: [-data.extent - h, data.extent + h], nice: false } },
             y2: { field: "b2" },
             color: { field: "label", type: "nominal", title: "predicted label", scale: { domain: labels, scheme: "tableau10" } },
-            // cells outlined in their own colour: no hairline seams between neighbours
-            stroke: { field: "label", type: "nominal", scale: { domain: labels, scheme: "tableau10" }, legend: null },
+            // cells outlined in their own colour: no hairline seams between neighbours (the same
+            // field, scale and title, so Vega-Lite merges this legend into the colour one; `legend:
+            // null` here would drop both)
+            stroke: { field: "label", type: "nominal", title: "predicted label", scale: { domain: labels, scheme: "tableau10" } },
           },
         },
         {
@@ -152,8 +162,8 @@ export function dichotomySpreadSpec(data: DichotomySpread): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: {
-      text: `Dichotomy output under RS (Pa = ${data.pa})`,
-      subtitle: `red: boundary of g(σ)${data.baseDistance !== null ? "; dashed: base boundary" : ""}`,
+      text: `Dichotomy output under RS (Pa = ${formatNumber(data.pa)})`,
+      subtitle: ["bars: how many binary searches end in each bin", `red: boundary of g(σ)${data.baseDistance !== null ? "; dashed: base boundary" : ""}`],
       fontSize: 13,
     },
     config: CONFIG,
@@ -170,11 +180,11 @@ export function dichotomySpreadSpec(data: DichotomySpread): TopLevelSpec {
               field: "distance",
               type: "quantitative",
               bin: { maxbins: 60, extent },
-              title: "||x_out - x_o|| (L2)",
+              title: `||x_out − x_o||: where the binary search ends (${DISTANCE_UNIT})`,
               scale: { domain: extent, nice: false },
               axis: { tickCount: 8, labelFlush: true },
             },
-            y: { aggregate: "count", type: "quantitative", title: "dichotomies" },
+            y: { aggregate: "count", type: "quantitative", title: "count" },
           },
         },
         ...(rules as never[]),
@@ -186,7 +196,7 @@ export function dichotomySpreadSpec(data: DichotomySpread): TopLevelSpec {
 /** Fig. 4: certified accuracy against radius, one step curve per smoothed model. */
 export function certifiedAccuracySpec(curves: readonly CertifiedAccuracyCurve[]): TopLevelSpec {
   const values = curves.flatMap((c) =>
-    c.points.map((p) => ({ model: `${c.defense} (σ = ${c.sigma}, ${c.images} images)`, radius: round(p.radius), accuracy: round(p.accuracy) })),
+    c.points.map((p) => ({ model: `${c.defense} (σ = ${formatNumber(c.sigma)}, ${c.images} images)`, radius: round(p.radius), accuracy: round(p.accuracy) })),
   );
   return {
     $schema: SCHEMA,
@@ -197,19 +207,21 @@ export function certifiedAccuracySpec(curves: readonly CertifiedAccuracyCurve[])
     data: { values },
     mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
     encoding: {
-      x: { field: "radius", type: "quantitative", title: "L2 radius" },
-      y: { field: "accuracy", type: "quantitative", title: "certified accuracy", scale: { domain: [0, 1] } },
-      color: { field: "model", type: "nominal", title: null, legend: { orient: "top-right", labelLimit: 300 } },
+      x: { field: "radius", type: "quantitative", title: `certified radius r (${DISTANCE_UNIT})` },
+      y: { field: "accuracy", type: "quantitative", title: "certified accuracy (% of images)", scale: { domain: [0, 1] }, axis: { format: ".0%" } },
+      // below the plot: a legend inside the frame would cover the curves' start
+      color: { field: "model", type: "nominal", title: null, legend: { orient: "bottom", direction: "vertical", labelLimit: 420 } },
     },
   };
 }
 
 /** Fig. 5: mean L2 distortion against accuracy, one panel per attack, one point per defense point. */
 export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopLevelSpec {
-  const values = points
+  // rows in reading order, so that the spec and the SVG do not depend on the order items finished
+  const values = inReadingOrder(points)
     .filter((p) => p.meanL2 !== null && p.accuracy !== null)
     .map((p) => ({
-      attack: p.attack,
+      attack: attackName(p.attack),
       defense: p.defense.name,
       label: defenseLabel(p.defense),
       n: p.defense.n === null ? "no RS" : `n = ${p.defense.n}`,
@@ -217,9 +229,13 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
       accuracy: round(p.accuracy as number),
       meanL2: round(p.meanL2 as number),
     }));
-  const attacks = [...new Set(points.map((p) => p.attack))];
+  // the paper's order (HSJA, SurFree, RayS), then any other attack in order of appearance
+  const attacks = [...new Set(points.map((p) => p.attack))].sort((a, b) => attackRank(a) - attackRank(b)).map(attackName);
   const pas = [...new Set(points.map((p) => p.defense.pa).filter((pa): pa is number => pa !== null))].sort((a, b) => a - b);
   const paDomain = [...pas.map((pa) => `Pa = ${pa}`), "no RS"];
+  // n = 10, 50, 100 in numeric order (not as strings), then the undefended points
+  const ns = [...new Set(points.map((p) => p.defense.n).filter((n): n is number => n !== null))].sort((a, b) => a - b);
+  const drawOrder = [...ns.map((n) => `n = ${n}`), "no RS"];
   return {
     $schema: SCHEMA,
     title: {
@@ -235,11 +251,11 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
       height: 220,
       mark: { type: "point", size: 70, strokeWidth: 2 },
       encoding: {
-        x: { field: "accuracy", type: "quantitative", title: "accuracy", scale: { zero: false, padding: 10 } },
-        y: { field: "meanL2", type: "quantitative", title: "mean L2 distortion", scale: { zero: true } },
+        x: { field: "accuracy", type: "quantitative", title: "accuracy (% of test images)", scale: { zero: false, padding: 10 }, axis: { format: ".1~%" } },
+        y: { field: "meanL2", type: "quantitative", title: ["mean distortion", `(${DISTANCE_UNIT})`], scale: { zero: true } },
         stroke: { field: "defense", type: "nominal", title: "defense" },
         fill: { field: "defense", type: "nominal", title: "defense" },
-        shape: { field: "n", type: "nominal", title: "draws" },
+        shape: { field: "n", type: "nominal", title: "draws", sort: drawOrder },
         // filled for the lowest Pa (and no RS), hollow for higher levels
         fillOpacity: {
           field: "pa",

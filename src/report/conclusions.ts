@@ -1,6 +1,7 @@
 import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortionAccuracy.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 import { practicalToCertified } from "../figures/ratioTable.js";
+import { formatNumber } from "../figures/format.js";
 import { median } from "../figures/summary.js";
 
 /** The verdict on one of the paper's conclusions for one run. */
@@ -82,7 +83,7 @@ export function evaluateConclusions(input: ConclusionInput, thresholds: Conclusi
   ];
 }
 
-const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));
+const fmt = (x: number) => formatNumber(x, 3);
 
 function verdictOf(ok: boolean): Verdict {
   return ok ? "holds" : "does not hold";

@@ -1,16 +1,11 @@
 /** HTML building blocks of the report: escaping, tables, key-value lists. No scripts, no external resources. */
+import { formatNumber } from "../figures/format.js";
+
+export { formatNumber };
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
-
-/** A number for a table: 4 significant digits, integers as they are, "–" for null/NaN, "∞" for Infinity. */
-export function formatNumber(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  if (!Number.isFinite(x)) return x > 0 ? "∞" : "−∞";
-  if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(digits)));
 }
 
 /** A cell: plain text (escaped) or trusted HTML. */

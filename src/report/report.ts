@@ -3,6 +3,7 @@ import type { AdversarialProfile } from "../figures/adversarialProfile.js";
 import { certifiedAccuracyAt, certifiedAccuracyCurves } from "../figures/certifiedAccuracy.js";
 import type { DichotomySpread } from "../figures/dichotomySpread.js";
 import { defenseLabel, distortionVsAccuracy } from "../figures/distortionAccuracy.js";
+import { attackName, inReadingOrder } from "../figures/format.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 import { practicalToCertified } from "../figures/ratioTable.js";
 import { renderSvg } from "../figures/render.js";
@@ -241,21 +242,21 @@ function numberList(numbers: readonly { label: string; value: number | null }[],
 }
 
 function attackTable(attacks: readonly AttackInput[], accuracies: readonly AccuracyInput[]): string {
-  const points = distortionVsAccuracy(attacks, accuracies);
+  const points = inReadingOrder(distortionVsAccuracy(attacks, accuracies));
   return table("attacks-table", "Attacks: final L2 distortion per defense point and attack (the data of Fig. 5)",
     ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "verified (eq. 4)", "mean L2", "median L2"],
     points.map((p) => [
-      defenseLabel(p.defense), p.attack, p.accuracy, p.accuracySource, p.attacked, p.successes,
+      defenseLabel(p.defense), attackName(p.attack), p.accuracy, p.accuracySource, p.attacked, p.successes,
       p.verified === null ? null : `${p.verified}/${p.attacked}`, p.meanL2, p.medianL2,
     ]));
 }
 
 function ratioTable(attacks: readonly AttackInput[], certifications: readonly CertificationInput[]): string {
-  const rows = practicalToCertified(attacks, certifications);
+  const rows = inReadingOrder(practicalToCertified(attacks, certifications));
   return table("ratio-table",
     "Practical distortion / certified radius, on the images with a successful attack and a correct certificate (R > 0): ratio of the means, and median of the per-image ratios ||x_a − x_o|| / R(x_o)",
     ["defense point", "attack", "images", "mean L2", "median L2", "mean radius R", "mean L2 / mean R", "median of L2 / R"],
-    rows.map((r) => [defenseLabel(r.defense), r.attack, r.pairs, r.meanL2, r.medianL2, r.meanRadius, r.ratioOfMeans, r.medianRatio]));
+    rows.map((r) => [defenseLabel(r.defense), attackName(r.attack), r.pairs, r.meanL2, r.medianL2, r.meanRadius, r.ratioOfMeans, r.medianRatio]));
 }
 
 function certifiedTable(certifications: readonly CertificationInput[]): string {
