@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import ort from "onnxruntime-node";
 import type { Bounds, Classifier, ImageShape, Votes } from "./classifier.js";
 import { formatShape, imageSize } from "./classifier.js";
+import { DEFAULT_DEVICE, deviceSessionOptions, deviceUnavailable, parseDevice, type Device } from "./device.js";
 import { ModelError } from "./errors.js";
 import { oneHotVotes } from "./linear.js";
 import { InferenceWorker } from "./onnxWorker.js";
@@ -28,6 +29,11 @@ export interface OnnxClassifierOptions {
    * batch. Same labels either way. Call `dispose()` when done. Defaults to false.
    */
   worker?: boolean;
+  /**
+   * Execution provider of the model (see device.ts). A device that cannot start throws a
+   * DeviceError at load time; there is no fallback to another device. Defaults to "cpu".
+   */
+  device?: Device;
 }
 
 /** Defaults of OnnxClassifier.load. 2 threads: one per core of the reference CI machine. */
@@ -35,9 +41,20 @@ export const ONNX_DEFAULTS = {
   bounds: { lower: 0, upper: 1 } as Bounds,
   threads: 2,
   maxBatch: 1000,
+  device: DEFAULT_DEVICE,
 } as const;
 
 const PROBE_BATCH = 2;
+
+/** Whether onnxruntime's CPU provider loads the file (tells a device failure from a bad model). */
+async function loadsOnCpu(path: string): Promise<boolean> {
+  try {
+    await (await ort.InferenceSession.create(path, { executionProviders: ["cpu"], intraOpNumThreads: 1 })).release();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An image classifier backed by an ONNX model run with onnxruntime-node: one float32 NCHW input
@@ -85,6 +102,7 @@ export class OnnxClassifier implements Classifier {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`invalid threads: expected an integer >= 1, got ${threads}`);
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`invalid maxBatch: expected an integer >= 1, got ${maxBatch}`);
     if (!(bounds.lower < bounds.upper)) throw new RangeError(`invalid bounds: expected lower < upper, got [${bounds.lower}, ${bounds.upper}]`);
+    const device = parseDevice(options.device ?? ONNX_DEFAULTS.device);
 
     const info = await stat(path).catch(() => null);
     if (!info) throw new ModelError(`model file not found: expected an ONNX file at "${path}", got no such file`);
@@ -95,12 +113,15 @@ export class OnnxClassifier implements Classifier {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      ...deviceSessionOptions(device),
     };
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, sessionOptions);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      // Whose fault: a model that loads on the CPU provider means the device failed.
+      if (device !== "cpu" && (await loadsOnCpu(path))) throw deviceUnavailable(device, path, reason);
       throw new ModelError(`not an ONNX model: expected a valid ONNX file at "${path}", but onnxruntime could not load it (${reason})`);
     }
 
