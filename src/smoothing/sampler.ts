@@ -1,7 +1,7 @@
 import type { Classifier, Votes } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
-import { DEFAULT_NOISE_LAYOUT, noiseFiller, type NoiseFiller, type NoiseJob, type NoiseLayout } from "./noise.js";
+import { DEFAULT_NOISE_LAYOUT, noiseFiller, parseNoiseLayout, type NoiseFiller, type NoiseJob, type NoiseLayout } from "./noise.js";
 
 /**
  * Says, for point i after `drawn` draws with vote row `counts[offset ..]`, how many more draws it
@@ -37,7 +37,7 @@ export class NoisySampler {
     readonly threads = 0,
   ) {
     this.d = imageSize(base.shape);
-    this.filler = noiseFiller({ layout, sigma, d: this.d }, threads);
+    this.filler = noiseFiller({ layout: parseNoiseLayout(layout), sigma, d: this.d }, threads);
   }
 
   /**
