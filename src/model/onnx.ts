@@ -282,6 +282,11 @@ export class OnnxClassifier implements Classifier {
           for (let end = o + plane; o < end; o++) data[o] = src[o] * a + b;
         }
       }
+    } else if (src.buffer instanceof SharedArrayBuffer) {
+      // onnxruntime-node refuses tensors over shared memory (noise threads write there): copy.
+      this.input ??= new Float32Array(this.maxBatch * d);
+      data = this.input.subarray(0, size * d);
+      data.set(src);
     }
     const tensor = new ort.Tensor("float32", data, [size, this.shape.channels, this.shape.height, this.shape.width]);
     const result = await this.session!.run({ [this.inputName]: tensor });

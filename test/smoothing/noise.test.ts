@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Classifier, Votes } from "../../src/model/index.js";
+import { fileURLToPath } from "node:url";
+import { OnnxClassifier, type Classifier, type Votes } from "../../src/model/index.js";
 import { createRandom, fmix32 } from "../../src/rng/index.js";
 import type { Random } from "../../src/rng/index.js";
 import { SmoothedClassifier } from "../../src/smoothing/index.js";
@@ -144,4 +145,20 @@ test("noise threads refuse streams they cannot rebuild and duplicate per-point j
   await assert.rejects(async () => noise.fill(buffer, x, twice, [createRandom(1)]), /expected each point at most once per fill/);
   assert.throws(() => new SmoothedClassifier(new BitHash(), { sigma: 1, n: 1, random: createRandom(1), noiseThreads: -1 }), /invalid noiseThreads: expected an integer >= 0, got -1/);
   assert.throws(() => new SmoothedClassifier(new BitHash(), { sigma: 1, n: 1, random: createRandom(1), noise: "per-image" as never }), /invalid noise layout: expected one of per-point, per-draw, got "per-image"/);
+});
+
+test("an onnxruntime base model (in this thread or its worker) gets the threads' shared buffers and casts the same votes", async () => {
+  const path = fileURLToPath(new URL("../fixtures/linear.onnx", import.meta.url));
+  const x = new Float32Array(3 * 64).map((_, i) => 0.5 + 0.01 * Math.sin(i));
+  const run = async (worker: boolean, noiseThreads: number) => {
+    const base = await OnnxClassifier.load(path, { worker });
+    const g = new SmoothedClassifier(base, { sigma: 0.5, n: 200, random: createRandom(5), noiseThreads, batchSize: 64 });
+    const v = await g.votes(x, 3);
+    await base.dispose();
+    return [...v.counts];
+  };
+  const reference = await run(false, 0);
+  assert.ok(reference.every((c) => c > 0), "both classes should get votes near the boundary");
+  assert.deepEqual(await run(false, 2), reference);
+  assert.deepEqual(await run(true, 2), reference);
 });
