@@ -45,7 +45,8 @@ fi
 echo "pack: bundling scripts/gpu/measure.ts"
 esbuild=node_modules/esbuild/bin/esbuild
 "$esbuild" scripts/gpu/measure.ts scripts/gpu/summary.ts src/smoothing/noiseWorker.ts --bundle --platform=node --format=esm --target=node18 \
-  --external:onnxruntime-node --outdir=.gpu --entry-names='[name]' --log-level=warning
+  --external:onnxruntime-node --outdir=.gpu --entry-names='[name]' --log-level=warning \
+  --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" # CommonJS dependencies (debug, @stdlib) require Node builtins
 echo '{ "type": "module" }' > .gpu/package.json
 
 [ -s .gpu/fashion-mnist-test.f32 ] || node --import tsx scripts/gpu/fashion.ts .gpu 500

@@ -77,7 +77,7 @@ fi
 
 echo "== PyTorch: ResNet-50 export and CUDA anchor $(since)"
 model="$work/resnet50.onnx"
-PYTHONUNBUFFERED=1 timeout 150 python3 scripts/gpu/torch_resnet50.py --onnx "$model" --out "$OUT/torch.json" "${torch_args[@]}"
+PYTHONUNBUFFERED=1 timeout 150 "${PYTHON:-python3}" scripts/gpu/torch_resnet50.py --onnx "$model" --out "$OUT/torch.json" "${torch_args[@]}"
 torch_rc=$?
 echo "torch: exit $torch_rc"
 
