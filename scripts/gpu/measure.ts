@@ -168,9 +168,12 @@ export async function measure(options: MeasureOptions): Promise<Report> {
     const n = options.attackN;
     const g = new SmoothedClassifier(model, { sigma: options.sigma, n, batchSize: 1000, noise: "per-draw", noiseThreads: options.noiseThreads, random: createRandom(4) });
     const label = (await g.predict(x, 1))[0];
-    // A start in another class: the first of 32 seeded images that g labels otherwise.
-    const candidates = images(32, d, 5);
-    const others = await g.predict(candidates, 32);
+    // A start in another class: the first of 64 seeded images (blobs, then uniform noise) that g
+    // labels otherwise; a randomly initialised ResNet sends most inputs to a few classes.
+    const candidates = images(64, d, 5);
+    const noise = createRandom(8);
+    for (let t = 32 * d; t < 64 * d; t++) candidates[t] = noise.nextFloat();
+    const others = await g.predict(candidates, 64);
     const k = others.findIndex((c) => c !== label);
     const oracle = new LabelOnlyOracle(g, x, label, { budget: options.queries, pa: 0.5 });
     const entry = ATTACKS.hsja;
