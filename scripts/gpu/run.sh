@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU measurement of issue 15 as ONE command, on the GPU machine, in the repository root,
-# with .gpu/ carried (made by scripts/gpu/pack.sh; see docs/gpu.md). About 6-8 minutes:
+# with .gpu/ carried (made by scripts/gpu/pack.sh; see docs/gpu.md). At most about 7.5 minutes:
 #   1. reports the machine, Node.js and the Vulkan loader and driver, and supplies what is
 #      missing from .gpu/ (Node binary, libvulkan1, an NVIDIA ICD manifest, onnxruntime-node);
 #   2. PyTorch: exports ResNet-50 (random weights) to ONNX and measures it on CUDA (the anchor);
@@ -87,19 +87,19 @@ if [ "${RSBENCH_GPU_QUICK:-0}" = 1 ]; then
   node_args=(--batches 2 --seconds 0.5 --rounds 1 --queries 12 --n 2 --agreement-images 4 --budget 120)
 else
   torch_args=(--batches 64,128,256 --seconds 3)
-  node_args=(--batches 64,128,256 --seconds 4 --rounds 3 --queries 2000 --n 10 --agreement-images 256 --budget 270)
+  node_args=(--batches 64,128,256 --seconds 4 --rounds 3 --queries 2000 --n 10 --agreement-images 256 --budget 240)
 fi
 
 echo "== PyTorch: ResNet-50 export and CUDA anchor $(since)"
 model="$work/resnet50.onnx"
-PYTHONUNBUFFERED=1 timeout 150 "${PYTHON:-python3}" scripts/gpu/torch_resnet50.py --onnx "$model" --out "$OUT/torch.json" "${torch_args[@]}"
+PYTHONUNBUFFERED=1 timeout 120 "${PYTHON:-python3}" scripts/gpu/torch_resnet50.py --onnx "$model" --out "$OUT/torch.json" "${torch_args[@]}"
 torch_rc=$?
 echo "torch: exit $torch_rc"
 
 echo "== rsbench on $device $(since)"
 node_rc=1
 if [ -s "$model" ]; then
-  timeout 330 node .gpu/measure.js --model "$model" --device "$device" --fashion .gpu --out "$OUT/node.json" "${node_args[@]}"
+  timeout 300 node .gpu/measure.js --model "$model" --device "$device" --fashion .gpu --out "$OUT/node.json" "${node_args[@]}"
   node_rc=$?
   echo "rsbench: exit $node_rc"
 else
