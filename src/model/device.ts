@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type ort from "onnxruntime-node";
 
@@ -34,6 +35,15 @@ export function deviceSessionOptions(device: Device): Pick<ort.InferenceSession.
     case "webgpu":
       return { executionProviders: [{ name: "webgpu" }] };
   }
+}
+
+/**
+ * Noise threads that suit a model on `device`: none on the CPU (the model already takes the
+ * cores, and experiments run one worker per core), all cores but one when the model runs off
+ * the CPU, so that drawing the noise keeps up with the GPU.
+ */
+export function noiseThreadsFor(device: Device, cores = availableParallelism()): number {
+  return device === "cpu" ? 0 : Math.max(1, cores - 1);
 }
 
 const LIBRARY_DIRS = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"];

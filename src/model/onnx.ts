@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import ort from "onnxruntime-node";
 import type { Bounds, Classifier, ImageShape, Votes } from "./classifier.js";
 import { formatShape, imageSize } from "./classifier.js";
-import { DEFAULT_DEVICE, deviceSessionOptions, deviceUnavailable, parseDevice, type Device } from "./device.js";
+import { DEFAULT_DEVICE, deviceSessionOptions, deviceUnavailable, noiseThreadsFor, parseDevice, type Device } from "./device.js";
 import { ModelError } from "./errors.js";
 import { oneHotVotes } from "./linear.js";
 import { InferenceWorker } from "./onnxWorker.js";
@@ -84,6 +84,7 @@ export class OnnxClassifier implements Classifier {
     readonly maxBatch: number,
     readonly mean: readonly number[] | null,
     readonly std: readonly number[] | null,
+    readonly device: Device,
   ) {
     this.d = imageSize(shape);
     if (mean && std) {
@@ -139,7 +140,7 @@ export class OnnxClassifier implements Classifier {
         scale: checked.std ? Float32Array.from(checked.std, (v) => 1 / v) : null,
         offset: checked.mean && checked.std ? Float32Array.from(checked.mean, (m, c) => -m / checked.std![c]) : null,
       });
-      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, maxBatch, checked.mean, checked.std);
+      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, maxBatch, checked.mean, checked.std, checked.device);
     } catch (error) {
       await session.release().catch(() => {});
       throw error;
@@ -227,11 +228,16 @@ export class OnnxClassifier implements Classifier {
     if (out.dims.length !== 2 || out.dims[0] !== PROBE_BATCH || out.dims[1] < 2) {
       throw new ModelError(`expected output "${output.name}" of shape [batch, classes] with at least 2 classes, got [${out.dims.join(", ")}] for a batch of ${PROBE_BATCH} ${where}`);
     }
-    return new OnnxClassifier(session, null, path, input.name, output.name, shape, out.dims[1], bounds, maxBatch, mean, std);
+    return new OnnxClassifier(session, null, path, input.name, output.name, shape, out.dims[1], bounds, maxBatch, mean, std, parseDevice(options.device ?? ONNX_DEFAULTS.device));
   }
 
   get forwardPasses(): number {
     return this.passes;
+  }
+
+  /** Noise threads for a smoothed classifier over this model: 0 on the CPU, cores - 1 on a GPU. */
+  get noiseThreads(): number {
+    return noiseThreadsFor(this.device);
   }
 
   async predict(batch: Float32Array, count: number): Promise<Int32Array> {

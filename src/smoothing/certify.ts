@@ -20,7 +20,7 @@ export interface CertifyOptions {
   batchSize?: number;
   /** Noise layout (see SmoothingOptions.noise). Defaults to "per-point". */
   noise?: NoiseLayout;
-  /** Noise threads, 0 for the calling thread (does not change results). Defaults to 0. */
+  /** Noise threads, 0 for the calling thread (does not change results). Defaults to the base model's hint, else 0. */
   noiseThreads?: number;
 }
 
@@ -100,7 +100,7 @@ export async function certify(base: Classifier, x: Float32Array, random: Random,
   checkCommon(base, x, sigma, alpha, batchSize);
   checkDraws("n0", n0);
   checkDraws("n", n);
-  const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads);
+  const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
   // draw n0 samples of f(x + noise) and guess the top class from them
   const selection = await sampleCounts(sampler, x, n0, random.fork(0));
@@ -134,7 +134,7 @@ export async function smoothedPredict(base: Classifier, x: Float32Array, random:
   const batchSize = options.batchSize ?? CERTIFY_DEFAULTS.batchSize;
   checkCommon(base, x, sigma, alpha, batchSize);
   checkDraws("n", n);
-  const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads);
+  const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
   const { counts, forwardPasses } = await sampleCounts(sampler, x, n, random);
   const top = argmaxVotes(counts, 0, k);

@@ -26,7 +26,10 @@ export interface SmoothingOptions {
    * numbers, hence recorded with results. Defaults to "per-point".
    */
   noise?: NoiseLayout;
-  /** Worker threads drawing the noise (0: the calling thread). Never changes a result. Defaults to 0. */
+  /**
+   * Worker threads drawing the noise (0: the calling thread). Never changes a result. Defaults
+   * to the base model's hint (`base.noiseThreads`: 0 on the CPU, cores - 1 for a model on a GPU), else 0.
+   */
   noiseThreads?: number;
 }
 
@@ -78,7 +81,7 @@ export class SmoothedClassifier implements Classifier {
     this.earlyStop = options.earlyStop ?? SMOOTHING_DEFAULTS.earlyStop;
     this.random = random;
     this.noise = parseNoiseLayout(options.noise ?? SMOOTHING_DEFAULTS.noise);
-    this.noiseThreads = options.noiseThreads ?? SMOOTHING_DEFAULTS.noiseThreads;
+    this.noiseThreads = options.noiseThreads ?? base.noiseThreads ?? SMOOTHING_DEFAULTS.noiseThreads;
     if (!Number.isSafeInteger(this.noiseThreads) || this.noiseThreads < 0) throw new RangeError(`invalid noiseThreads: expected an integer >= 0, got ${this.noiseThreads}`);
     this.sampler = new NoisySampler(base, sigma, batchSize, this.noise, this.noiseThreads);
     this.d = imageSize(base.shape);

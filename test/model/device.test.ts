@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { DeviceError, deviceSessionOptions, ModelError, OnnxClassifier, parseDevice, probeVulkan } from "../../src/model/index.js";
+import { DeviceError, deviceSessionOptions, ModelError, noiseThreadsFor, OnnxClassifier, parseDevice, probeVulkan } from "../../src/model/index.js";
 import { deviceUnavailable } from "../../src/model/device.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -21,6 +21,12 @@ test("parseDevice accepts cpu and webgpu and names the choices otherwise", () =>
 test("deviceSessionOptions maps each device to its onnxruntime execution provider", () => {
   assert.deepEqual(deviceSessionOptions("cpu"), { executionProviders: ["cpu"] });
   assert.deepEqual(deviceSessionOptions("webgpu"), { executionProviders: [{ name: "webgpu" }] });
+});
+
+test("noiseThreadsFor: none on the cpu, all cores but one (at least one) off it", () => {
+  assert.equal(noiseThreadsFor("cpu", 16), 0);
+  assert.equal(noiseThreadsFor("webgpu", 16), 15);
+  assert.equal(noiseThreadsFor("webgpu", 1), 1);
 });
 
 test("probeVulkan finds the loader through LD_LIBRARY_PATH and the drivers through VK_ICD_FILENAMES", () => {
@@ -49,6 +55,11 @@ test("deviceUnavailable says what was tried, what is missing and how to fix it",
 test("load on the cpu device gives the same model as the default", async () => {
   const model = await OnnxClassifier.load(fixture("linear.onnx"), { device: "cpu" });
   assert.equal(model.numClasses, 2);
+  assert.equal(model.device, "cpu");
+  assert.equal(model.noiseThreads, 0);
+  const inWorker = await OnnxClassifier.load(fixture("linear.onnx"), { worker: true });
+  assert.equal(inWorker.device, "cpu");
+  await inWorker.dispose();
   await model.dispose();
   await assert.rejects(OnnxClassifier.load(fixture("linear.onnx"), { device: "cuda" as never }), /invalid device: expected one of cpu, webgpu, got "cuda"/);
 });

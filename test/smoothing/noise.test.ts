@@ -162,3 +162,10 @@ test("an onnxruntime base model (in this thread or its worker) gets the threads'
   assert.deepEqual(await run(false, 2), reference);
   assert.deepEqual(await run(true, 2), reference);
 });
+
+test("noiseThreads defaults to the base model's hint, and an explicit value wins", () => {
+  const hinted = Object.assign(new BitHash(), { noiseThreads: 3 });
+  assert.equal(new SmoothedClassifier(hinted, { sigma: 1, n: 1, random: createRandom(1) }).noiseThreads, 3);
+  assert.equal(new SmoothedClassifier(hinted, { sigma: 1, n: 1, random: createRandom(1), noiseThreads: 0 }).noiseThreads, 0);
+  assert.equal(new SmoothedClassifier(new BitHash(), { sigma: 1, n: 1, random: createRandom(1) }).noiseThreads, 0);
+});
