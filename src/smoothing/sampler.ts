@@ -72,7 +72,8 @@ export class NoisySampler {
     // call is in flight.
     const submit = async (): Promise<void> => {
       const { buffer, owner } = slots[slot];
-      const drawing = this.filler.fill(buffer, points, jobs, streams);
+      const drawing = Promise.resolve(this.filler.fill(buffer, points, jobs, streams));
+      drawing.catch(() => {}); // handled where it is awaited (after the base call in flight)
       jobs = [];
       if (pending) await pending;
       await drawing;
