@@ -16,6 +16,7 @@ import ort from "onnxruntime-node";
 import { imageSize, LinearClassifier, OnnxClassifier, ONNX_DEFAULTS } from "../src/model/index.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier } from "../src/smoothing/index.js";
+import { median, rate } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const LINEAR = `${root}test/fixtures/linear.onnx`;
@@ -23,21 +24,6 @@ const BATCH = 1000;
 const THREADS = ONNX_DEFAULTS.threads;
 const SIGMA = 0.25;
 const ROUNDS = 5;
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Runs `items` until at least `seconds` have passed; items per wall-clock second and per CPU second of the process (all threads). */
-async function rate(items: () => Promise<number>, seconds: number): Promise<{ wall: number; cpu: number }> {
-  let done = 0;
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  while (performance.now() - start < seconds * 1000) done += await items();
-  const cpu = process.cpuUsage(cpu0);
-  return { wall: done / ((performance.now() - start) / 1000), cpu: done / ((cpu.user + cpu.system) / 1e6) };
-}
 
 async function throughput(path: string, label: string): Promise<void> {
   const model = await OnnxClassifier.load(path, { threads: THREADS, maxBatch: BATCH });

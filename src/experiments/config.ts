@@ -6,6 +6,7 @@
  */
 import { START_KINDS, type StartKind } from "../attacks/start.js";
 import type { Norm } from "../attacks/types.js";
+import { DEVICES, type Device } from "../model/device.js";
 import type { DefenseKind, FigureName } from "./records.js";
 import { FIGURE_NAMES } from "./records.js";
 
@@ -95,6 +96,14 @@ export interface ExperimentConfig {
   readonly figures: FiguresConfig;
   /** Images per forward batch of the smoothed classifiers. Defaults to 100. */
   readonly batchSize: number;
+  /**
+   * Where the models run (model/device.ts). Absent means "cpu", and is kept absent so that the
+   * configs and hashes of runs made before the field are unchanged. Part of the experiment (and
+   * its hash): GPU kernels are not bit-exact with the CPU's, so a label near the boundary can
+   * differ and an attack then takes another path; a run resumed on another device is refused
+   * rather than mixing records that no single device would give.
+   */
+  readonly device?: Exclude<Device, "cpu">;
 }
 
 /** Defaults of the optional fields, with their source. */
@@ -301,7 +310,7 @@ export interface ParseConfigOptions {
 /** Validates an experiment config (parsed JSON) and fills its defaults. Throws ConfigError. */
 export function parseConfig(value: unknown, options: ParseConfigOptions = {}): ExperimentConfig {
   const c = new Checker();
-  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize"]);
+  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device"]);
   if (!root) throw new ConfigError(c.problems.map((p) => p.replace(/^: /, "config: ")), options.source);
   const name = c.string("name", root.name, NAME_PATTERN);
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
@@ -378,10 +387,12 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): E
   }
 
   const batchSize = root.batchSize === undefined ? CONFIG_DEFAULTS.batchSize : c.integer("batchSize", root.batchSize, 1);
+  const device = root.device === undefined ? "cpu" : c.choice("device", root.device, DEVICES);
   if (c.problems.length > 0) throw new ConfigError(c.problems, options.source);
   return {
     name: name!, seed: seed!, data: data!, accuracy: accuracy!, defenses, attacks,
     certification, calibration, figures, batchSize: batchSize!,
+    ...(device === "cpu" ? {} : { device: device! }),
   };
 }
 

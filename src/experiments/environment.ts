@@ -8,6 +8,7 @@
 import type { StartKind } from "../attacks/start.js";
 import type { Attack, Norm } from "../attacks/types.js";
 import type { Classifier } from "../model/classifier.js";
+import type { Device } from "../model/device.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
@@ -53,8 +54,8 @@ export interface CertifyArgs {
 }
 
 export interface ExperimentEnvironment {
-  /** A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count. */
-  loadModel(name: string, options: { readonly threads: number }): Promise<Classifier>;
+  /** A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device` its execution provider (default "cpu"). */
+  loadModel(name: string, options: { readonly threads: number; readonly device?: Device }): Promise<Classifier>;
   /** The images a data config selects. Must be deterministic. */
   loadData(data: DataConfig): Promise<LabeledImages>;
   readonly attacks: Readonly<Record<string, RegisteredAttack>>;

@@ -44,7 +44,7 @@ export class ExecutionContext {
   model(name: string): Promise<Classifier> {
     let model = this.models.get(name);
     if (!model) {
-      model = this.environment.loadModel(name, { threads: this.threads });
+      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu" });
       this.models.set(name, model);
     }
     return model;

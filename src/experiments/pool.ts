@@ -3,7 +3,8 @@
  * model session each. `run(items, onRecord)` hands out one item per idle worker and calls
  * `onRecord` (which stores the record durably) before that worker gets its next item.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { moduleWorker, siblingModule } from "../io/worker.js";
 import type { ExperimentConfig } from "./config.js";
 import { importEnvironment } from "./environment.js";
 import { ExecutionContext, executeItem } from "./execute.js";
@@ -32,14 +33,6 @@ export class InlineExecutor implements Executor {
   async close(): Promise<void> {}
 }
 
-/** The worker script, loaded through tsx when rsbench runs from its TypeScript sources. */
-function workerSource(): { code: string; eval: boolean } | { url: URL } {
-  const url = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
-  if (!url.pathname.endsWith(".ts")) return { url };
-  const tsx = import.meta.resolve("tsx/esm/api");
-  return { code: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, eval: true };
-}
-
 interface Slot {
   readonly worker: Worker;
   readonly ready: Promise<void>;
@@ -52,9 +45,8 @@ export class WorkerPool implements Executor {
   private failure: Error | null = null;
 
   constructor(config: ExperimentConfig, environment: string, readonly size: number, threads: number) {
-    const source = workerSource();
     for (let i = 0; i < size; i++) {
-      const worker = "url" in source ? new Worker(source.url) : new Worker(source.code, { eval: true });
+      const worker = moduleWorker(siblingModule(import.meta.url, "worker"));
       const slot: Slot = { worker, ready: Promise.resolve(), onMessage: null };
       (slot as { ready: Promise<void> }).ready = new Promise<void>((resolve, reject) => {
         slot.onMessage = (m) => {

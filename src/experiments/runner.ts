@@ -7,6 +7,7 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import type { Device } from "../model/device.js";
 import type { ExperimentConfig } from "./config.js";
 import { parseConfig } from "./config.js";
 import { importEnvironment, SHIPPED_ENVIRONMENT } from "./environment.js";
@@ -45,6 +46,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Names the config in error messages (its file path). */
   readonly source?: string;
+  /** Overrides the config's `device` (a different device is a different experiment: see ExperimentConfig.device). */
+  readonly device?: Device;
 }
 
 export interface RunSummary {
@@ -69,9 +72,10 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   const started = performance.now();
   const environmentUrl = options.environment ?? SHIPPED_ENVIRONMENT;
   const environment = await importEnvironment(environmentUrl);
-  const config = typeof input === "string"
+  const given = typeof input === "string"
     ? loadConfig(input, environment.attacks)
     : parseConfig(input, { attacks: environment.attacks, source: options.source });
+  const config = options.device === undefined ? given : parseConfig({ ...given, device: options.device }, { attacks: environment.attacks, source: options.source });
   const workers = options.workers ?? availableParallelism();
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`invalid workers: expected an integer >= 1, got ${workers}`);
   const threads = options.threads ?? (workers > 1 ? 1 : availableParallelism());

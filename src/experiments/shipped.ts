@@ -30,8 +30,8 @@ function registeredAttacks(): Record<string, RegisteredAttack> {
 
 export function createEnvironment(): ExperimentEnvironment {
   return {
-    async loadModel(name, { threads }) {
-      return (await loadModel(name, { threads })).classifier;
+    async loadModel(name, { threads, device }) {
+      return (await loadModel(name, { threads, device })).classifier;
     },
     loadData(data) {
       return loadData(data.dataset, { selection: { count: data.count, offset: data.offset, sample: data.sample, seed: data.seed } });

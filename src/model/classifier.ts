@@ -37,6 +37,11 @@ export interface Classifier {
   votes(batch: Float32Array, count: number): Promise<Votes>;
   /** Base-model forward passes (images through the network) since creation. */
   readonly forwardPasses: number;
+  /**
+   * How many threads should draw the noise of a smoothed classifier over this model, unless it
+   * is told (a hint that never changes a result; see SmoothingOptions.noiseThreads). Absent: 0.
+   */
+  readonly noiseThreads?: number;
 }
 
 /** Number of values in one image of the given shape. */

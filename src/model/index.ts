@@ -4,3 +4,5 @@ export { LinearClassifier, oneHotVotes } from "./linear.js";
 export { ModelError } from "./errors.js";
 export { OnnxClassifier, ONNX_DEFAULTS } from "./onnx.js";
 export type { OnnxClassifierOptions } from "./onnx.js";
+export { DEFAULT_DEVICE, DEVICES, DeviceError, deviceSessionOptions, noiseThreadsFor, parseDevice, probeVulkan } from "./device.js";
+export type { Device, VulkanProbe } from "./device.js";

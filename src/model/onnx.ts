@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import ort from "onnxruntime-node";
 import type { Bounds, Classifier, ImageShape, Votes } from "./classifier.js";
 import { formatShape, imageSize } from "./classifier.js";
+import { DEFAULT_DEVICE, deviceSessionOptions, deviceUnavailable, noiseThreadsFor, parseDevice, type Device } from "./device.js";
 import { ModelError } from "./errors.js";
 import { oneHotVotes } from "./linear.js";
 import { InferenceWorker } from "./onnxWorker.js";
@@ -28,6 +29,11 @@ export interface OnnxClassifierOptions {
    * batch. Same labels either way. Call `dispose()` when done. Defaults to false.
    */
   worker?: boolean;
+  /**
+   * Execution provider of the model (see device.ts). A device that cannot start throws a
+   * DeviceError at load time; there is no fallback to another device. Defaults to "cpu".
+   */
+  device?: Device;
 }
 
 /** Defaults of OnnxClassifier.load. 2 threads: one per core of the reference CI machine. */
@@ -35,9 +41,20 @@ export const ONNX_DEFAULTS = {
   bounds: { lower: 0, upper: 1 } as Bounds,
   threads: 2,
   maxBatch: 1000,
+  device: DEFAULT_DEVICE,
 } as const;
 
 const PROBE_BATCH = 2;
+
+/** Whether onnxruntime's CPU provider loads the file (tells a device failure from a bad model). */
+async function loadsOnCpu(path: string): Promise<boolean> {
+  try {
+    await (await ort.InferenceSession.create(path, { executionProviders: ["cpu"], intraOpNumThreads: 1 })).release();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An image classifier backed by an ONNX model run with onnxruntime-node: one float32 NCHW input
@@ -67,6 +84,7 @@ export class OnnxClassifier implements Classifier {
     readonly maxBatch: number,
     readonly mean: readonly number[] | null,
     readonly std: readonly number[] | null,
+    readonly device: Device,
   ) {
     this.d = imageSize(shape);
     if (mean && std) {
@@ -85,6 +103,7 @@ export class OnnxClassifier implements Classifier {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`invalid threads: expected an integer >= 1, got ${threads}`);
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`invalid maxBatch: expected an integer >= 1, got ${maxBatch}`);
     if (!(bounds.lower < bounds.upper)) throw new RangeError(`invalid bounds: expected lower < upper, got [${bounds.lower}, ${bounds.upper}]`);
+    const device = parseDevice(options.device ?? ONNX_DEFAULTS.device);
 
     const info = await stat(path).catch(() => null);
     if (!info) throw new ModelError(`model file not found: expected an ONNX file at "${path}", got no such file`);
@@ -95,12 +114,15 @@ export class OnnxClassifier implements Classifier {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      ...deviceSessionOptions(device),
     };
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, sessionOptions);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      // Whose fault: a model that loads on the CPU provider means the device failed.
+      if (device !== "cpu" && (await loadsOnCpu(path))) throw deviceUnavailable(device, path, reason);
       throw new ModelError(`not an ONNX model: expected a valid ONNX file at "${path}", but onnxruntime could not load it (${reason})`);
     }
 
@@ -118,7 +140,7 @@ export class OnnxClassifier implements Classifier {
         scale: checked.std ? Float32Array.from(checked.std, (v) => 1 / v) : null,
         offset: checked.mean && checked.std ? Float32Array.from(checked.mean, (m, c) => -m / checked.std![c]) : null,
       });
-      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, maxBatch, checked.mean, checked.std);
+      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, maxBatch, checked.mean, checked.std, checked.device);
     } catch (error) {
       await session.release().catch(() => {});
       throw error;
@@ -206,11 +228,16 @@ export class OnnxClassifier implements Classifier {
     if (out.dims.length !== 2 || out.dims[0] !== PROBE_BATCH || out.dims[1] < 2) {
       throw new ModelError(`expected output "${output.name}" of shape [batch, classes] with at least 2 classes, got [${out.dims.join(", ")}] for a batch of ${PROBE_BATCH} ${where}`);
     }
-    return new OnnxClassifier(session, null, path, input.name, output.name, shape, out.dims[1], bounds, maxBatch, mean, std);
+    return new OnnxClassifier(session, null, path, input.name, output.name, shape, out.dims[1], bounds, maxBatch, mean, std, parseDevice(options.device ?? ONNX_DEFAULTS.device));
   }
 
   get forwardPasses(): number {
     return this.passes;
+  }
+
+  /** Noise threads for a smoothed classifier over this model: 0 on the CPU, cores - 1 on a GPU. */
+  get noiseThreads(): number {
+    return noiseThreadsFor(this.device);
   }
 
   async predict(batch: Float32Array, count: number): Promise<Int32Array> {
@@ -261,6 +288,11 @@ export class OnnxClassifier implements Classifier {
           for (let end = o + plane; o < end; o++) data[o] = src[o] * a + b;
         }
       }
+    } else if (src.buffer instanceof SharedArrayBuffer) {
+      // onnxruntime-node refuses tensors over shared memory (noise threads write there): copy.
+      this.input ??= new Float32Array(this.maxBatch * d);
+      data = this.input.subarray(0, size * d);
+      data.set(src);
     }
     const tensor = new ort.Tensor("float32", data, [size, this.shape.channels, this.shape.height, this.shape.width]);
     const result = await this.session!.run({ [this.inputName]: tensor });

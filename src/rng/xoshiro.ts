@@ -19,7 +19,8 @@ const FILL_CHUNK = 16384;
  */
 export class Xoshiro128 implements Random {
   readonly seed: number;
-  private readonly keys: readonly number[];
+  /** The keys after the seed: `new Xoshiro128(seed, keys)` restarts this stream. */
+  readonly keys: readonly number[];
   private readonly s: Uint32Array;
 
   constructor(seed: number, keys: readonly number[] = []) {
@@ -42,10 +43,18 @@ export class Xoshiro128 implements Random {
     return out[0];
   }
 
+  /**
+   * The live generator state (four words). Noise threads copy it out, advance the copy with
+   * `fillNormalFromState` and copy it back, so a stream can be continued on another thread.
+   */
+  get state(): Uint32Array {
+    return this.s;
+  }
+
   fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
     const n = out.length;
     if (out instanceof Float32Array) {
-      for (let start = 0; start < n; start += FILL_CHUNK) fillNormalState(this.s, out, start, Math.min(n, start + FILL_CHUNK), mean, std);
+      fillNormalFromState(this.s, out, mean, std);
     } else {
       for (let start = 0; start < n; start += FILL_CHUNK) fillNormalState64(this.s, out, start, Math.min(n, start + FILL_CHUNK), mean, std);
     }
@@ -59,6 +68,15 @@ export class Xoshiro128 implements Random {
 /** A seeded generator for the stream (seed, ...keys). */
 export function createRandom(seed: number, ...keys: number[]): Random {
   return new Xoshiro128(seed, keys);
+}
+
+/**
+ * Fills `out` with N(mean, std^2) deviates from the xoshiro128** state `s` (advanced in place):
+ * exactly the values `fillNormal` of a Xoshiro128 in that state gives. Any thread can run it.
+ */
+export function fillNormalFromState(s: Uint32Array, out: Float32Array, mean = 0, std = 1): void {
+  const n = out.length;
+  for (let start = 0; start < n; start += FILL_CHUNK) fillNormalState(s, out, start, Math.min(n, start + FILL_CHUNK), mean, std);
 }
 
 function next(s: Uint32Array): number {

@@ -3,6 +3,7 @@ import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 import { binomialTestTwoSided, clopperPearsonLower } from "../stats/index.js";
 import { certifiedRadius } from "../theory/index.js";
+import type { NoiseLayout } from "./noise.js";
 import { NoisySampler } from "./sampler.js";
 import { argmaxVotes } from "./stopping.js";
 
@@ -17,6 +18,10 @@ export interface CertifyOptions {
   alpha?: number;
   /** Largest base-model call, in images (does not change results). Defaults to 1000. */
   batchSize?: number;
+  /** Noise layout (see SmoothingOptions.noise). Defaults to "per-point". */
+  noise?: NoiseLayout;
+  /** Noise threads, 0 for the calling thread (does not change results). Defaults to the base model's hint, else 0. */
+  noiseThreads?: number;
 }
 
 export interface PredictOptions {
@@ -28,6 +33,9 @@ export interface PredictOptions {
   alpha?: number;
   /** Largest base-model call, in images. Defaults to 1000. */
   batchSize?: number;
+  /** Noise layout and threads, as in CertifyOptions. */
+  noise?: NoiseLayout;
+  noiseThreads?: number;
 }
 
 /** Cohen et al.'s defaults (locuslab/smoothing code/certify.py: N0 = 100, N = 100000, alpha = 0.001, batch 1000). */
@@ -92,7 +100,7 @@ export async function certify(base: Classifier, x: Float32Array, random: Random,
   checkCommon(base, x, sigma, alpha, batchSize);
   checkDraws("n0", n0);
   checkDraws("n", n);
-  const sampler = new NoisySampler(base, sigma, batchSize);
+  const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
   // draw n0 samples of f(x + noise) and guess the top class from them
   const selection = await sampleCounts(sampler, x, n0, random.fork(0));
@@ -126,7 +134,7 @@ export async function smoothedPredict(base: Classifier, x: Float32Array, random:
   const batchSize = options.batchSize ?? CERTIFY_DEFAULTS.batchSize;
   checkCommon(base, x, sigma, alpha, batchSize);
   checkDraws("n", n);
-  const sampler = new NoisySampler(base, sigma, batchSize);
+  const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
   const { counts, forwardPasses } = await sampleCounts(sampler, x, n, random);
   const top = argmaxVotes(counts, 0, k);

@@ -2,6 +2,8 @@
 export { SmoothedClassifier, SMOOTHING_DEFAULTS } from "./smoothed.js";
 export type { SmoothingOptions, ThresholdVotes } from "./smoothed.js";
 export { NoisySampler } from "./sampler.js";
+export { DEFAULT_NOISE_LAYOUT, NOISE_LAYOUTS, parseNoiseLayout } from "./noise.js";
+export type { NoiseLayout } from "./noise.js";
 export type { StopRule } from "./sampler.js";
 export { argmaxVotes, drawsToSettleThreshold, drawsToSettleWinner } from "./stopping.js";
 export { certify, smoothedPredict, CERTIFY_DEFAULTS } from "./certify.js";

@@ -1,6 +1,7 @@
 import type { Classifier, Votes } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
+import { DEFAULT_NOISE_LAYOUT, noiseFiller, parseNoiseLayout, type NoiseFiller, type NoiseJob, type NoiseLayout } from "./noise.js";
 
 /**
  * Says, for point i after `drawn` draws with vote row `counts[offset ..]`, how many more draws it
@@ -15,25 +16,35 @@ export type StopRule = (counts: Int32Array, offset: number, drawn: number, point
  * after draw, so the noise (and the result) does not depend on the batch size, on the other
  * points, or on where a point stops early. The noise is in pixel space and not clipped to the
  * bounds, as in Cohen et al. (locuslab/smoothing code/core.py `_sample_noise`).
+ *
+ * The noise of a full buffer is drawn by a NoiseFiller (noise.ts): in this thread, or on noise
+ * threads while the base model works on the other buffer. The layout says how copies map to
+ * streams ("per-point", the default, or "per-draw"); the thread count never changes a value.
  */
 export class NoisySampler {
   /** Two reused buffers of noisy images and the point each image belongs to. */
   private slots: Array<{ buffer: Float32Array; owner: Int32Array }> = [];
   private readonly d: number;
 
+  private readonly filler: NoiseFiller;
+
   constructor(
     readonly base: Classifier,
     readonly sigma: number,
     readonly batchSize: number,
+    readonly layout: NoiseLayout = DEFAULT_NOISE_LAYOUT,
+    /** Noise threads; 0 draws in the calling thread. */
+    readonly threads = 0,
   ) {
     this.d = imageSize(base.shape);
+    this.filler = noiseFiller({ layout: parseNoiseLayout(layout), sigma, d: this.d }, threads);
   }
 
   /**
    * Votes of each of the `count` points of `points` (packed CHW images), drawing noise from
    * `streams[i]` until `rule` says stop; at most `n` draws per point.
    */
-  async sample(points: Float32Array, count: number, streams: readonly Random[], n: number, rule: StopRule): Promise<Votes> {
+  async sample(input: Float32Array, count: number, streams: readonly Random[], n: number, rule: StopRule): Promise<Votes> {
     const d = this.d;
     const k = this.base.numClasses;
     const counts = new Int32Array(count * k);
@@ -48,16 +59,24 @@ export class NoisySampler {
     if (size === 0) return { counts, draws, forwardPasses: 0 };
     const slots = this.slotsFor(size);
     const capacity = slots[0].owner.length;
+    const points = this.filler.share(input);
+    const generated = new Int32Array(count); // copies of each point drawn so far
+    let jobs: NoiseJob[] = [];
     let slot = 0;
     let filled = 0;
     let passes = 0;
     let pending: Promise<void> | null = null;
 
-    // Double buffering: a full slot goes to the base model while the next one is filled, so an
-    // off-thread base overlaps its work with the noise; at most one base call is in flight.
+    // Double buffering: a slot's noise is drawn while the base model works on the other slot
+    // (by noise threads, or by this thread while an off-thread base runs); at most one base
+    // call is in flight.
     const submit = async (): Promise<void> => {
-      if (pending) await pending;
       const { buffer, owner } = slots[slot];
+      const drawing = Promise.resolve(this.filler.fill(buffer, points, jobs, streams));
+      drawing.catch(() => {}); // handled where it is awaited (after the base call in flight)
+      jobs = [];
+      if (pending) await pending;
+      await drawing;
       const m = filled;
       pending = this.base.predict(buffer.subarray(0, m * d), m).then((labels) => {
         for (let s = 0; s < m; s++) {
@@ -75,17 +94,12 @@ export class NoisySampler {
     // Rounds: each active point draws exactly what it needs before it could stop, then the rule looks again.
     while (active.length > 0) {
       for (const p of active) {
-        const x = points.subarray(p * d, (p + 1) * d);
         let left = need[p];
         while (left > 0) {
           const m = Math.min(left, capacity - filled);
-          const { buffer, owner } = slots[slot];
-          const block = buffer.subarray(filled * d, (filled + m) * d);
-          streams[p].fillNormal(block, 0, this.sigma);
-          for (let j = 0, o = 0; j < m; j++) {
-            for (let t = 0; t < d; t++, o++) block[o] += x[t];
-          }
-          owner.fill(p, filled, filled + m);
+          jobs.push({ point: p, first: generated[p], count: m, slot: filled });
+          generated[p] += m;
+          slots[slot].owner.fill(p, filled, filled + m);
           filled += m;
           left -= m;
           if (filled === capacity) await submit();
@@ -108,7 +122,7 @@ export class NoisySampler {
   private slotsFor(size: number): Array<{ buffer: Float32Array; owner: Int32Array }> {
     if (this.slots.length === 0 || this.slots[0].owner.length < size) {
       const images = Math.min(this.batchSize, Math.max(size, 64));
-      this.slots = [0, 1].map(() => ({ buffer: new Float32Array(images * this.d), owner: new Int32Array(images) }));
+      this.slots = [0, 1].map(() => ({ buffer: this.filler.allocate(images * this.d), owner: new Int32Array(images) }));
     }
     return this.slots;
   }

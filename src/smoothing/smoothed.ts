@@ -1,6 +1,7 @@
 import type { Classifier, Votes } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
+import { DEFAULT_NOISE_LAYOUT, parseNoiseLayout, type NoiseLayout } from "./noise.js";
 import { NoisySampler } from "./sampler.js";
 import { argmaxVotes, drawsToSettleThreshold, drawsToSettleWinner } from "./stopping.js";
 
@@ -19,12 +20,25 @@ export interface SmoothingOptions {
   earlyStop?: boolean;
   /** Source of the noise. Point number p (counted over all calls) uses the stream `random.fork(p)`. */
   random: Random;
+  /**
+   * How noisy copies map to streams (noise.ts): "per-point" draws copy after copy from the
+   * point's stream; "per-draw" gives copy j its own stream `random.fork(p).fork(j)`. Changes the
+   * numbers, hence recorded with results. Defaults to "per-point".
+   */
+  noise?: NoiseLayout;
+  /**
+   * Worker threads drawing the noise (0: the calling thread). Never changes a result. Defaults
+   * to the base model's hint (`base.noiseThreads`: 0 on the CPU, cores - 1 for a model on a GPU), else 0.
+   */
+  noiseThreads?: number;
 }
 
 /** Defaults of SmoothedClassifier. 1000 images per base call: locuslab/smoothing's certify batch is 1000 (code/certify.py). */
 export const SMOOTHING_DEFAULTS = {
   batchSize: 1000,
   earlyStop: false,
+  noise: DEFAULT_NOISE_LAYOUT,
+  noiseThreads: 0,
 } as const;
 
 /** Votes plus, per point, whether at least k of its n micro-decisions differ from the label. */
@@ -47,6 +61,8 @@ export class SmoothedClassifier implements Classifier {
   readonly n: number;
   readonly batchSize: number;
   readonly earlyStop: boolean;
+  readonly noise: NoiseLayout;
+  readonly noiseThreads: number;
   private readonly random: Random;
   private readonly sampler: NoisySampler;
   private points = 0;
@@ -64,7 +80,10 @@ export class SmoothedClassifier implements Classifier {
     this.batchSize = batchSize;
     this.earlyStop = options.earlyStop ?? SMOOTHING_DEFAULTS.earlyStop;
     this.random = random;
-    this.sampler = new NoisySampler(base, sigma, batchSize);
+    this.noise = parseNoiseLayout(options.noise ?? SMOOTHING_DEFAULTS.noise);
+    this.noiseThreads = options.noiseThreads ?? base.noiseThreads ?? SMOOTHING_DEFAULTS.noiseThreads;
+    if (!Number.isSafeInteger(this.noiseThreads) || this.noiseThreads < 0) throw new RangeError(`invalid noiseThreads: expected an integer >= 0, got ${this.noiseThreads}`);
+    this.sampler = new NoisySampler(base, sigma, batchSize, this.noise, this.noiseThreads);
     this.d = imageSize(base.shape);
   }
 

@@ -14,6 +14,7 @@ import { SmoothedClassifier } from "../../smoothing/index.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { finiteJson } from "../../io/json.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
+import { deviceFlag, deviceOption } from "../device.js";
 
 /** Defaults of `rsbench attack`. */
 export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
@@ -330,6 +331,7 @@ export interface AttackFlags {
   start?: string;
   resize?: boolean;
   json?: boolean;
+  device?: string;
 }
 
 /** Validates the flags into a run configuration (UsageError naming the flag otherwise). */
@@ -389,8 +391,7 @@ function summaryText(s: AttackSummary): string {
 
 /** Registers `rsbench attack`. */
 export function register(program: Command): void {
-  program
-    .command("attack")
+  deviceOption(program.command("attack"))
     .description("Attack each correctly classified image with a decision-based attack through a label-only oracle with a query budget; summarise success and distortion.")
     .requiredOption("--model <model>", "shipped model name or path of an ONNX model")
     .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
@@ -413,7 +414,7 @@ export function register(program: Command): void {
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
       const start = performance.now();
-      const loaded = await loadModel(config.model);
+      const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;
       const set = await loadData(config.data, { selection: config.selection, shape, resize: flags.resize }).catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { loadData, type LabeledImages, type Selection } from "../../data/index.j
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { parseNumber, printJson, RULES, UsageError } from "../args.js";
+import { deviceFlag, deviceOption } from "../device.js";
 import { certifyImages, CERTIFY_DEFAULTS, type CertifyRow, type CertifySummary } from "../../smoothing/index.js";
 
 /** Flags shared by `rsbench predict` and `rsbench certify` (commander hands values over as strings). */
@@ -22,6 +23,7 @@ export interface EvaluationFlags {
   out?: string;
   resize?: boolean;
   json?: boolean;
+  device?: string;
 }
 
 /** Defaults and wording of the flags that certify and predict share. */
@@ -41,7 +43,7 @@ export function evaluationCommand(command: Command, spec: SharedFlagSpec, own: (
     .requiredOption("--model <model>", "shipped model name or path of an ONNX model")
     .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
     .requiredOption("--sigma <sigma>", "noise standard deviation in pixel units, > 0");
-  return own(command)
+  return deviceOption(own(command))
     .option("--alpha <alpha>", spec.alpha, String(spec.defaults.alpha))
     .option("--count <count>", `${spec.verb} the first C images (defaults to all)`)
     .option("--offset <offset>", "skip the first O images before selecting")
@@ -71,7 +73,7 @@ export function selection(flags: EvaluationFlags): Selection {
 
 /** Loads the model (shipped name or .onnx path) and the images in the model's shape (resized with --resize). */
 export async function loadInputs(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
-  const model = await loadModel(flags.model);
+  const model = await loadModel(flags.model, { device: deviceFlag(flags) });
   const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false }).catch((error: unknown) => {
     throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
   });

@@ -3,6 +3,7 @@ import { percent, progressBar } from "../output.js";
 import { loadData, type LabeledImages, type Selection } from "../../data/index.js";
 import { checkModelData, evaluateModel, EVALUATE_DEFAULTS, loadModel, type LoadedModel } from "../../zoo/index.js";
 import { parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
+import { deviceFlag, deviceOption } from "../device.js";
 
 /** Flags of `rsbench evaluate` and `rsbench calibrate` (commander hands values over as strings). */
 export interface ZooFlags {
@@ -17,6 +18,7 @@ export interface ZooFlags {
   seed?: string;
   resize?: boolean;
   json?: boolean;
+  device?: string;
 }
 
 /** Images chosen by --count/--offset, or --sample with --seed. */
@@ -29,7 +31,7 @@ export function zooSelection(flags: ZooFlags, seed: number): Selection {
 
 /** Loads the model and the selected images (resized to the model with --resize), checking they fit. */
 export async function loadModelAndData(flags: ZooFlags, selection: Selection): Promise<{ model: LoadedModel; data: LabeledImages }> {
-  const model = await loadModel(flags.model);
+  const model = await loadModel(flags.model, { device: deviceFlag(flags) });
   const data = await loadData(flags.data, { selection, shape: model.classifier.shape, resize: flags.resize ?? false }).catch((error: unknown) => {
     throw error instanceof RangeError ? new UsageError(error.message) : error;
   });
@@ -39,7 +41,7 @@ export async function loadModelAndData(flags: ZooFlags, selection: Selection): P
 
 /** Adds the model, data and selection flags shared by evaluate and calibrate. */
 export function zooOptions(command: Command): Command {
-  return command
+  return deviceOption(command)
     .requiredOption("--model <model>", "shipped model name (see rsbench models) or path of an ONNX model")
     .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
     .option("--n <n>", "noisy copies per image of g(sigma, n)", String(EVALUATE_DEFAULTS.n))

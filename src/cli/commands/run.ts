@@ -10,6 +10,7 @@ import { loadConfig } from "../../experiments/runDirectory.js";
 import { readRecords } from "../../experiments/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
+import { deviceFlag, deviceOption } from "../device.js";
 
 /** Defaults of `rsbench run`. */
 export const RUN_COMMAND_DEFAULTS = Object.freeze({
@@ -25,6 +26,7 @@ export interface RunFlags {
   environment?: string;
   report?: boolean;
   json?: boolean;
+  device?: string;
 }
 
 /** "1h02m", "3m07s", "12s". */
@@ -102,7 +104,8 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   const progress = progressReporter(`run ${name}`);
   let summary: RunSummary;
   try {
-    summary = await runExperiment(configPath, { out, workers, environment: environmentUrl(flags.environment), onProgress: progress.onProgress });
+    const device = flags.device === undefined ? undefined : deviceFlag(flags);
+    summary = await runExperiment(configPath, { out, workers, device, environment: environmentUrl(flags.environment), onProgress: progress.onProgress });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {
@@ -137,8 +140,7 @@ export function printRunOutput(output: RunOutput, json: boolean | undefined): vo
 
 /** Registers `rsbench run`. */
 export function register(program: Command, reportWriter: ReportWriter = WRITE_REPORT): void {
-  program
-    .command("run")
+  deviceOption(program.command("run"), true)
     .description("Run (or resume) an experiment: every image x defense x attack item, certifications and figure data, stored durably in a run directory.")
     .argument("<config>", "experiment config (JSON), e.g. experiments/demo-fashion-mnist.json")
     .option("--out <dir>", `run directory (default: ${RUN_COMMAND_DEFAULTS.root}/<config name>); re-running with the same config resumes it`)
