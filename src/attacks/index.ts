@@ -8,7 +8,7 @@ export type { SurFreeOptions } from "./surfree.js";
 export { DctPlan, dct, dct2d, dctPlan, idct, idct2d, zigZagMask } from "./dct.js";
 export { HSJA_DEFAULTS, hsja, hsjaDelta, hsjaMinDelta, hsjaNumEvals, hsjaTheta } from "./hsja.js";
 export type { HsjaOptions, HsjaStepSizeSearch } from "./hsja.js";
-export { ATTACKS, ATTACK_NAMES, attackEntry } from "./registry.js";
+export { ATTACKS, ATTACK_NAMES, attackEntry, attackOptions, defaultStart } from "./registry.js";
 export type { AttackEntry, AttackName } from "./registry.js";
 export { NOISE_PROBES, START_KINDS, chooseStart, nearestOtherClass, noiseLeavesClass } from "./start.js";
 export type { StartKind, StartPool } from "./start.js";

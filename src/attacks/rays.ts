@@ -1,4 +1,5 @@
 import { imageSize } from "../model/classifier.js";
+import { countAnomaly as note } from "./anomalies.js";
 import type { DecisionOracle } from "../oracle/oracle.js";
 import { clipToBounds, linfDistance } from "./geometry.js";
 import type { Attack, AttackContext, AttackOutcome } from "./types.js";
@@ -56,7 +57,7 @@ export function* raysBlocks(dim: number): Generator<[start: number, end: number]
   }
 }
 
-function validate(options: RaySOptions): void {
+export function validate(options: RaySOptions): void {
   const { epsilon, lineSearchRadius, tolerance, maxIterations } = options;
   if (!(epsilon >= 0)) throw new RangeError(`invalid RayS epsilon: expected a number >= 0, got ${epsilon}`);
   if (!(Number.isInteger(lineSearchRadius) && lineSearchRadius >= 1)) {
@@ -68,10 +69,6 @@ function validate(options: RaySOptions): void {
   if (!(maxIterations === Infinity || (Number.isInteger(maxIterations) && maxIterations >= 1))) {
     throw new RangeError(`invalid RayS maxIterations: expected an integer >= 1 or Infinity, got ${maxIterations}`);
   }
-}
-
-function note(context: AttackContext, event: string): void {
-  context.anomalies[event] = (context.anomalies[event] ?? 0) + 1;
 }
 
 /**

@@ -7,7 +7,7 @@ export type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, Figu
 export { RESULTS_FILE, ResultStore, readRecords, serializeRecord } from "./store.js";
 export type { StoreRecovery } from "./store.js";
 export { SHIPPED_ENVIRONMENT, importEnvironment } from "./environment.js";
-export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, ExperimentEnvironment, RegisteredAttack } from "./environment.js";
+export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, ExperimentEnvironment } from "./environment.js";
 export { CHECKPOINTS, ExecutionContext, executeItem } from "./execute.js";
 export { InlineExecutor, WorkerPool } from "./pool.js";
 export type { Executor } from "./pool.js";

@@ -1,5 +1,6 @@
 import type { ComputeFigure, ComputedFigure, FigureInput } from "../experiments/records.js";
-import { ATTACK_NAMES, attackEntry } from "../attacks/registry.js";
+import { ATTACK_NAMES, attackEntry, attackOptions } from "../attacks/registry.js";
+import { FIGURE_STREAMS } from "../rng/streams.js";
 import { runAttack } from "../attacks/run.js";
 import { LabelOnlyOracle } from "../oracle/labelOnly.js";
 import { SmoothedClassifier } from "../smoothing/smoothed.js";
@@ -13,7 +14,8 @@ import { computeSlice } from "./slice.js";
  * The runner's entry points for Fig. 1-3 (src/experiments/records.ts, ComputeFigure): each builds
  * the smoothed classifiers it needs from the base model and sigma, reads its options from the
  * config (`figures.options.figN`, validated here) and returns JSON data for a FigureRecord.
- * Streams: fork(0) picks the directions, fork(1 + k) is the noise of the k-th smoothed classifier.
+ * Streams (src/rng/streams.ts FIGURE_STREAMS): the directions, the noise of the k-th smoothed
+ * classifier, the k-th attack tried.
  */
 
 /**
@@ -72,7 +74,7 @@ export interface SkippedFigure {
 
 /**
  * The adversarial example an attack finds on the base classifier (its best L2 point; stream
- * fork(100 + k) for the k-th attack tried): `attack` first, then the other registered attacks in
+ * FIGURE_STREAMS.attacks + k for the k-th attack tried): `attack` first, then the other registered attacks in
  * order when it finds none within the budget. null when none does.
  */
 async function attackPoint(input: FigureInput, attack: string, budget: number): Promise<Float32Array | null> {
@@ -81,7 +83,7 @@ async function attackPoint(input: FigureInput, attack: string, budget: number): 
     const entry = attackEntry(name);
     const oracle = new LabelOnlyOracle(input.base, input.image, input.label, { budget });
     const norm = entry.norms.includes("l2") ? "l2" : entry.defaultNorm;
-    await runAttack(oracle, { name, attack: entry.attack, options: entry.optionsFor(norm), norm, random: input.random.fork(100 + k) });
+    await runAttack(oracle, { name, attack: entry.attack, options: attackOptions(entry, norm), norm, random: input.random.fork(FIGURE_STREAMS.attacks + k) });
     if (oracle.best.l2Point) return oracle.best.l2Point;
   }
   return null;
@@ -96,8 +98,9 @@ async function lineOf(input: FigureInput, o: { direction: string; attack: string
   return point ?? `no attack found an adversarial example of image ${input.imageIndex} within ${o.attackBudget} queries`;
 }
 
-function smoothed(input: FigureInput, n: number, stream: number): SmoothedClassifier {
-  return new SmoothedClassifier(input.base, { sigma: input.sigma, n, random: input.random.fork(stream), batchSize: input.batchSize });
+/** The k-th smoothed classifier of a figure: g(sigma, n) on stream FIGURE_STREAMS.smoothed + k. */
+function smoothed(input: FigureInput, n: number, k: number): SmoothedClassifier {
+  return new SmoothedClassifier(input.base, { sigma: input.sigma, n, random: input.random.fork(FIGURE_STREAMS.smoothed + k), batchSize: input.batchSize });
 }
 
 /** Fig. 1 from the runner's input: g(sigma, draws) estimates p(t); see computeAdversarialProfile. */
@@ -105,7 +108,7 @@ export const computeFig1: ComputeFigure = async (input) => {
   const o = figureOptions("fig1", input.options);
   const line = await lineOf(input, o);
   if (typeof line === "string") return { figure: "fig1", skipped: line } satisfies SkippedFigure;
-  return skipMisclassified("fig1", computeAdversarialProfile(input.base, smoothed(input, o.draws, 1), input.image, input.label, input.random.fork(0), {
+  return skipMisclassified("fig1", computeAdversarialProfile(input.base, smoothed(input, o.draws, 0), input.image, input.label, input.random.fork(FIGURE_STREAMS.directions), {
     adversarial: line,
     sigma: input.sigma,
     ns: o.ns,
@@ -124,9 +127,9 @@ export const computeFig2: ComputeFigure = async (input) => {
   if (typeof line === "string") return { figure: "fig2", skipped: line } satisfies SkippedFigure;
   const panels = [
     { name: "base classifier", classifier: input.base },
-    ...o.ns.map((n, k) => ({ name: `RS σ=${input.sigma} n=${n}`, classifier: smoothed(input, n, 1 + k) })),
+    ...o.ns.map((n, k) => ({ name: `RS σ=${input.sigma} n=${n}`, classifier: smoothed(input, n, k) })),
   ];
-  return computeSlice(panels, input.image, input.label, input.random.fork(0), {
+  return computeSlice(panels, input.image, input.label, input.random.fork(FIGURE_STREAMS.directions), {
     directions: line ? [directionTowards(input.image, line)] : [],
     resolution: o.resolution,
     extent: o.extent ?? undefined,
@@ -140,8 +143,8 @@ export const computeFig3: ComputeFigure = async (input) => {
   const o = figureOptions("fig3", input.options);
   const line = await lineOf(input, o);
   if (typeof line === "string") return { figure: "fig3", skipped: line } satisfies SkippedFigure;
-  const deciders = o.ns.map((n, k) => ({ n, classifier: smoothed(input, n, 2 + k) }));
-  return skipMisclassified("fig3", computeDichotomySpread(deciders, smoothed(input, o.referenceDraws, 1), input.base, input.image, input.label, input.random.fork(0), {
+  const deciders = o.ns.map((n, k) => ({ n, classifier: smoothed(input, n, 1 + k) }));
+  return skipMisclassified("fig3", computeDichotomySpread(deciders, smoothed(input, o.referenceDraws, 0), input.base, input.image, input.label, input.random.fork(FIGURE_STREAMS.directions), {
     pa: o.pa,
     repetitions: o.repetitions,
     steps: o.steps,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HSJA_DEFAULTS, hsja } from "../../src/attacks/hsja.js";
 import { RAYS_DEFAULTS, rays } from "../../src/attacks/rays.js";
-import { ATTACK_NAMES, ATTACKS, attackEntry } from "../../src/attacks/registry.js";
+import { ATTACK_NAMES, ATTACKS, attackEntry, attackOptions } from "../../src/attacks/registry.js";
 import { runAttack } from "../../src/attacks/run.js";
 import { SURFREE_DEFAULTS, surfree } from "../../src/attacks/surfree.js";
 import { LabelOnlyOracle } from "../../src/oracle/labelOnly.js";
@@ -38,7 +38,7 @@ test("every registered attack runs through runAttack within its budget", async (
     const entry = attackEntry(name);
     const oracle = new LabelOnlyOracle(p.classifier, p.image, p.label, { budget: 300 });
     const result = await runAttack(oracle, {
-      name, attack: entry.attack, options: entry.optionsFor(entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1),
+      name, attack: entry.attack, options: attackOptions(entry, entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1),
     });
     assert.ok(result.queries <= 300, `${name}: ${result.queries} queries`);
     assert.ok(result.success, `${name} found no adversarial point`);
