@@ -7,11 +7,11 @@
 import { attackImage } from "../attacks/pipeline.js";
 import { labelStartPool, type StartPool } from "../attacks/start.js";
 import type { Classifier } from "../model/classifier.js";
-import { imageSize } from "../model/classifier.js";
 import type { LabeledImages } from "../data/types.js";
 import { imageAt } from "../data/types.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
-import { SmoothedClassifier } from "../smoothing/smoothed.js";
+import { defend, UNDEFENDED_PA, type Defense } from "../smoothing/defense.js";
+import { countCorrect } from "../zoo/evaluate.js";
 import type { DataConfig, ExperimentConfig } from "./config.js";
 import { canonicalJson } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
@@ -107,18 +107,11 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   const { config } = context;
   const base = await context.model(item.model);
   const data = await context.images(config.accuracy);
-  const classifier = item.sigma === null || item.n === null
-    ? base
-    : new SmoothedClassifier(base, { sigma: item.sigma, n: item.n, batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
+  const defense: Defense = item.sigma === null || item.n === null ? { kind: "none" } : { kind: "gaussian", sigma: item.sigma, n: item.n, pa: UNDEFENDED_PA, rule: "wrong-votes" };
+  const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
   // Chunks bound the memory of a smoothed call; results do not depend on the chunk size.
   const chunk = item.n === null ? 1000 : Math.max(1, Math.floor(config.batchSize * 10 / item.n));
-  const d = imageSize(data.shape);
-  let correct = 0;
-  for (let i = 0; i < data.count; i += chunk) {
-    const count = Math.min(chunk, data.count - i);
-    const labels = await classifier.predict(data.images.subarray(i * d, (i + count) * d), count);
-    for (let j = 0; j < count; j++) if (labels[j] === data.labels[i + j]) correct++;
-  }
+  const correct = await countCorrect(classifier, data, chunk);
   return {
     kind: "accuracy", key: item.key, seed: config.seed, defense: item.defense, model: item.model,
     sigma: item.sigma, n: item.n, images: data.count, correct, accuracy: data.count ? correct / data.count : 0,

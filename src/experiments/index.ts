@@ -16,5 +16,3 @@ export { CONFIG_FILE, MANIFEST_FILE, configHash, loadConfig, prepareRunDirectory
 export type { RunOptions, RunProgress, RunSummary } from "./runner.js";
 export { CSV_COLUMNS, EXPORT_BUDGETS, attackRow, certificationRow, exportRecords, toCsv } from "./export.js";
 export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults } from "./export.js";
-export { headline, headlineText } from "./headline.js";
-export type { Headline } from "./headline.js";

@@ -7,8 +7,6 @@
  * JSON has no Infinity: a distortion that was never reached (unsuccessful attack, a budget
  * checkpoint before the first adversarial point) is stored as `null`.
  */
-import type { Classifier } from "../model/classifier.js";
-import type { Random } from "../rng/random.js";
 
 export type { AttackRecord, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "../attacks/record.js";
 import type { AttackRecord } from "../attacks/record.js";
@@ -75,10 +73,9 @@ export interface CertificationRecord extends RecordBase {
   readonly forwardPasses: number;
 }
 
-/** Figures whose data is computed by work items (Fig. 4 and 5 come from the other records). */
-export type ComputedFigure = "fig1" | "fig2" | "fig3";
-export type FigureName = ComputedFigure | "fig4" | "fig5";
-export const FIGURE_NAMES: readonly FigureName[] = ["fig1", "fig2", "fig3", "fig4", "fig5"];
+export type { ComputedFigure, FigureName } from "../figures/computation.js";
+export { FIGURE_NAMES } from "../figures/computation.js";
+import type { ComputedFigure } from "../figures/computation.js";
 
 /** The data of one computed figure panel; `data` is the JSON the figure module returned. */
 export interface FigureRecord extends RecordBase {
@@ -92,23 +89,7 @@ export interface FigureRecord extends RecordBase {
   readonly data: unknown;
 }
 
-/**
- * What the runner hands a figure computation (Fig. 1-3) for one image: the base model f, the
- * image, the sigma of the chosen smoothed defense, the item's own random stream and the figure's
- * options from the config (`figures.options.fig1`, ...). The computation returns JSON-serialisable
- * data, stored as FigureRecord.data and rendered later from the records alone.
- */
-export interface FigureInput {
-  readonly base: Classifier;
-  readonly image: Float32Array;
-  readonly imageIndex: number;
-  readonly label: number;
-  readonly sigma: number;
-  readonly random: Random;
-  readonly batchSize: number;
-  readonly options: Readonly<Record<string, unknown>>;
-}
-export type ComputeFigure = (input: FigureInput) => Promise<unknown>;
+export type { ComputeFigure, FigureInput } from "../figures/computation.js";
 
 export type ResultRecord = CalibrationRecord | AccuracyRecord | AttackRecord | CertificationRecord | FigureRecord;
 export type RecordKind = ResultRecord["kind"];

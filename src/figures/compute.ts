@@ -1,4 +1,4 @@
-import type { ComputeFigure, ComputedFigure, FigureInput } from "../experiments/records.js";
+import type { ComputeFigure, ComputedFigure, FigureInput } from "./computation.js";
 import { ATTACK_NAMES, attackEntry, attackOptions } from "../attacks/registry.js";
 import { FIGURE_STREAMS } from "../rng/streams.js";
 import { runAttack } from "../attacks/run.js";

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { ConfigError } from "../../experiments/config.js";
-import { headline, headlineText, type Headline } from "../../experiments/headline.js";
+import { headline, headlineText, type Headline } from "../../report/headline.js";
 import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/runner.js";
 import { loadConfig } from "../../experiments/runDirectory.js";
 import { readRecords } from "../../experiments/store.js";
