@@ -18,53 +18,8 @@ import { computeSlice } from "./slice.js";
  * classifier, the k-th attack tried.
  */
 
-/**
- * Config options of each computed figure, with their defaults. `direction` picks the line the
- * figure looks along: "attack" (default) points from the image to the adversarial example that
- * an L2 attack (`attack`, `attackBudget` queries) finds on the base classifier, i.e. towards the
- * nearby boundary an attacker works on (the paper's Fig. 1 starts from a white-box boundary
- * point); "random" is a uniformly random direction (the paper's Fig. 2), whose boundary can be
- * very far in high dimension (about 90 in L2 on MNIST, far outside the pixel box). Fig. 2's
- * second axis is always random.
- */
-export const FIGURE_OPTION_DEFAULTS = {
-  fig1: { ns: [5, 10, 50], pa: 0.5, draws: 2000, tMin: null as number | null, tMax: null as number | null, points: 41, maxDistance: 100, direction: "attack", attack: "hsja", attackBudget: 1000 },
-  fig2: { ns: [10, 200], resolution: 41, extent: null as number | null, maxDistance: 100, direction: "attack", attack: "hsja", attackBudget: 1000 },
-  fig3: { ns: [10, 50, 100], pa: 0.5, repetitions: 100, steps: 15, referenceDraws: 1000, maxDistance: 100, direction: "attack", attack: "hsja", attackBudget: 1000 },
-} as const;
-
-const DIRECTIONS = ["attack", "random"];
-
-type Widen<T> = T extends readonly number[] ? number[] : T extends string ? string : T;
-type Options<F extends ComputedFigure> = { -readonly [K in keyof (typeof FIGURE_OPTION_DEFAULTS)[F]]: Widen<(typeof FIGURE_OPTION_DEFAULTS)[F][K]> };
-
-/** Reads a figure's options, refusing unknown keys and values of the wrong type. */
-export function figureOptions<F extends ComputedFigure>(figure: F, given: Readonly<Record<string, unknown>>): Options<F> {
-  const defaults = FIGURE_OPTION_DEFAULTS[figure] as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(given)) {
-    if (!(key in defaults)) {
-      throw new RangeError(`unknown option figures.options.${figure}.${key}: expected one of ${Object.keys(defaults).join(", ")}`);
-    }
-    const expected = defaults[key];
-    const choices = key === "direction" ? DIRECTIONS : key === "attack" ? ATTACK_NAMES : null;
-    const ok = choices
-      ? typeof value === "string" && choices.includes(value)
-      : Array.isArray(expected)
-        ? Array.isArray(value) && value.length > 0 && value.every((v) => Number.isInteger(v) && v > 0)
-        : expected === null
-          ? value === null || (typeof value === "number" && (key === "tMin" || key === "tMax" ? Number.isFinite(value) : value > 0))
-          : typeof value === "number" && Number.isFinite(value);
-    if (!ok) {
-      const what = choices
-        ? `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`
-        : Array.isArray(expected) ? "a non-empty array of positive integers" : expected === null ? `a ${key === "tMin" || key === "tMax" ? "" : "positive "}number or null` : "a number";
-      throw new RangeError(`invalid figures.options.${figure}.${key}: expected ${what}, got ${JSON.stringify(value)}`);
-    }
-    out[key] = value;
-  }
-  return out as Options<F>;
-}
+export { FIGURE_OPTION_DEFAULTS, figureOptionProblems, figureOptions } from "./options.js";
+import { figureOptions } from "./options.js";
 
 /** What a figure computation returns for an image it cannot draw (stored like any figure data; the report lists it). */
 export interface SkippedFigure {

@@ -1,5 +1,6 @@
 import type { Classifier, Decider } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
+import { check, OPEN_UNIT } from "../stats/validate.js";
 import { wrongVotesNeeded } from "../theory/level.js";
 import { BudgetExhaustedError, type DecisionOracle } from "./oracle.js";
 
@@ -56,7 +57,7 @@ export class LabelOnlyOracle implements DecisionOracle {
     if (!(budget >= 0) || (Number.isFinite(budget) && !Number.isInteger(budget))) {
       throw new RangeError(`invalid budget: expected a non-negative integer or Infinity, got ${budget}`);
     }
-    if (!(pa > 0 && pa < 1)) throw new RangeError(`invalid pa: expected a level in (0, 1), got ${pa}`);
+    check("pa", pa, OPEN_UNIT);
     this.d = imageSize(classifier.shape);
     if (original.length !== this.d) {
       throw new RangeError(`original image has ${original.length} values, expected ${this.d}`);

@@ -1,5 +1,6 @@
 import type { Classifier } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
+import { check, OPEN_UNIT } from "../stats/validate.js";
 
 /** Options of `verifyAdversarial`. */
 export interface VerifyOptions {
@@ -42,7 +43,7 @@ export async function verifyAdversarial(classifier: Classifier, point: Float32Ar
   const { repeats, pa } = options;
   const d = imageSize(classifier.shape);
   if (!Number.isSafeInteger(repeats) || repeats < 1) throw new RangeError(`invalid repeats: expected an integer >= 1, got ${repeats}`);
-  if (!(pa > 0 && pa < 1)) throw new RangeError(`invalid pa: expected a level in (0, 1), got ${pa}`);
+  check("pa", pa, OPEN_UNIT);
   if (point.length !== d) throw new RangeError(`invalid point: expected ${d} values, got ${point.length}`);
   if (!Number.isInteger(label) || label < 0 || label >= classifier.numClasses) {
     throw new RangeError(`invalid label: expected an integer in [0, ${classifier.numClasses - 1}], got ${label}`);

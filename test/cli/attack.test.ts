@@ -178,7 +178,7 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
     [{ attack: "rays", queries: "0" }, /invalid --queries: expected an integer >= 1, got "0"/],
     [{ attack: "rays", sigma: "-1" }, /invalid --sigma: expected a number > 0, got "-1"/],
     [{ attack: "rays", n: "10" }, /invalid --n: it sets g\(sigma, n\) and needs --sigma/],
-    [{ attack: "rays", sigma: "0.1", pa: "1" }, /invalid --pa: expected a number > 0 and < 1, got "1"/],
+    [{ attack: "rays", sigma: "0.1", pa: "1" }, /invalid --pa: expected a number in \(0, 1\), got "1"/],
     [{ attack: "rays", sigma: "0.1", n: "2.5" }, /invalid --n: expected an integer >= 1, got "2.5"/],
     [{ attack: "rays", count: "2", sample: "2" }, /expected either --count or --sample, got both/],
     [{ attack: "rays", seed: "-3" }, /invalid --seed: expected an integer >= 0/],

@@ -150,11 +150,11 @@ test("sormPi0(beta, kappas) = Phi(-beta) prod (1 + beta kappa_i)^(-1/2) (eq. 3)"
 });
 
 test("theory arguments are validated with RangeErrors naming the argument", () => {
-  assert.throws(() => certifiedRadius(0.9, 0), { name: "RangeError", message: /invalid sigma: expected a number in \(0, .*\], got 0/ });
-  assert.throws(() => levelThreshold(0, 0.8), /invalid n: expected an integer in \[1, 9007199254740991\], got 0/);
+  assert.throws(() => certifiedRadius(0.9, 0), { name: "RangeError", message: /invalid sigma: expected a number > 0, got 0/ });
+  assert.throws(() => levelThreshold(0, 0.8), /invalid n: expected an integer >= 1, got 0/);
   assert.throws(() => levelThreshold(10, 1), /invalid pa: expected a number in \(0, 1\), got 1/);
   assert.throws(() => sormPi0(2, [0.1, -0.6]), /invalid kappa\[1\]: SORM needs 1 \+ beta \* kappa > 0, got 1 \+ 2 \* -0.6/);
-  assert.throws(() => sormPi0(-1, []), /invalid beta: expected a number in \[0, .*\], got -1/);
+  assert.throws(() => sormPi0(-1, []), /invalid beta: expected a number >= 0, got -1/);
   assert.throws(() => maxCertifiableRadius(10.5, 0.001, 1), /invalid N: expected an integer/);
   assert.throws(() => exactPi0Max(10, 0.8, "coin" as never), /invalid ties: expected "adversarial" or "original", got "coin"/);
 });

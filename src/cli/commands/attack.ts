@@ -134,13 +134,13 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
     throw new UsageError("invalid --sample: expected either --count or --sample, got both");
   }
   const seed = parseNumber("--seed", flags.seed, RULES.seed);
-  const offset = flags.offset === undefined ? undefined : parseNumber("--offset", flags.offset, { min: 0, integer: true });
+  const offset = flags.offset === undefined ? undefined : parseNumber("--offset", flags.offset, RULES.index);
   const selection: Selection =
     flags.count !== undefined ? { count: parseNumber("--count", flags.count, RULES.count), offset }
     : flags.sample !== undefined ? { sample: parseNumber("--sample", flags.sample, RULES.count), seed, offset }
     : { offset };
   const start = flags.start === undefined ? defaultStart(entry) : parseChoice("--start", flags.start, START_KINDS);
-  const verify = sigma === null ? 0 : flags.verify === undefined ? ATTACK_COMMAND_DEFAULTS.verify : parseNumber("--verify", flags.verify, { min: 0, integer: true });
+  const verify = sigma === null ? 0 : flags.verify === undefined ? ATTACK_COMMAND_DEFAULTS.verify : parseNumber("--verify", flags.verify, RULES.index);
   const defenseName = flags.defense ?? (sigma === null ? ATTACK_COMMAND_DEFAULTS.defense.none : ATTACK_COMMAND_DEFAULTS.defense.smoothed);
   if (!NAME_PATTERN.test(defenseName)) throw new UsageError(`invalid --defense: expected a name of letters, digits and . _ % + -, got ${JSON.stringify(defenseName)}`);
   const defense: DefenseRef = {

@@ -2,7 +2,8 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import { ConfigError } from "../../experiments/config.js";
+import { ConfigError, type ExperimentConfig } from "../../experiments/config.js";
+import { importEnvironment, SHIPPED_ENVIRONMENT } from "../../experiments/environment.js";
 import { headline, headlineText, type Headline } from "../../report/headline.js";
 import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/runner.js";
 import { loadConfig } from "../../experiments/runDirectory.js";
@@ -74,17 +75,20 @@ export const WRITE_REPORT: ReportWriter = (dir) => writeReport(dir);
 /** Runs a config file the way `rsbench run` does; shared with `rsbench demo`. */
 export async function runCommand(configPath: string, flags: RunFlags, reportWriter: ReportWriter): Promise<RunOutput> {
   const workers = flags.workers === undefined ? undefined : parseNumber("--workers", flags.workers, { min: 1, max: 4 * availableParallelism(), integer: true });
-  let name: string;
+  // The config is parsed once, against the environment's attacks; the runner takes the parsed value.
+  const environment = environmentUrl(flags.environment);
+  let config: ExperimentConfig;
   try {
-    name = loadConfig(configPath).name;
+    config = loadConfig(configPath, (await importEnvironment(environment ?? SHIPPED_ENVIRONMENT)).attacks);
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
+  const name = config.name;
   const out = flags.out ?? join(RUN_COMMAND_DEFAULTS.root, name);
   const progress = progressReporter(`run ${name}`);
   let summary: RunSummary;
   try {
-    summary = await runExperiment(configPath, { out, workers, environment: environmentUrl(flags.environment), onProgress: progress.onProgress });
+    summary = await runExperiment(config, { out, workers, environment, onProgress: progress.onProgress, source: configPath });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {
