@@ -12,3 +12,11 @@ export { ATTACKS, ATTACK_NAMES, attackEntry, attackOptions, defaultStart } from 
 export type { AttackEntry, AttackName } from "./registry.js";
 export { NOISE_PROBES, START_KINDS, chooseStart, nearestOtherClass, noiseLeavesClass } from "./start.js";
 export type { StartKind, StartPool } from "./start.js";
+export { attackImage, defenseOf } from "./pipeline.js";
+export type { AttackDraft, AttackJob, AttackResources } from "./pipeline.js";
+export { ATTACK_CHECKPOINTS, attackKey, checkpointBudgets, defensePointId, predictionKey } from "./record.js";
+export type { AttackRecord, AttackSpec, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "./record.js";
+export { summarizeAttacks } from "./summary.js";
+export type { AttackStatistics, BudgetSummary, SkippedImage, SummaryOptions } from "./summary.js";
+export { attackOptionProblems } from "./options.js";
+export { countAnomaly, sumAnomalies } from "./anomalies.js";

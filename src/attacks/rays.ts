@@ -24,7 +24,7 @@ export interface RaySOptions {
  * - `epsilon: 0.3`: `RayS.__init__(..., epsilon=0.3, ...)` (RayS_Single.py; RayS.py uses 0.031 for CIFAR).
  * - `earlyStopping: false`: deliberate deviation. The official default is `early_stopping=True`, which
  *   stops at Linf <= epsilon (robust accuracy); rsbench measures the minimal distortion reached
- *   within the whole query budget (issue 4, PAPER.md Sect. 4), so the early stop is off unless asked.
+ *   within the whole query budget (issue 4, docs/paper.md Sect. 4), so the early stop is off unless asked.
  * - `lineSearchRadius: 10`: `self.lin_search_rad = 10`.
  * - `tolerance: 1e-3`: `binary_search(..., tol=1e-3)`. The official code assumes pixels in [0, 1]; here the
  *   tolerance (and the line-search steps) scale with the oracle's range, so [0, 1] matches it exactly.

@@ -94,7 +94,7 @@ export interface ExperimentConfig {
 /** Defaults of the optional fields, with their source. */
 export const CONFIG_DEFAULTS = {
   seed: 0,
-  /** The paper's level of the majority rule (PAPER.md eq. (4)). */
+  /** The paper's level of the majority rule (docs/paper.md eq. (4)). */
   pa: [0.5] as readonly number[],
   norm: "l2" as Norm,
   /** Accuracy on the first 1000 images of the dataset's test split. */

@@ -6,7 +6,7 @@
 import { distortionAt } from "../oracle/labelOnly.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "./records.js";
 
-/** Budgets at which the export reads the best distortion off each attack's trace (PAPER.md: 500, 1000, 2000). */
+/** Budgets at which the export reads the best distortion off each attack's trace (docs/paper.md: 500, 1000, 2000). */
 export const EXPORT_BUDGETS: readonly number[] = [500, 1000];
 
 export interface AttackRow {

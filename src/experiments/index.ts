@@ -10,6 +10,7 @@ export { SHIPPED_ENVIRONMENT, importEnvironment } from "./environment.js";
 export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, ExperimentEnvironment } from "./environment.js";
 export { CHECKPOINTS, ExecutionContext, executeItem } from "./execute.js";
 export { InlineExecutor, WorkerPool } from "./pool.js";
+export { resolveInputs } from "./resolve.js";
 export type { Executor } from "./pool.js";
 export { runExperiment } from "./runner.js";
 export { CONFIG_FILE, MANIFEST_FILE, configHash, loadConfig, prepareRunDirectory, readRun, softwareVersions } from "./runDirectory.js";

@@ -6,7 +6,7 @@ import { check, OPEN_UNIT } from "../stats/validate.js";
 export interface VerifyOptions {
   /** Independent calls of the classifier on the point (an integer >= 1). */
   readonly repeats: number;
-  /** Level Pa of PAPER.md eq. (4), in (0, 1). */
+  /** Level Pa of docs/paper.md eq. (4), in (0, 1). */
   readonly pa: number;
 }
 
@@ -37,7 +37,7 @@ export interface Verification {
  * the attacker's budget: never pass the attack's oracle classifier; pass one whose noise stream
  * is independent of the attack's (e.g. a new SmoothedClassifier on `random.fork(<unused id>)`).
  * A deterministic classifier gives rate 0 or 1.
- * @see PAPER.md eq. (4) and the attack-side shortcut.
+ * @see docs/paper.md eq. (4) and the attack-side shortcut.
  */
 export async function verifyAdversarial(classifier: Classifier, point: Float32Array, label: number, options: VerifyOptions): Promise<Verification> {
   const { repeats, pa } = options;

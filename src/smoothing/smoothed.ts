@@ -97,7 +97,7 @@ export class SmoothedClassifier implements Classifier {
 
   /**
    * Whether at least k of the n micro-decisions of each point differ from `label` (the oracle's
-   * level-Pa rule, PAPER.md eq. (4), with k = ceil(n Pa)). Always stops a point as soon as the
+   * level-Pa rule, docs/paper.md eq. (4), with k = ceil(n Pa)). Always stops a point as soon as the
    * answer is decided, so it is exactly the full count's answer for the same noise, usually for
    * far fewer forward passes. Consumes points of the noise stream like `votes`.
    */

@@ -9,7 +9,7 @@ import type { SmoothedAccuracy } from "./card.js";
 export interface EvaluateOptions {
   /** Noise levels of g(sigma, n), in pixel units. Defaults to none (clean accuracy only). */
   readonly sigmas?: readonly number[];
-  /** Noisy copies per image of g(sigma, n). Defaults to 100 (the paper's largest RS vote, PAPER.md). */
+  /** Noisy copies per image of g(sigma, n). Defaults to 100 (the paper's largest RS vote, docs/paper.md). */
   readonly n?: number;
   /** Seed of the noise: point p of the set uses createRandom(seed).fork(p) for every sigma (common random numbers). Defaults to 0. */
   readonly seed?: number;

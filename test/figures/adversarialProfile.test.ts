@@ -23,7 +23,7 @@ test("along the normal of a linear boundary, x_a is at the true distance and p(t
     const se = Math.sqrt(Math.max(expected * (1 - expected), 1e-4) / draws);
     assert.ok(Math.abs(p - expected) <= 5 * se, `p(${t.toFixed(3)}) = ${p}, expected ${expected.toFixed(4)} +- ${(5 * se).toFixed(4)}`);
   }
-  // A flat boundary: RS does not move it (PAPER.md eq. (3), kappa = 0).
+  // A flat boundary: RS does not move it (docs/paper.md eq. (3), kappa = 0).
   assert.ok(profile.rsBoundary !== null && Math.abs(profile.rsBoundary) < 0.03 * 1, `rsBoundary ${profile.rsBoundary}`);
 });
 

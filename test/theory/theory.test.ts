@@ -64,7 +64,7 @@ const SORM: Array<[number, number[], number]> = [
   [0.5, [1000.0, 2000.0], 0.0004356844993974059],
 ];
 
-test("marginTerm(n, 0.8, sigma) is 0.842, 0.311, 0.147, 0.105 sigma for n = 1, 10, 50, 100 (PAPER.md eq. 6)", () => {
+test("marginTerm(n, 0.8, sigma) is 0.842, 0.311, 0.147, 0.105 sigma for n = 1, 10, 50, 100 (docs/paper.md eq. 6)", () => {
   const paper: Array<[number, number]> = [[1, 0.842], [10, 0.311], [50, 0.147], [100, 0.105]];
   for (const [n, want] of paper) assert.equal(Number(marginTerm(n, 0.8, 1).toFixed(3)), want, `n = ${n}`);
   assertClose(marginTerm(10, 0.8, 0.25), 0.25 * marginTerm(10, 0.8, 1), "margin scales with sigma");
