@@ -37,7 +37,11 @@ export interface CertifyArgs {
 }
 
 export interface ExperimentEnvironment {
-  /** A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count. */
+  /**
+   * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count. Each
+   * call returns a classifier of its own: the runner loads every model once before a run to check
+   * it (src/experiments/resolve.ts) and then disposes that one.
+   */
   loadModel(name: string, options: { readonly threads: number }): Promise<Classifier>;
   /** The images a data config selects. Must be deterministic. */
   loadData(data: DataConfig): Promise<LabeledImages>;

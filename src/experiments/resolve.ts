@@ -46,6 +46,11 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
       }
     }
   }
+  // The workers load their own sessions: these were only to check.
+  for (const model of models.values()) {
+    const loaded = await model;
+    if (!(loaded instanceof Error)) await loaded.dispose?.();
+  }
   if (problems.length > 0 || images === null) throw new ConfigError(problems, source);
   return images;
 }

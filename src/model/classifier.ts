@@ -59,6 +59,8 @@ export interface Classifier {
    * answers of the vote count for the same randomness. Without it the oracle counts votes.
    */
   decider?(pa: number): Decider;
+  /** Optional: releases what the classifier holds outside the JS heap (an ONNX session). */
+  dispose?(): Promise<void>;
 }
 
 /** Number of values in one image of the given shape. */
