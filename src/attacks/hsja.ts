@@ -128,8 +128,9 @@ export function validate(o: HsjaOptions): void {
  * Every query is clipped to the oracle's bounds. With a finite budget (and `spendBudget`) the run ends
  * when the budget does; the last gradient estimates are trimmed so that a step and a binary search
  * still fit in what remains (the geometric progression spends the budget exactly; a grid step asks its
- * 20 points at once, so a grid run may end up to 19 queries short). Returns the final boundary point (every point HSJA holds was answered
- * adversarial at least once).
+ * 20 points at once and then binary searches the adversarial ones in lockstep, so a grid run may end
+ * up to 19 queries short, which the outcome's `unspent` reports with the call that did not fit).
+ * Returns the final boundary point (every point HSJA holds was answered adversarial at least once).
  *
  * A random oracle (smoothed classifier) can contradict itself; the events below are handled without
  * looping or crashing and counted in `context.anomalies`:
@@ -171,9 +172,19 @@ export async function hsja(
     return await run.attack(iterations);
   } catch (error) {
     if (!(error instanceof BudgetExhaustedError)) throw error;
-    return { adversarial: run.found ? run.x.slice() : null, iterations: run.iterations, stopReason: "budget" };
+    const left = error.budget - error.used;
+    const outcome: AttackOutcome = { adversarial: run.found ? run.x.slice() : null, iterations: run.iterations, stopReason: "budget" };
+    return left > 0 ? { ...outcome, unspent: { queries: left, requested: error.requested, reason: run.asking } } : outcome;
   }
 }
+
+/**
+ * What an HSJA oracle call asks, the `reason` of its UnspentBudget when the budget refused it with
+ * queries left. Only calls of several points can: "grid search" (the 20 step sizes of a grid step)
+ * and "grid binary search" (one midpoint per adversarial grid point, in lockstep); a gradient
+ * estimate is trimmed to fit and every other call asks one point.
+ */
+export type HsjaCall = "single point" | "gradient estimate" | "grid search" | "grid binary search";
 
 /** The state of one HSJA run (never shared between calls). Buffers are allocated once per run. */
 class HsjaRun {
@@ -186,6 +197,8 @@ class HsjaRun {
   readonly x: Float32Array;
   found = false;
   iterations = 0;
+  /** The last oracle call asked (or refused). */
+  asking: HsjaCall = "single point";
   /** Distortion of x_t, and of the point handed to the last boundary binary search (`dist_post_update`). */
   dist = Infinity;
   distPostUpdate = Infinity;
@@ -257,7 +270,8 @@ class HsjaRun {
     return { adversarial: this.x.slice(), iterations: this.iterations, stopReason: "iterations" };
   }
 
-  private async ask(batch: Float32Array, count: number): Promise<Uint8Array> {
+  private async ask(batch: Float32Array, count: number, call: HsjaCall = "single point"): Promise<Uint8Array> {
+    this.asking = call;
     clipToBounds(batch, this.oracle.bounds, 0, count * this.d);
     return this.oracle.isAdversarial(batch, count);
   }
@@ -328,7 +342,7 @@ class HsjaRun {
         const scale = delta / (Math.sqrt(norm) + 1e-12);
         for (let k = 0, p = i * d; k < d; k++, p++) probes[p] = x[k] + scale * rv[k];
       }
-      const answers = await this.ask(probes, count);
+      const answers = await this.ask(probes, count, "gradient estimate");
       for (let i = 0; i < count; i++) {
         const f = answers[i] === 1 ? 1 : -1;
         if (f === 1) adversarial++;
@@ -391,7 +405,7 @@ class HsjaRun {
       const eps = 10 ** (GRID_LOG10_MIN + (-GRID_LOG10_MIN * j) / (GRID_SIZE - 1)) * this.dist;
       this.stepPoint(eps, mids, j);
     }
-    const answers = await this.ask(mids, GRID_SIZE);
+    const answers = await this.ask(mids, GRID_SIZE, "grid search");
     // Keep the adversarial grid points (official `perturbeds[idx_perturbed]`) as the ends to search.
     let count = 0;
     for (let j = 0; j < GRID_SIZE; j++) {
@@ -421,7 +435,7 @@ class HsjaRun {
       for (let i = 0; i < count; i++) if (highs[i] - lows[i] > thresholds[i]) open = true;
       if (!open) break;
       for (let i = 0; i < count; i++) this.project(i, (highs[i] + lows[i]) / 2, mids, i);
-      const answers = await this.ask(mids, count);
+      const answers = await this.ask(mids, count, count > 1 ? "grid binary search" : "single point");
       for (let i = 0; i < count; i++) {
         const mid = (highs[i] + lows[i]) / 2;
         if (answers[i] === 1) highs[i] = mid;

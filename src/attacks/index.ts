@@ -1,4 +1,4 @@
-export type { Attack, AttackContext, AttackOutcome, AttackResult, Norm } from "./types.js";
+export type { Attack, AttackContext, AttackOutcome, AttackResult, Norm, UnspentBudget } from "./types.js";
 export { runAttack } from "./run.js";
 export type { RunAttackArgs } from "./run.js";
 export { RAYS_DEFAULTS, rays, raysBlocks } from "./rays.js";

@@ -102,7 +102,10 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
     queries: result.queries, forwardPasses: result.forwardPasses,
     checkpoints: checkpointBudgets(attack.budget).map((q) => checkpoint(result.trace, q)),
     trace: result.trace.map((t) => ({ queries: t.queries, l2: finite(t.l2), linf: finite(t.linf) })),
-    iterations: result.iterations, stopReason: result.stopReason, anomalies: result.anomalies,
+    iterations: result.iterations, stopReason: result.stopReason,
+    // Only when queries were left, so records of runs that spent their budget keep their bytes.
+    ...(result.unspent === null ? {} : { unspent: result.unspent }),
+    anomalies: result.anomalies,
     start: k >= 0 ? pool!.indices[k] : null,
     verification,
   };

@@ -4,7 +4,7 @@
  * makes both). JSON has no Infinity: a distortion never reached is `null`.
  */
 import type { StartKind } from "./start.js";
-import type { Norm } from "./types.js";
+import type { Norm, UnspentBudget } from "./types.js";
 
 /** What a defense is, as the paper names them (Sect. 4). */
 export type DefenseKind = "none" | "rs" | "randtrain" | "advtrain";
@@ -97,6 +97,12 @@ export interface AttackRecord {
   readonly trace: readonly Checkpoint[];
   readonly iterations: number;
   readonly stopReason: string;
+  /**
+   * Present when the budget ended the run with queries left: how many, and why (an attack that
+   * asks several points per call cannot always fit its last call). Absent when the run spent its
+   * whole budget or stopped before it, as in records written before the field existed.
+   */
+  readonly unspent?: UnspentBudget;
   readonly anomalies: Readonly<Record<string, number>>;
   /** Source index of the image the run started from (start policy "data"/"auto"), or null: its own initialisation. */
   readonly start: number | null;

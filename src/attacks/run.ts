@@ -26,7 +26,9 @@ export async function runAttack<O>(oracle: LabelOnlyOracle, args: RunAttackArgs<
     outcome = await args.attack(oracle, oracle.original, oracle.label, args.options, context);
   } catch (error) {
     if (!(error instanceof BudgetExhaustedError)) throw error;
+    const left = error.budget - error.used;
     outcome = { adversarial: null, iterations: -1, stopReason: "budget" };
+    if (left > 0) outcome = { ...outcome, unspent: { queries: left, requested: error.requested, reason: "refused call" } };
   }
   const best = oracle.best;
   const success = Number.isFinite(best.l2);
@@ -42,6 +44,7 @@ export async function runAttack<O>(oracle: LabelOnlyOracle, args: RunAttackArgs<
     seed: args.random.seed,
     iterations: outcome.iterations,
     stopReason: outcome.stopReason,
+    unspent: outcome.unspent ?? null,
     anomalies: context.anomalies,
     trace: oracle.trace,
     seconds: (performance.now() - start) / 1000,

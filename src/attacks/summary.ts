@@ -51,6 +51,9 @@ export interface AttackStatistics {
   readonly forwardPasses: number;
   readonly meanQueries: number | null;
   readonly meanForwardPasses: number | null;
+  /** Queries the attacks left unspent when the budget ended them (record `unspent`), and on how many images. */
+  readonly unspentQueries: number;
+  readonly unspentImages: number;
   /** The same statistics at each checkpoint budget (src/attacks/record.ts checkpointBudgets). */
   readonly checkpoints: readonly BudgetSummary[];
   readonly anomalies: Record<string, number>;
@@ -97,6 +100,8 @@ export function summarizeAttacks(records: readonly AttackRecord[], { budget, che
     forwardPasses,
     meanQueries: share(queries),
     meanForwardPasses: share(forwardPasses),
+    unspentQueries: attacked.reduce((a, r) => a + (r.unspent?.queries ?? 0), 0),
+    unspentImages: attacked.filter((r) => r.unspent !== undefined).length,
     checkpoints,
     anomalies: sumAnomalies(attacked.map((r) => r.anomalies)),
   };

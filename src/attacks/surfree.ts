@@ -131,7 +131,20 @@ const DEGENERATE_DIRECTION = 1e-3;
 const BOOST = 0.8;
 
 /** Thrown inside a run when the next query would eat the queries kept for the final line search. */
-class ReserveReached extends Error {}
+class ReserveReached extends Error {
+  /** `requested`: points the withheld call asked together. */
+  constructor(readonly requested: number) {
+    super("reserve reached");
+  }
+}
+
+/**
+ * The `reason` of SurFree's UnspentBudget: with a budget and the final line search, a call that
+ * would leave fewer than bsMaxIteration + 1 queries is withheld and the final line search (at most
+ * bsMaxIteration + 1 queries) ends the run. A withheld pair (an angle and its opposite, asked
+ * together by the angle binary search) at bsMaxIteration + 2 left leaves 1 query unspent.
+ */
+export const SURFREE_RESERVE_REASON = "reserve for the final line search";
 
 export async function surfree(
   oracle: DecisionOracle,
@@ -244,6 +257,7 @@ class SurFreeRun {
     this.reserve = budgeted && o.finalLineSearch ? o.bsMaxIteration + 1 : 0;
     let iterations = 0;
     let stopReason: AttackOutcome["stopReason"] = "iterations";
+    let withheld = 0;
     try {
       while (budgeted || iterations < o.steps) {
         if (await this.step()) {
@@ -264,10 +278,13 @@ class SurFreeRun {
       if (!(error instanceof ReserveReached)) throw error;
       this.acceptPending();
       stopReason = "budget";
+      withheld = error.requested;
     }
     this.reserve = 0;
     if (o.finalLineSearch) await this.lineSearch(this.best, true);
-    return { adversarial: this.best.slice(), iterations, stopReason };
+    const left = this.oracle.remaining;
+    const outcome: AttackOutcome = { adversarial: this.best.slice(), iterations, stopReason };
+    return withheld > 0 && left > 0 ? { ...outcome, unspent: { queries: left, requested: withheld, reason: SURFREE_RESERVE_REASON } } : outcome;
   }
 
   /** History = the first direction only (official: the direction to the start after its binary search). */
@@ -282,7 +299,7 @@ class SurFreeRun {
 
   /** Asks the oracle about the first `count` query slots. */
   private async ask(count: number): Promise<Uint8Array> {
-    if (this.reserve > 0 && this.oracle.remaining - count < this.reserve) throw new ReserveReached();
+    if (this.reserve > 0 && this.oracle.remaining - count < this.reserve) throw new ReserveReached(count);
     return this.oracle.isAdversarial(this.queries, count);
   }
 

@@ -20,6 +20,25 @@ export interface AttackContext {
   readonly anomalies: Record<string, number>;
 }
 
+/**
+ * Why a run with a finite budget ended with queries left. The oracle answers a call whole or
+ * refuses it whole, so a run that asks several points together can end with fewer left than its
+ * next call needs: HSJA's grid search asks its 20 step sizes, then binary searches the adversarial
+ * ones in lockstep (one point each); SurFree asks an angle and its opposite together, and
+ * withholds a call that would eat into the queries kept for its final line search.
+ */
+export interface UnspentBudget {
+  /** Queries left at the end of the run (budget - queries), >= 1. */
+  readonly queries: number;
+  /**
+   * Points the call that did not fit asked together: more than were left (a refused call), or
+   * more than fit beside what the attack keeps for its last step (SurFree's withheld call).
+   */
+  readonly requested: number;
+  /** What that call was, in the attack's words (each attack documents its reasons). */
+  readonly reason: string;
+}
+
 /** What an attack function returns; the runner adds the oracle's accounting. */
 export interface AttackOutcome {
   /** The attack's final adversarial point, or null when it found none. */
@@ -28,6 +47,8 @@ export interface AttackOutcome {
   readonly iterations: number;
   /** Why it stopped ("budget" is set by the runner when the oracle refused a query). */
   readonly stopReason: "iterations" | "converged" | "failed" | "budget" | "epsilon";
+  /** Set when the budget ended the run with queries left: how many, and why (absent otherwise). */
+  readonly unspent?: UnspentBudget;
 }
 
 /**
@@ -58,6 +79,8 @@ export interface AttackResult {
   readonly seed: number;
   readonly iterations: number;
   readonly stopReason: AttackOutcome["stopReason"];
+  /** Queries a budget-ended run left unspent, and why (null when it spent the whole budget or did not end on it). */
+  readonly unspent: UnspentBudget | null;
   readonly anomalies: Record<string, number>;
   /** Best-so-far distortions versus the query count (read the distortion at any budget). */
   readonly trace: readonly TracePoint[];

@@ -60,7 +60,7 @@ export function distanceBound(p: number, n: number, pa: number, sigma: number): 
   return sigma * normalQuantile(p) + marginTerm(n, pa, sigma);
 }
 
-/** Wrong micro-decisions needed out of n for level Pa (guarded against 0.7 * 10 = 7.000000000000001). */
+/** Wrong micro-decisions needed out of n for level Pa (guarded against 0.7 * 10 = 7.000000000000001): the one place the eq. (4) shortcut threshold is written. */
 export function wrongVotesNeeded(n: number, pa: number): number {
   check("n", n, DRAWS);
   check("pa", pa, OPEN_UNIT);
@@ -71,7 +71,7 @@ export function wrongVotesNeeded(n: number, pa: number): number {
  * The probability that one query at a point whose micro-decisions are each wrong with
  * probability pi is answered "adversarial" by the attack-side rule of the experiments: at least
  * ceil(n Pa) of the n micro-decisions are wrong, P[Binomial(n, pi) >= ceil(n Pa)]. This is the
- * rule of LabelOnlyOracle (src/oracle/labelOnly.ts, same 1e-9 guard), so for even n and
+ * rule LabelOnlyOracle applies (src/oracle/labelOnly.ts, through wrongVotesNeeded), so for even n and
  * Pa = 0.5 a tie (n / 2 wrong) counts as adversarial.
  * @see docs/paper.md, "attack-side shortcut".
  */

@@ -9,6 +9,7 @@ import { LinearClassifier } from "../../src/model/linear.js";
 import { BudgetExhaustedError, LabelOnlyOracle, type DecisionOracle } from "../../src/oracle/index.js";
 import { createRandom } from "../../src/rng/index.js";
 import { SmoothedClassifier } from "../../src/smoothing/index.js";
+import { answeredPoints, assertBudgetSpent, CountingClassifier, LoggingOracle } from "./budget.js";
 import { linearProblem } from "./linearProblem.js";
 
 const square = (side: number): ImageShape => ({ channels: 1, height: side, width: side });
@@ -125,20 +126,38 @@ test("grid search finds adversarial points close to the boundary", async () => {
   }
 });
 
-test("the budget ends the run: never exceeded, and spent whole by the geometric progression", async () => {
+test("the budget ends the run: the geometric progression spends it whole, a grid run says why it stops short", async () => {
+  let short = 0;
   for (const seed of [1, 2, 3, 4]) {
     for (const budget of [37, 200, 777]) {
       for (const norm of ["l2", "linf"] as const) {
         for (const stepsizeSearch of ["geometric_progression", "grid_search"] as const) {
-          const { result } = await attackLinear(6, norm, seed, { stepsizeSearch }, budget);
-          assert.ok(result.queries <= budget, `${result.queries} queries for a budget of ${budget}`);
-          assert.equal(result.stopReason, "budget");
-          if (stepsizeSearch === "geometric_progression") assert.equal(result.queries, budget);
-          else assert.ok(result.queries > budget - 20);
+          const what = `seed ${seed}, budget ${budget}, ${norm}, ${stepsizeSearch}`;
+          const problem = linearProblem(square(6), 0.5, seed);
+          const base = new CountingClassifier(problem.classifier);
+          const oracle = new LoggingOracle(base, problem.image, problem.label, { budget });
+          const result = await runAttack(oracle, { name: "hsja", attack: hsja, options: { constraint: norm, stepsizeSearch }, norm, random: createRandom(seed) });
+          const left = assertBudgetSpent(what, result, base, budget);
+          // The run ended on a call the oracle refused: more points than were left.
+          const last = oracle.calls.at(-1)!;
+          assert.ok(last.count > last.remaining, `${what}: last call ${JSON.stringify(last)}`);
+          assert.equal(last.remaining, left, what);
+          if (stepsizeSearch === "geometric_progression") {
+            // One point per call once the gradient estimate is trimmed: refused only at 0 left.
+            assert.equal(result.unspent, null, what);
+            assert.deepEqual(last, { count: 1, remaining: 0 }, what);
+          } else if (result.unspent !== null) {
+            short++;
+            // A grid step asks its 20 step sizes together; its binary search one point per adversarial step size.
+            assert.equal(result.unspent.requested, last.count, what);
+            if (result.unspent.reason === "grid search") assert.equal(last.count, 20, what);
+            else assert.ok(result.unspent.reason === "grid binary search" && last.count >= 2 && last.count <= 20, `${what}: ${JSON.stringify(result.unspent)}`);
+          }
         }
       }
     }
   }
+  assert.ok(short > 0, "some grid runs should end short of the budget");
 });
 
 test("without a budget (or with spendBudget false) numIterations ends the run", async () => {
@@ -268,11 +287,16 @@ test("against a smoothed (random) oracle HSJA terminates within its budget and c
   for (const [seed, n, pa] of [[1, 1, 0.5], [2, 1, 0.5], [3, 10, 0.8]] as const) {
     for (const constraint of ["l2", "linf"] as const) {
       const problem = linearProblem(square(8), 0.5, seed);
-      const smoothed = new SmoothedClassifier(problem.classifier, { sigma: 0.2, n, random: createRandom(100 + seed) });
-      const oracle = new LabelOnlyOracle(smoothed, problem.image, 0, { budget: 2000, pa });
+      const base = new CountingClassifier(problem.classifier);
+      const smoothed = new SmoothedClassifier(base, { sigma: 0.2, n, random: createRandom(100 + seed) });
+      const oracle = new LoggingOracle(smoothed, problem.image, 0, { budget: 2000, pa });
       const result = await runAttack(oracle, { name: "hsja", attack: hsja, options: { constraint }, norm: constraint, random: createRandom(seed) });
+      // Queries counted from the calls HSJA made, forward passes through the base classifier.
+      assert.equal(answeredPoints(oracle), 2000);
       assert.equal(result.queries, 2000);
-      assert.ok(result.forwardPasses >= 2000 && result.forwardPasses <= 2000 * n);
+      assert.equal(result.unspent, null);
+      assert.equal(base.images, result.forwardPasses);
+      assert.ok(base.images >= 2000 && base.images <= 2000 * n);
       assert.equal(result.stopReason, "budget");
       assert.ok(result.success);
       for (const [key, count] of Object.entries(result.anomalies)) anomalies[key] = (anomalies[key] ?? 0) + count;
@@ -315,10 +339,15 @@ test("inconsistent oracles end cleanly: always adversarial, adversarial once the
         // is the original itself in float32 (distortion 0), where HSJA stops ("converged").
         const end = name === "always adversarial" ? "converged" : "budget";
         assert.equal(outcome.stopReason, end, name);
-        // The geometric progression spends the whole budget; a grid step needs 20 queries at once.
-        const least = stepsizeSearch === "grid_search" ? 1000 - 20 : 1000;
-        if (end === "budget") assert.ok(oracle.used >= least && oracle.used <= 1000, `${name}: ${oracle.used} queries`);
-        else assert.ok(oracle.used < 1000);
+        // The geometric progression spends the whole budget; a grid run says what it left and why.
+        if (end === "budget") {
+          const left = outcome.unspent?.queries ?? 0;
+          assert.equal(oracle.used + left, 1000, `${name}: ${oracle.used} queries, unspent ${JSON.stringify(outcome.unspent)}`);
+          if (stepsizeSearch === "geometric_progression") assert.equal(outcome.unspent, undefined, name);
+          else if (outcome.unspent) assert.ok(left < outcome.unspent.requested && outcome.unspent.requested <= 20, `${name}: ${JSON.stringify(outcome.unspent)}`);
+        } else {
+          assert.ok(oracle.used < 1000);
+        }
         assert.ok(outcome.adversarial !== null);
         for (const key of expected) {
           const event = stepsizeSearch === "grid_search" && key === "stepSizeSearchFailed" ? "gridSearchFailed" : key;

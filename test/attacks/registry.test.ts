@@ -7,6 +7,7 @@ import { runAttack } from "../../src/attacks/run.js";
 import { SURFREE_DEFAULTS, surfree } from "../../src/attacks/surfree.js";
 import { LabelOnlyOracle } from "../../src/oracle/labelOnly.js";
 import { createRandom } from "../../src/rng/index.js";
+import { assertBudgetSpent, CountingClassifier } from "./budget.js";
 import { linearProblem } from "./linearProblem.js";
 
 test("the registry names the three attacks with their functions, DEFAULTS and norms", () => {
@@ -32,15 +33,20 @@ test("attackEntry lists the valid names for an unknown one", () => {
   assert.throws(() => attackEntry("toString"), /unknown attack "toString"/);
 });
 
-test("every registered attack runs through runAttack within its budget", async () => {
+test("every registered attack runs through runAttack and spends its budget, counted through the base classifier", async () => {
   const p = linearProblem({ channels: 1, height: 8, width: 8 }, 0.2, 1);
   for (const name of ATTACK_NAMES) {
     const entry = attackEntry(name);
-    const oracle = new LabelOnlyOracle(p.classifier, p.image, p.label, { budget: 300 });
+    const base = new CountingClassifier(p.classifier);
+    const oracle = new LabelOnlyOracle(base, p.image, p.label, { budget: 300 });
     const result = await runAttack(oracle, {
       name, attack: entry.attack, options: attackOptions(entry, entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1),
     });
-    assert.ok(result.queries <= 300, `${name}: ${result.queries} queries`);
+    // With their defaults all three spend the whole 300 here (HSJA's geometric progression and
+    // RayS always do; SurFree can end 1 short, see surfree.test.ts, but not on this run).
+    assertBudgetSpent(name, result, base, 300);
+    assert.equal(result.unspent, null, name);
+    assert.equal(base.images, 300, name);
     assert.ok(result.success, `${name} found no adversarial point`);
   }
 });

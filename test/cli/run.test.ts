@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { assertStoredOnce } from "../experiments/compare.js";
 import { tinyConfig } from "../experiments/tinyConfig.js";
 
 const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
@@ -38,6 +39,7 @@ test("rsbench run --json runs the experiment and prints one JSON object; a secon
   const again = await rsbench("run", config, "--environment", ENVIRONMENT, "--out", out);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /^Run tiny: 39\/39 items \(0 run now, 39 from earlier sessions\)/);
+  assertStoredOnce(out, 39);
   assert.match(again.stdout, new RegExp(`Report: ${join(out, "report.html").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   assert.match(readFileSync(join(out, "report.html"), "utf8"), /<html/);
   assert.match(again.stdout, /defense +attack +accuracy +attacked +success +verified +mean L2 +median L2/);

@@ -1,4 +1,7 @@
-import { readRecords } from "../../src/experiments/store.js";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readRecords, RESULTS_FILE } from "../../src/experiments/store.js";
 
 /** The records of a run directory without their timings, sorted by key: what must match between runs. */
 export function comparableRecords(dir: string): unknown[] {
@@ -8,4 +11,26 @@ export function comparableRecords(dir: string): unknown[] {
       return rest;
     })
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * What results.jsonl holds, read raw, line by line: its number of lines and the keys stored more
+ * than once (readRecords and comparableRecords keep the first line of a key and hide the others).
+ */
+export function storedLines(dir: string): { lines: number; duplicates: string[] } {
+  const lines = readFileSync(join(dir, RESULTS_FILE), "utf8").split("\n");
+  assert.equal(lines.pop(), "", `${RESULTS_FILE} should end with a complete line`);
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const line of lines) {
+    const { key } = JSON.parse(line) as { key: string };
+    if (seen.has(key)) duplicates.push(key);
+    else seen.add(key);
+  }
+  return { lines: lines.length, duplicates };
+}
+
+/** Asserts that the run directory stores each of its `items` items exactly once. */
+export function assertStoredOnce(dir: string, items: number): void {
+  assert.deepEqual(storedLines(dir), { lines: items, duplicates: [] }, `${dir}/${RESULTS_FILE}: one line per item`);
 }

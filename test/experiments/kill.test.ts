@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { comparableRecords } from "./compare.js";
+import { assertStoredOnce, comparableRecords } from "./compare.js";
 
 const SCRIPT = new URL("./runFixture.ts", import.meta.url).pathname;
 const SLOW_MS = "3"; // per attack query: about 3 s of attacks in all, so the kill lands mid-run
@@ -46,7 +46,7 @@ test("a run SIGKILLed mid-way and resumed gives the records of an uninterrupted 
     const full = spawnSync(process.execPath, ["--import", "tsx", SCRIPT, reference, "2", "0"], { encoding: "utf8" });
     assert.equal(full.status, 0, full.stderr);
     assert.deepEqual(comparableRecords(killed), comparableRecords(reference));
-    assert.equal(lines(join(killed, "results.jsonl")), 39, "no item stored twice");
+    assertStoredOnce(killed, 39);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

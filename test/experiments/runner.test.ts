@@ -7,7 +7,8 @@ import { runExperiment, type RunProgress } from "../../src/experiments/runner.js
 import { readRun } from "../../src/experiments/runDirectory.js";
 import { RESULTS_FILE } from "../../src/experiments/store.js";
 import type { AttackRecord, CalibrationRecord, CertificationRecord } from "../../src/experiments/records.js";
-import { comparableRecords } from "./compare.js";
+import { assertStoredOnce, comparableRecords } from "./compare.js";
+import { COUNTING_ENVIRONMENT } from "./countingEnvironment.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
 const environment = FIXTURE_ENVIRONMENT;
@@ -34,9 +35,8 @@ test("1 and 2 workers give identical records; the run dir holds config, manifest
     const attack = records.find((r) => r.kind === "attack" && r.defense.name === "rs-drop") as AttackRecord;
     assert.equal(attack.defense.sigma, calibration.sigma);
     assert.equal(attack.defense.drop, 0.1);
-    // Attack records: budgets respected, checkpoints read from the trace.
+    // Attack records: checkpoints read from the trace (the budget: see the counting test below).
     for (const r of records.filter((r): r is AttackRecord => r.kind === "attack")) {
-      assert.ok(r.queries <= r.budget);
       if (r.status === "attacked") assert.deepEqual(r.checkpoints.map((c) => c.queries), [40]);
       if (r.success) assert.equal(r.checkpoints.at(-1)?.l2, r.l2);
     }
@@ -58,6 +58,7 @@ test("re-running a finished run executes nothing; a partial one runs only the mi
     assert.equal(again.executed, 0);
     assert.equal(again.resumed, 39);
     assert.equal(again.manifest.sessions, 2);
+    assertStoredOnce(out, 39);
     // Keep the first 10 lines and half of the 11th (a torn write), then resume.
     const path = join(out, RESULTS_FILE);
     const lines = readFileSync(path, "utf8").split("\n");
@@ -67,6 +68,7 @@ test("re-running a finished run executes nothing; a partial one runs only the mi
     assert.equal(resumed.executed, 29);
     assert.ok(resumed.recovery.droppedBytes === 40);
     assert.deepEqual(comparableRecords(out), before);
+    assertStoredOnce(out, 39);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -145,4 +147,29 @@ test("runExperiment checks every model and dataset before it makes the run direc
     return true;
   });
   assert.equal(existsSync(out), false, "no run directory for a config that cannot run");
+});
+
+test("every attacked record spent exactly its budget, counted outside the oracle and through the base classifier", async () => {
+  const root = mkdtempSync(join(tmpdir(), "rsbench-run-"));
+  try {
+    const out = join(root, "run");
+    await runExperiment(tinyConfig({ certification: null, figures: { include: [] } }) as never, { out, workers: 2, environment: COUNTING_ENVIRONMENT });
+    const attacked = comparableRecords(out).filter((r): r is AttackRecord => (r as AttackRecord).kind === "attack" && (r as AttackRecord).status === "attacked");
+    // 4 images x 6 defense points, less the misclassified ones.
+    assert.ok(attacked.length >= 12, `${attacked.length} attacked records`);
+    for (const r of attacked) {
+      const what = `${r.key}: ${JSON.stringify({ queries: r.queries, forwardPasses: r.forwardPasses, anomalies: r.anomalies })}`;
+      // The probe asks one point at a time until the oracle refuses: nothing can be left.
+      assert.equal(r.stopReason, "budget", what);
+      assert.equal(r.budget, 40, what);
+      assert.equal(r.anomalies.answeredQueries, 40, what);
+      assert.equal(r.queries, 40, what);
+      assert.equal(r.forwardPasses, r.anomalies.baseImages, what);
+      // One base image per query without a defense; between 1 and n per query under g(sigma, n).
+      if (r.defense.n === null) assert.equal(r.anomalies.baseImages, 40, what);
+      else assert.ok(r.anomalies.baseImages >= 40 && r.anomalies.baseImages <= 40 * r.defense.n, what);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -12,12 +12,20 @@ const KEYS = [
   "attack/rs-12%/n=10/pa=0.8/rays-linf/image=6984",
   "attack/rs-3%/n=10/pa=0.8/hsja-l2/image=5180",
 ];
+/** A SurFree run the budget ended one query short: its record gains `unspent`, and nothing else changes. */
+const UNSPENT = "attack/randtrain/n=10/pa=0.5/surfree-l2/image=3992";
 
 test("replaying items of reports/paper-fashion-mnist gives its stored records byte for byte", async () => {
-  const outcomes = await replayRun("reports/paper-fashion-mnist", { keys: KEYS });
-  assert.deepEqual(outcomes.map((o) => o.key), KEYS);
-  for (const o of outcomes) assert.equal(o.replayed, o.stored, o.key);
+  const outcomes = await replayRun("reports/paper-fashion-mnist", { keys: [...KEYS, UNSPENT] });
+  assert.deepEqual(outcomes.map((o) => o.key), [...KEYS, UNSPENT]);
+  for (const o of outcomes.slice(0, KEYS.length)) assert.equal(o.replayed, o.stored, o.key);
   // The sample covers an attacked and a misclassified image, with and without RS.
   const stored = outcomes.map((o) => JSON.parse(o.stored) as { kind: string; status?: string });
   assert.ok(stored.some((r) => r.status === "attacked") && stored.some((r) => r.status === "misclassified"));
+  const last = outcomes[KEYS.length];
+  assert.equal(last.identical, false);
+  assert.equal(last.identicalBesidesUnspent, true);
+  const record = JSON.parse(last.replayed) as { queries: number; budget: number; unspent: unknown };
+  assert.deepEqual(record.unspent, { queries: 1, requested: 2, reason: "reserve for the final line search" });
+  assert.equal(record.queries, record.budget - 1);
 });

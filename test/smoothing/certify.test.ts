@@ -4,9 +4,10 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { LinearClassifier, oneHotVotes } from "../../src/model/index.js";
 import type { Classifier, Votes } from "../../src/model/index.js";
-import { createRandom } from "../../src/rng/index.js";
+import { createRandom, type Random } from "../../src/rng/index.js";
 import { certifiedAccuracy, certify, CERTIFY_DEFAULTS, radiusGrid, smoothedPredict } from "../../src/smoothing/index.js";
 import { normalQuantile } from "../../src/stats/index.js";
+import { script, Scripted, scriptedPoints } from "./scripted.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const spec = JSON.parse(readFileSync(fixture("linear.json"), "utf8")) as { w: number[]; b: number };
@@ -64,26 +65,101 @@ test("certify abstains when pABar < 1/2", async () => {
   assert.ok(result.pABar < 0.5);
 });
 
-test("on the linear fixture the certified radius is below the true distance at least 1 - alpha of the time", async () => {
-  const sigma = 0.5, alpha = 0.1, n = 100;
-  let trials = 0, failures = 0, plugInFailures = 0;
-  for (const delta of [0.1, 0.3, 0.6]) {
+/**
+ * Exact failure rates of CERTIFY (sigma 0.5, n0 10, n 100, alpha 0.1) on the linear fixture at
+ * signed distance delta, where class 1 has probability pA = Phi(delta / sigma) under the noise:
+ * the probability of a certificate for class 0, or for class 1 with a radius above delta (that is,
+ * pABar > pA), selection included. With Y ~ Bin(n0, pA) the selection votes (guess 1 iff Y > n0 / 2,
+ * ties to class 0), X ~ Bin(n, pA) the estimation votes for class 1 and CP(k) = beta.ppf(alpha, k, n - k + 1):
+ * P[Y > 5] P[CP(X) > pA] + P[Y <= 5] P[CP(n - X) >= 1/2]. Computed with scipy (not with rsbench):
+ * /usr/bin/python3 -c "from scipy.stats import norm, beta, binom
+ * cp = lambda k, a: 0 if k == 0 else beta.ppf(a, k, 101 - k)
+ * def rate(d, a=0.1):
+ *   p = norm.cdf(d / 0.5); g = binom.sf(5, 10, p)
+ *   return g * sum(binom.pmf(x, 100, p) for x in range(101) if cp(x, a) > p) + (1 - g) * sum(binom.pmf(x, 100, p) for x in range(101) if cp(100 - x, a) >= 0.5)
+ * print([rate(d) for d in (0.02, 0.05, 0.1, 0.3)])"
+ * Without the selection step (P[CP(X) > pA] alone) they would be 0.091-0.099, not these.
+ */
+const COVERAGE = { sigma: 0.5, n0: 10, n: 100, alpha: 0.1, deltas: [0.02, 0.05, 0.1, 0.3], rates: [0.06535446147803173, 0.054754638051150266, 0.05338386016083811, 0.07975250866389752] };
+const COVERAGE_TRIALS = 1000; // per delta
+
+/** pmf of Binomial(n, p) by the ratio recurrence (no rsbench code). */
+function binomialPmfs(n: number, p: number): Float64Array {
+  const out = new Float64Array(n + 1);
+  out[0] = Math.exp(n * Math.log1p(-p));
+  for (let k = 1; k <= n; k++) out[k] = (out[k - 1] * (n - k + 1) * p) / (k * (1 - p));
+  return out;
+}
+
+/**
+ * The acceptance interval of the failure count: its exact distribution is the sum of one
+ * Binomial(COVERAGE_TRIALS, rate) per delta; [lo, hi] leaves at most `tail` below and above.
+ */
+function acceptance(tail: number): { lo: number; hi: number; mean: number } {
+  let pmf = Float64Array.of(1);
+  for (const rate of COVERAGE.rates) {
+    const b = binomialPmfs(COVERAGE_TRIALS, rate);
+    const next = new Float64Array(pmf.length + COVERAGE_TRIALS);
+    for (let i = 0; i < pmf.length; i++) for (let j = 0; j <= COVERAGE_TRIALS; j++) next[i + j] += pmf[i] * b[j];
+    pmf = next;
+  }
+  let lo = 0, below = 0;
+  while (below + pmf[lo] <= tail) below += pmf[lo++];
+  let hi = pmf.length - 1, above = 0;
+  while (above + pmf[hi] <= tail) above += pmf[hi--];
+  return { lo, hi, mean: COVERAGE.rates.reduce((s, r) => s + r * COVERAGE_TRIALS, 0) };
+}
+
+type Certifier = (x: Float32Array, seed: number) => Promise<{ certified: boolean; label: number; radius: number }>;
+
+/** Certificates for class 0, or for class 1 with a radius above the true distance, over all trials. */
+async function coverageFailures(certifier: Certifier): Promise<number> {
+  let failures = 0;
+  for (const delta of COVERAGE.deltas) {
     const x = pointAt(delta);
-    for (let seed = 0; seed < 150; seed++) {
-      const result = await certify(linear(), x, createRandom(seed, 1), { sigma, n0: 10, n, alpha });
-      trials++;
-      if (result.kind === "certified" && (result.label !== 1 || result.radius > delta)) failures++;
-      // the same check catches a radius computed from the point estimate instead of the bound
-      const pHat = result.counts[result.guess] / n;
-      if (pHat > 0.5 && sigma * normalQuantile(Math.min(pHat, 1 - 1e-12)) > delta) plugInFailures++;
+    for (let seed = 0; seed < COVERAGE_TRIALS; seed++) {
+      const c = await certifier(x, seed);
+      if (c.certified && (c.label !== 1 || c.radius > delta)) failures++;
     }
   }
-  // Exact failure rates here are 0.091, 0.090, 0.099 (<= alpha). A failure count above the 0.999
-  // quantile of Binomial(450, alpha) would reject "rate <= alpha":
-  // /usr/bin/python3 -c "from scipy.stats import binom; print(binom.ppf(0.999, 450, 0.1))" -> 66.0
-  assert.equal(trials, 450);
-  assert.ok(failures <= 66, `${failures} of ${trials} certificates exceed the true distance`);
-  assert.ok(plugInFailures > 2 * 66, `(${failures} CP failures) the check should have power: plug-in radius failed ${plugInFailures} of ${trials}`);
+  return failures;
+}
+
+/** A Random whose every fork is the same stream: selection then reuses the estimation noise. */
+function oneStream(random: Random): Random {
+  return {
+    nextUint32: () => random.nextUint32(), nextFloat: () => random.nextFloat(), normal: () => random.normal(),
+    fillNormal: (out, mean, std) => random.fillNormal(out, mean, std), fork: () => random.fork(1), seed: random.seed,
+  };
+}
+
+test("CERTIFY's failure rate on the linear fixture is its exact rate with selection, and a weaker bound fails the same check", async () => {
+  const { sigma, n0, n, alpha } = COVERAGE;
+  const { lo, hi, mean } = acceptance(5e-4);
+  // 4000 trials, mean 253.3 failures, sd 15.4: the 0.999 interval is about [204, 305].
+  assert.ok(lo > 195 && lo < 215 && hi > 295 && hi < 315, `interval [${lo}, ${hi}] around ${mean}`);
+  const check = (what: string, failures: number) => failures >= lo && failures <= hi
+    ? null : `${what}: ${failures} failures of ${4 * COVERAGE_TRIALS}, outside [${lo}, ${hi}] (exact mean ${mean.toFixed(1)})`;
+  const fromCertification = (c: Awaited<ReturnType<typeof certify>>) =>
+    ({ certified: c.kind === "certified", label: c.guess, radius: c.kind === "certified" ? c.radius : 0 });
+  const cohen = await coverageFailures(async (x, seed) => fromCertification(await certify(linear(), x, createRandom(seed, 1), { sigma, n0, n, alpha })));
+  assert.equal(check("CERTIFY", cohen), null, check("CERTIFY", cohen) ?? "");
+  // Power: the same check rejects a bound at 1.5 alpha (exact mean 369.3), selection ignored
+  // (the guess taken from the estimation draws themselves, n0 = n on one stream: mean 430.8), and
+  // the plug-in radius sigma Phi^-1(pHat) (no confidence bound at all).
+  const broken: Array<[string, Certifier]> = [
+    ["alpha * 1.5", async (x, seed) => fromCertification(await certify(linear(), x, createRandom(seed, 1), { sigma, n0, n, alpha: 1.5 * alpha }))],
+    ["selection ignored", async (x, seed) => fromCertification(await certify(linear(), x, oneStream(createRandom(seed, 1)), { sigma, n0: n, n, alpha }))],
+    ["plug-in radius", async (x, seed) => {
+      const c = await certify(linear(), x, createRandom(seed, 1), { sigma, n0, n, alpha });
+      const pHat = c.counts[c.guess] / n;
+      return { certified: pHat > 0.5, label: c.guess, radius: sigma * normalQuantile(Math.min(pHat, 1 - 1e-12)) };
+    }],
+  ];
+  for (const [what, certifier] of broken) {
+    const failures = await coverageFailures(certifier);
+    assert.ok(failures > hi, `${what} should fail the check (CERTIFY: ${cohen}): ${failures} failures, interval [${lo}, ${hi}]`);
+  }
 });
 
 test("certify and smoothedPredict give the same output for the same seed whatever the batch size", async () => {
@@ -117,6 +193,31 @@ test("smoothedPredict abstains unless the binomial test on the top two counts re
   const far = await smoothedPredict(linear(), pointAt(-1), createRandom(1), { sigma: 0.25, n: 100, alpha: 0.001 });
   assert.equal(far.kind, "predicted");
   if (far.kind === "predicted") assert.equal(far.label, 0);
+});
+
+test("smoothedPredict abstains on a top-two tie and tests only the top two counts", async () => {
+  // Scripted votes per class; the two-sided binomial p-value of the top two counts (a vs b) is
+  // 1 for a tie, else 2 P[Binomial(a + b, 1/2) <= b] = 2 sum_{i <= b} C(a + b, i) / 2^(a + b).
+  const cases = [
+    { digits: "010101010101", alpha: 0.9, kind: "abstain", pValue: 1 }, // [6, 6]: a tie never predicts
+    { digits: "222220111110", alpha: 0.9, kind: "abstain", pValue: 1 }, // [2, 5, 5]: the top two tie ahead of a third class
+    { digits: "000000000000000111", alpha: 0.01, kind: "predicted", label: 0, pValue: 1976 / 2 ** 18 }, // [15, 3]
+    { digits: "000000000000000111", alpha: 0.005, kind: "abstain", pValue: 1976 / 2 ** 18 },
+    // [5, 15, 3]: the test is on 15 of 20 (class 2's votes are left out), not 15 of 23
+    { digits: "11111111111111100000222", alpha: 0.05, kind: "predicted", label: 1, pValue: 43400 / 2 ** 20 },
+    { digits: "11111111111111100000222", alpha: 0.04, kind: "abstain", pValue: 43400 / 2 ** 20 },
+    // [10, 5, 5]: the runner-up is 5 whichever of the tied classes it is: 10 of 15
+    { digits: "00000111112222200000", alpha: 0.5, kind: "predicted", label: 0, pValue: 9888 / 2 ** 15 },
+  ];
+  for (const c of cases) {
+    const n = c.digits.length;
+    const result = await smoothedPredict(new Scripted(3, [script(c.digits)]), scriptedPoints(1), createRandom(0), { sigma: 0.01, n, alpha: c.alpha, batchSize: 7 });
+    const label = `${c.digits} at alpha ${c.alpha}`;
+    assert.equal(result.kind, c.kind, label);
+    assert.ok(Math.abs(result.pValue - c.pValue) < 1e-12, `${label}: p-value ${result.pValue}, expected ${c.pValue}`);
+    if (result.kind === "predicted") assert.equal(result.label, c.label, label);
+    assert.equal(result.forwardPasses, n);
+  }
 });
 
 test("certifiedAccuracy counts correct certificates with radius >= r", () => {

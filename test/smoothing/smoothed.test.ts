@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 import { LinearClassifier, OnnxClassifier } from "../../src/model/index.js";
 import type { Classifier, Votes } from "../../src/model/index.js";
 import { createRandom } from "../../src/rng/index.js";
-import { argmaxVotes, SmoothedClassifier } from "../../src/smoothing/index.js";
+import { SmoothedClassifier } from "../../src/smoothing/index.js";
 import { normalCdf } from "../../src/stats/index.js";
+import { script, Scripted, scriptedPoints } from "./scripted.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const spec = JSON.parse(readFileSync(fixture("linear.json"), "utf8")) as { w: number[]; b: number };
@@ -143,11 +144,27 @@ test("decideDiffering answers 'at least k of n differ from the label' like the f
   }
 });
 
-test("predict is the majority with ties to the smallest class", async () => {
-  const g = new SmoothedClassifier(new ThreeBands(), { sigma: 0.2, n: 20, random: createRandom(5) });
-  const x = new Float32Array(64).fill(0.5);
-  const votes = await new SmoothedClassifier(new ThreeBands(), { sigma: 0.2, n: 20, random: createRandom(5) }).votes(x, 1);
-  assert.deepEqual(Array.from(await g.predict(x, 1)), [argmaxVotes(votes.counts, 0, 3)]);
+test("predict is the majority with ties to the smallest class, whatever the batching or early stopping", async () => {
+  // Each point's 12 micro-decisions are scripted; votes per class (0, 1, 2) counted by hand.
+  const scripts = [
+    "222220111110", // [2, 5, 5]: 1 and 2 tie, 2 arrives first -> 1
+    "210210210210", // [4, 4, 4]: three-way tie -> 0
+    "222222000000", // [6, 0, 6]: 0 and 2 tie, 2 arrives first -> 0
+    "222222111111", // [0, 6, 6]: 1 and 2 tie -> 1
+    "122222111110", // [1, 6, 5]: no tie, 1 overtakes 2 at the end -> 1
+    "012212121222", // [1, 4, 7]: no tie -> 2
+  ].map(script);
+  const counts = [2, 5, 5, 4, 4, 4, 6, 0, 6, 0, 6, 6, 1, 6, 5, 1, 4, 7];
+  const expected = [1, 0, 0, 1, 1, 2];
+  const points = scriptedPoints(scripts.length);
+  const votes = await new SmoothedClassifier(new Scripted(3, scripts), { sigma: 0.01, n: 12, random: createRandom(5) }).votes(points, scripts.length);
+  assert.deepEqual(Array.from(votes.counts), counts);
+  for (const batchSize of [1, 5, 1000]) {
+    for (const earlyStop of [false, true]) {
+      const g = new SmoothedClassifier(new Scripted(3, scripts), { sigma: 0.01, n: 12, batchSize, earlyStop, random: createRandom(5) });
+      assert.deepEqual(Array.from(await g.predict(points, scripts.length)), expected, `batchSize ${batchSize}, earlyStop ${earlyStop}`);
+    }
+  }
 });
 
 test("invalid options and inputs say what was expected", async () => {
