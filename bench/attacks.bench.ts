@@ -9,7 +9,7 @@
  * spinning for a while after each call returns, and that CPU time would be charged to "outside".
  * Each attack first runs once at a small budget so that the timed runs use JIT-compiled code.
  */
-import { ATTACK_NAMES, attackEntry } from "../src/attacks/registry.js";
+import { ATTACK_NAMES, attackEntry, attackOptions } from "../src/attacks/registry.js";
 import { runAttack } from "../src/attacks/run.js";
 import { imageAt, loadData } from "../src/data/index.js";
 import type { Classifier, Votes } from "../src/model/classifier.js";
@@ -75,7 +75,7 @@ export default async function (): Promise<void> {
     const entry = attackEntry(name);
     const oracle = new LabelOnlyOracle(classifier, image, label, { budget });
     return runAttack(oracle, {
-      name, attack: entry.attack, options: entry.optionsFor(entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1, 1),
+      name, attack: entry.attack, options: attackOptions(entry, entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1, 1),
     });
   };
   for (const name of ATTACK_NAMES) await run(name, base, WARM_UP_QUERIES);

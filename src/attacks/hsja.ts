@@ -1,4 +1,5 @@
 import { imageSize } from "../model/classifier.js";
+import { countAnomaly as note } from "./anomalies.js";
 import { BudgetExhaustedError, type DecisionOracle } from "../oracle/oracle.js";
 import { clipToBounds, distance } from "./geometry.js";
 import type { AttackContext, AttackOutcome, Norm } from "./types.js";
@@ -96,7 +97,7 @@ export function hsjaNumEvals(initNumEvals: number, maxNumEvals: number, iteratio
   return Math.floor(Math.min(initNumEvals * Math.sqrt(iteration), maxNumEvals));
 }
 
-function validate(o: HsjaOptions): void {
+export function validate(o: HsjaOptions): void {
   if (o.constraint !== "l2" && o.constraint !== "linf") {
     throw new RangeError(`invalid HSJA constraint: expected "l2" or "linf", got ${JSON.stringify(o.constraint)}`);
   }
@@ -113,10 +114,6 @@ function validate(o: HsjaOptions): void {
   if (!(o.initTolerance > 0 && o.initTolerance < 1)) {
     throw new RangeError(`invalid HSJA initTolerance: expected a number in (0, 1), got ${o.initTolerance}`);
   }
-}
-
-function note(context: AttackContext, event: string): void {
-  context.anomalies[event] = (context.anomalies[event] ?? 0) + 1;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { imageSize } from "../model/classifier.js";
+import { countAnomaly as note } from "./anomalies.js";
 import type { DecisionOracle } from "../oracle/oracle.js";
 import { clipToBounds, linfDistance } from "./geometry.js";
 import type { Attack, AttackContext, AttackOutcome } from "./types.js";
@@ -23,7 +24,7 @@ export interface RaySOptions {
  * - `epsilon: 0.3`: `RayS.__init__(..., epsilon=0.3, ...)` (RayS_Single.py; RayS.py uses 0.031 for CIFAR).
  * - `earlyStopping: false`: deliberate deviation. The official default is `early_stopping=True`, which
  *   stops at Linf <= epsilon (robust accuracy); rsbench measures the minimal distortion reached
- *   within the whole query budget (issue 4, PAPER.md Sect. 4), so the early stop is off unless asked.
+ *   within the whole query budget (issue 4, docs/paper.md Sect. 4), so the early stop is off unless asked.
  * - `lineSearchRadius: 10`: `self.lin_search_rad = 10`.
  * - `tolerance: 1e-3`: `binary_search(..., tol=1e-3)`. The official code assumes pixels in [0, 1]; here the
  *   tolerance (and the line-search steps) scale with the oracle's range, so [0, 1] matches it exactly.
@@ -56,7 +57,7 @@ export function* raysBlocks(dim: number): Generator<[start: number, end: number]
   }
 }
 
-function validate(options: RaySOptions): void {
+export function validate(options: RaySOptions): void {
   const { epsilon, lineSearchRadius, tolerance, maxIterations } = options;
   if (!(epsilon >= 0)) throw new RangeError(`invalid RayS epsilon: expected a number >= 0, got ${epsilon}`);
   if (!(Number.isInteger(lineSearchRadius) && lineSearchRadius >= 1)) {
@@ -68,10 +69,6 @@ function validate(options: RaySOptions): void {
   if (!(maxIterations === Infinity || (Number.isInteger(maxIterations) && maxIterations >= 1))) {
     throw new RangeError(`invalid RayS maxIterations: expected an integer >= 1 or Infinity, got ${maxIterations}`);
   }
-}
-
-function note(context: AttackContext, event: string): void {
-  context.anomalies[event] = (context.anomalies[event] ?? 0) + 1;
 }
 
 /**

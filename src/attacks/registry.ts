@@ -1,24 +1,40 @@
-import { HSJA_DEFAULTS, hsja, type HsjaOptions } from "./hsja.js";
-import { RAYS_DEFAULTS, rays, type RaySOptions } from "./rays.js";
-import { SURFREE_DEFAULTS, surfree, type SurFreeOptions } from "./surfree.js";
+import { HSJA_DEFAULTS, hsja, validate as validateHsja, type HsjaOptions } from "./hsja.js";
+import { RAYS_DEFAULTS, rays, validate as validateRays, type RaySOptions } from "./rays.js";
+import { SURFREE_DEFAULTS, surfree, validate as validateSurfree, type SurFreeOptions } from "./surfree.js";
 import type { StartKind } from "./start.js";
 import type { Attack, Norm } from "./types.js";
 
-/** What the CLI and the experiments need to know about one attack. */
-export interface AttackEntry<O> {
-  readonly name: string;
-  /** The attack function (options are merged over `defaults`). */
-  readonly attack: Attack<Partial<O>>;
-  /** The attack's exported DEFAULTS (documented with their sources in its module). */
+/**
+ * What the CLI and the experiments need to know about one attack: the one registry type (the
+ * shipped ATTACKS below, and the attacks of an experiment environment).
+ */
+// The options type differs per attack; callers pass { ...defaults, ...optionsFor(norm), ...options }.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface AttackEntry<O = any> {
+  /** The attack function; it is called with the full options (attackOptions). */
+  readonly attack: Attack<O>;
+  /** The attack's exported DEFAULTS (documented with their sources in its module): its option names. */
   readonly defaults: O;
   /** Norms the attack can minimise. */
   readonly norms: readonly Norm[];
   /** The norm it minimises unless told otherwise. */
   readonly defaultNorm: Norm;
-  /** The options that make it minimise `norm` (one of `norms`). */
-  readonly optionsFor: (norm: Norm) => Partial<O>;
-  /** Where its runs start by default (see StartKind). */
-  readonly defaultStart: StartKind;
+  /** The options that make it minimise `norm` (one of `norms`); none when absent. */
+  readonly optionsFor?: (norm: Norm) => Partial<O>;
+  /** Where its runs start by default (see StartKind); "own" when absent. */
+  readonly defaultStart?: StartKind;
+  /** The attack's own checks of its full options (a RangeError saying what was expected), run before any run starts. */
+  readonly validate?: (options: O) => void;
+}
+
+/** The options an attack runs with: its defaults, then what makes it minimise `norm`, then the caller's. */
+export function attackOptions(entry: AttackEntry, norm: Norm, options: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return { ...entry.defaults, ...entry.optionsFor?.(norm), ...options };
+}
+
+/** Where runs of the attack start unless told otherwise. */
+export function defaultStart(entry: AttackEntry): StartKind {
+  return entry.defaultStart ?? "own";
 }
 
 export { START_KINDS, type StartKind } from "./start.js";
@@ -38,31 +54,31 @@ export { START_KINDS, type StartKind } from "./start.js";
  */
 export const ATTACKS = Object.freeze({
   hsja: {
-    name: "hsja",
     attack: hsja,
     defaults: HSJA_DEFAULTS,
     norms: ["l2", "linf"],
     defaultNorm: "l2",
     optionsFor: (norm: Norm): Partial<HsjaOptions> => ({ constraint: norm }),
     defaultStart: "auto",
+    validate: validateHsja,
   } satisfies AttackEntry<HsjaOptions>,
   surfree: {
-    name: "surfree",
     attack: surfree,
     defaults: SURFREE_DEFAULTS,
     norms: ["l2"],
     defaultNorm: "l2",
     optionsFor: (): Partial<SurFreeOptions> => ({}),
     defaultStart: "auto",
+    validate: validateSurfree,
   } satisfies AttackEntry<SurFreeOptions>,
   rays: {
-    name: "rays",
     attack: rays,
     defaults: RAYS_DEFAULTS,
     norms: ["linf"],
     defaultNorm: "linf",
     optionsFor: (): Partial<RaySOptions> => ({}),
     defaultStart: "own",
+    validate: validateRays,
   } satisfies AttackEntry<RaySOptions>,
 });
 
@@ -72,9 +88,9 @@ export type AttackName = keyof typeof ATTACKS;
 export const ATTACK_NAMES = Object.keys(ATTACKS) as AttackName[];
 
 /** The registry entry of `name`, or a RangeError listing the valid names. */
-export function attackEntry(name: string): AttackEntry<unknown> {
+export function attackEntry(name: string): AttackEntry {
   if (!Object.hasOwn(ATTACKS, name)) {
     throw new RangeError(`unknown attack ${JSON.stringify(name)}: expected one of ${ATTACK_NAMES.join(", ")}`);
   }
-  return ATTACKS[name as AttackName] as unknown as AttackEntry<unknown>;
+  return ATTACKS[name as AttackName];
 }

@@ -1,5 +1,6 @@
 import type { Bounds, ImageShape } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
+import { countAnomaly as bump } from "./anomalies.js";
 import type { DecisionOracle } from "../oracle/oracle.js";
 import type { Random } from "../rng/random.js";
 import { dct2d, idct2d, zigZagMask } from "./dct.js";
@@ -162,7 +163,7 @@ export async function surfree(
   return new SurFreeRun(oracle, image, o, context).run();
 }
 
-function validate(o: SurFreeOptions): void {
+export function validate(o: SurFreeOptions): void {
   const positiveInt = (name: string, v: number, min: number) => {
     if (!(Number.isInteger(v) && v >= min)) throw new RangeError(`invalid SurFree option ${name}: expected an integer >= ${min}, got ${v}`);
   };
@@ -180,10 +181,6 @@ function validate(o: SurFreeOptions): void {
   if (!["tanh", "identity", "constant"].includes(o.dctFunction)) {
     throw new RangeError(`invalid SurFree option dctFunction: expected "tanh", "identity" or "constant", got ${String(o.dctFunction)}`);
   }
-}
-
-function bump(context: AttackContext, key: string): void {
-  context.anomalies[key] = (context.anomalies[key] ?? 0) + 1;
 }
 
 /** The state of one run (created per call: the attack itself holds none). */

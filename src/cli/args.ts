@@ -1,3 +1,4 @@
+import { describeInterval, inInterval, integerAtLeast, OPEN_UNIT, type Interval } from "../stats/validate.js";
 import { finiteJson } from "./output.js";
 
 /** Argument parsing helpers shared by every command: errors name the flag, the value and what is allowed. */
@@ -7,47 +8,21 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export interface NumberRule {
-  /** Inclusive lower bound. */
-  min?: number;
-  /** Exclusive lower bound. */
-  above?: number;
-  /** Inclusive upper bound. */
-  max?: number;
-  /** Exclusive upper bound. */
-  below?: number;
-  integer?: boolean;
-}
+/** The allowed values of a numeric flag: an Interval of the one checking vocabulary (src/stats/validate.ts). */
+export type NumberRule = Interval;
 
-function describe(rule: NumberRule): string {
-  const parts: string[] = [];
-  if (rule.above !== undefined) parts.push(`> ${rule.above}`);
-  if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
-  if (rule.below !== undefined) parts.push(`< ${rule.below}`);
-  if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
-  const kind = rule.integer ? "an integer" : "a number";
-  return parts.length ? `${kind} ${parts.join(" and ")}` : kind;
-}
-
-/** Parses `--flag value` as a number obeying `rule`, or throws a UsageError naming the flag. */
+/** Parses `--flag value` as a finite number obeying `rule`, or throws a UsageError naming the flag. */
 export function parseNumber(flag: string, value: string | number, rule: NumberRule = {}): number {
   const text = String(value).trim();
   const x = text === "" ? NaN : Number(text);
-  const ok =
-    Number.isFinite(x) &&
-    (!rule.integer || Number.isInteger(x)) &&
-    (rule.min === undefined || x >= rule.min) &&
-    (rule.above === undefined || x > rule.above) &&
-    (rule.max === undefined || x <= rule.max) &&
-    (rule.below === undefined || x < rule.below);
-  if (!ok) throw new UsageError(`invalid ${flag}: expected ${describe(rule)}, got ${JSON.stringify(String(value))}`);
+  if (!Number.isFinite(x) || !inInterval(x, rule)) throw new UsageError(`invalid ${flag}: expected ${describeInterval(rule)}, got ${JSON.stringify(String(value))}`);
   return x;
 }
 
 /** Parses a comma-separated list of numbers ("0.25,0.5"), each obeying `rule`. */
 export function parseNumberList(flag: string, value: string, rule: NumberRule = {}): number[] {
   const items = String(value).split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (items.length === 0) throw new UsageError(`invalid ${flag}: expected a comma-separated list of ${describe(rule)}, got ${JSON.stringify(value)}`);
+  if (items.length === 0) throw new UsageError(`invalid ${flag}: expected a comma-separated list of ${describeInterval(rule)}, got ${JSON.stringify(value)}`);
   return items.map((s) => parseNumber(flag, s, rule));
 }
 
@@ -59,13 +34,15 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
 
 /** Common parameter rules of the paper. */
 export const RULES = {
-  sigma: { above: 0 } as NumberRule,
-  n: { min: 1, integer: true } as NumberRule,
-  pa: { above: 0, below: 1 } as NumberRule,
-  alpha: { above: 0, below: 1 } as NumberRule,
-  probability: { above: 0, below: 1 } as NumberRule,
-  count: { min: 1, integer: true } as NumberRule,
-  seed: { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true } as NumberRule,
+  sigma: { min: 0, openMin: true } as NumberRule,
+  n: integerAtLeast(1),
+  pa: OPEN_UNIT,
+  alpha: OPEN_UNIT,
+  probability: OPEN_UNIT,
+  count: integerAtLeast(1),
+  seed: integerAtLeast(0),
+  /** An integer >= 0 (offsets, repeats). */
+  index: integerAtLeast(0),
 } as const;
 
 /** Prints exactly one JSON object on stdout (the `--json` contract). Infinity/NaN become null. */

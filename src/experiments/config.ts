@@ -4,9 +4,14 @@
  * every problem is reported with the path of the bad field, e.g.
  * `defenses[2].n: expected an integer >= 1, got 0`.
  */
+import { attackOptionProblems } from "../attacks/options.js";
+import type { AttackSpec } from "../attacks/record.js";
+import type { AttackEntry } from "../attacks/registry.js";
 import { START_KINDS, type StartKind } from "../attacks/start.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
+import { figureOptionProblems } from "../figures/options.js";
+import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
 import { FIGURE_NAMES } from "./records.js";
 
@@ -38,24 +43,13 @@ export interface DefenseConfig {
   readonly pa: readonly number[];
 }
 
-export interface AttackConfig {
-  /** A registered attack ("hsja", "surfree", "rays"). */
-  readonly name: string;
-  /** Defaults to the attack's own default norm (without a registry: "l2", the paper's measure). */
-  readonly norm: Norm;
-  /** Query budget (one query = one call of g(sigma, n)); the paper uses 2000. */
-  readonly budget: number;
-  /** Options passed to the attack over its DEFAULTS. */
-  readonly options: Readonly<Record<string, unknown>>;
-  /** Where runs start (see StartKind); defaults to the attack's registered default ("own" without a registry). */
-  readonly start: StartKind;
-  /**
-   * Repeats of the check that the final adversarial point is adversarial at level Pa in the sense
-   * of PAPER.md eq. (4) (src/oracle/verify.ts), run after the attack, outside its budget, against
-   * smoothed defenses only; 0 (the default) runs no check.
-   */
-  readonly verify: number;
-}
+/**
+ * One entry of `attacks` (src/attacks/record.ts AttackSpec): name, norm (defaults to the
+ * attack's own default norm; without a registry "l2", the paper's measure), budget, options over
+ * the attack's DEFAULTS, start policy (defaults to the attack's registered default, "own"
+ * without a registry) and `verify` (0 by default: no check of eq. (4)).
+ */
+export type AttackConfig = AttackSpec;
 
 /** Cohen et al.'s CERTIFY settings (their defaults: n0 = 100, n = 100000, alpha = 0.001). */
 export interface CertificationConfig {
@@ -109,7 +103,7 @@ export interface ExperimentConfig {
 /** Defaults of the optional fields, with their source. */
 export const CONFIG_DEFAULTS = {
   seed: 0,
-  /** The paper's level of the majority rule (PAPER.md eq. (4)). */
+  /** The paper's level of the majority rule (docs/paper.md eq. (4)). */
   pa: [0.5] as readonly number[],
   norm: "l2" as Norm,
   /** Accuracy on the first 1000 images of the dataset's test split. */
@@ -155,24 +149,18 @@ class Checker {
     return value;
   }
 
+  /** A number in `range` (the one checking vocabulary, src/stats/validate.ts). */
+  number(path: string, value: unknown, range: Interval): number | undefined {
+    return inInterval(value, range) ? value : this.fail(path, describeInterval(range), value);
+  }
+
   integer(path: string, value: unknown, min: number): number | undefined {
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-      return this.fail(path, `an integer >= ${min}`, value);
-    }
-    return value;
+    return this.number(path, value, integerAtLeast(min));
   }
 
   /** A number in the open interval (lo, hi). */
   open(path: string, value: unknown, lo: number, hi: number): number | undefined {
-    if (typeof value !== "number" || !(value > lo && value < hi)) {
-      return this.fail(path, `a number in (${lo}, ${hi})`, value);
-    }
-    return value;
-  }
-
-  positive(path: string, value: unknown): number | undefined {
-    if (typeof value !== "number" || !Number.isFinite(value) || !(value > 0)) return this.fail(path, "a number > 0", value);
-    return value;
+    return this.number(path, value, { min: lo, max: hi, openMin: true, openMax: true });
   }
 
   choice<T extends string>(path: string, value: unknown, choices: readonly T[]): T | undefined {
@@ -289,16 +277,20 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   }
   const start = o.start === undefined ? entry?.defaultStart ?? "own" : c.choice(join(path, "start"), o.start, START_KINDS);
   const verify = o.verify === undefined ? CONFIG_DEFAULTS.verify : c.integer(join(path, "verify"), o.verify, 0);
+  // Unknown or ill-typed options are refused here, before anything runs (registries with DEFAULTS).
+  if (entry?.defaults !== undefined && norm !== undefined) {
+    c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));
+  }
   if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined) return undefined;
   return { name, norm, budget, options, start, verify };
 }
 
-/** What validation needs to know of a registered attack. */
-export interface AttackNorms {
-  readonly norms: readonly Norm[];
-  readonly defaultNorm: Norm;
-  readonly defaultStart?: StartKind;
-}
+/**
+ * What validation needs to know of a registered attack: its norms and defaults, and (in a
+ * registry entry, src/attacks/registry.ts) its DEFAULTS and own checks, against which `options`
+ * are checked.
+ */
+export type AttackNorms = Pick<AttackEntry, "norms" | "defaultNorm" | "defaultStart"> & Partial<Pick<AttackEntry, "defaults" | "validate" | "optionsFor">>;
 
 export interface ParseConfigOptions {
   /** Registered attacks: `attacks[i].name` must be one of them and its norm one of theirs. */
@@ -307,8 +299,21 @@ export interface ParseConfigOptions {
   readonly source?: string;
 }
 
-/** Validates an experiment config (parsed JSON) and fills its defaults. Throws ConfigError. */
+/** Configs this module validated, with the attack registry they were checked against: not parsed twice. */
+const VALIDATED = new WeakMap<object, ParseConfigOptions["attacks"]>();
+
+/**
+ * Validates an experiment config (parsed JSON) and fills its defaults. Throws ConfigError. A
+ * config it returned, given back with the same attack registry, is returned as it is.
+ */
 export function parseConfig(value: unknown, options: ParseConfigOptions = {}): ExperimentConfig {
+  if (typeof value === "object" && value !== null && VALIDATED.has(value) && VALIDATED.get(value) === options.attacks) return value as ExperimentConfig;
+  const config = parseFresh(value, options);
+  VALIDATED.set(config, options.attacks);
+  return config;
+}
+
+function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConfig {
   const c = new Checker();
   const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device"]);
   if (!root) throw new ConfigError(c.problems.map((p) => p.replace(/^: /, "config: ")), options.source);
@@ -378,6 +383,7 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): E
         if (opts) {
           for (const [k, v] of Object.entries(opts)) {
             if (typeof v !== "object" || v === null || Array.isArray(v)) c.fail(`figures.options.${k}`, "an object", v);
+            else if (FIGURE_NAMES.includes(k as FigureName)) c.problems.push(...figureOptionProblems(k as FigureName, v as Record<string, unknown>, `figures.options.${k}`));
           }
           figureOptions = opts as Record<string, Record<string, unknown>>;
         }

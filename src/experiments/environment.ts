@@ -5,29 +5,13 @@
  * their own module. Worker threads import the environment by module URL, so an environment
  * module must export `createEnvironment()`.
  */
-import type { StartKind } from "../attacks/start.js";
-import type { Attack, Norm } from "../attacks/types.js";
+import type { AttackEntry } from "../attacks/registry.js";
 import type { Classifier } from "../model/classifier.js";
 import type { Device } from "../model/device.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
-
-/** An attack the config can name, with its documented defaults and the norms it minimises. */
-export interface RegisteredAttack {
-  // The options type differs per attack; the runner passes { ...defaults, ...config options }.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly attack: Attack<any>;
-  readonly defaults: Readonly<Record<string, unknown>>;
-  readonly norms: readonly Norm[];
-  /** The norm a config entry without `norm` uses. */
-  readonly defaultNorm: Norm;
-  /** Options that make the attack minimise `norm` (merged over the defaults, under the config's options). */
-  readonly optionsFor?: (norm: Norm) => Readonly<Record<string, unknown>>;
-  /** Where its runs start unless the config says otherwise (defaults to "own"). */
-  readonly defaultStart?: StartKind;
-}
 
 export interface CalibrationResult {
   readonly sigma: number;
@@ -54,11 +38,17 @@ export interface CertifyArgs {
 }
 
 export interface ExperimentEnvironment {
-  /** A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device` its execution provider (default "cpu"). */
+  /**
+   * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
+   * its execution provider (default "cpu"). Each call returns a classifier of its own: the runner
+   * loads every model once before a run to check it (src/experiments/resolve.ts) and then disposes
+   * that one.
+   */
   loadModel(name: string, options: { readonly threads: number; readonly device?: Device }): Promise<Classifier>;
   /** The images a data config selects. Must be deterministic. */
   loadData(data: DataConfig): Promise<LabeledImages>;
-  readonly attacks: Readonly<Record<string, RegisteredAttack>>;
+  /** The attacks a config can name (the shipped ATTACKS, or the environment's own). */
+  readonly attacks: Readonly<Record<string, AttackEntry>>;
   /** The sigma at which g(sigma, n) loses `drop` accuracy on `data`. */
   calibrate(base: Classifier, data: LabeledImages, args: CalibrateArgs): Promise<CalibrationResult>;
   /** Cohen et al.'s CERTIFY on one image. */

@@ -4,29 +4,26 @@
  * (noise of the smoothed classifier, the attack's own choices), so the record does not depend
  * on which worker runs it, when, or what ran before.
  */
-import { runAttack } from "../attacks/run.js";
-import { chooseStart, labelStartPool, type StartPool } from "../attacks/start.js";
+import { attackImage } from "../attacks/pipeline.js";
+import { labelStartPool, type StartPool } from "../attacks/start.js";
 import type { Classifier } from "../model/classifier.js";
-import { imageSize } from "../model/classifier.js";
-import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
-import { verifyAdversarial } from "../oracle/verify.js";
 import type { LabeledImages } from "../data/types.js";
 import { imageAt } from "../data/types.js";
-import type { Random } from "../rng/random.js";
-import { SmoothedClassifier } from "../smoothing/smoothed.js";
+import { ITEM_STREAMS } from "../rng/streams.js";
+import { defend, UNDEFENDED_PA, type Defense } from "../smoothing/defense.js";
+import { countCorrect } from "../zoo/evaluate.js";
 import type { DataConfig, ExperimentConfig } from "./config.js";
 import { canonicalJson } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
 import type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, WorkItem } from "./grid.js";
-import { itemRandom, predictionKey } from "./grid.js";
-import type { AccuracyRecord, AttackRecord, AttackVerification, CalibrationRecord, CertificationRecord, Checkpoint, FigureRecord, ResultRecord } from "./records.js";
+import { itemRandom } from "./grid.js";
+import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, FigureRecord, ResultRecord } from "./records.js";
 
-/** Sub-streams of an item's random stream. */
-const STREAM = { noise: 1, attack: 2, figure: 3, certify: 4, calibrate: 5, start: 6, verify: 7 } as const;
+/** Sub-streams of an item's random stream (the one table: src/rng/streams.ts). */
+const STREAM = ITEM_STREAMS;
 
-
-/** Budgets at which every attack record reports the best distortion (the paper's 500/1000/2000 reading). */
-export const CHECKPOINTS: readonly number[] = [500, 1000];
+/** Budgets at which every attack record reports the best distortion (src/attacks/record.ts). */
+export { ATTACK_CHECKPOINTS as CHECKPOINTS } from "../attacks/record.js";
 
 /** Models and images loaded once per worker. */
 export class ExecutionContext {
@@ -73,14 +70,6 @@ export class ExecutionContext {
   }
 }
 
-function finite(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
-}
-
-function checkpoint(trace: readonly TracePoint[], queries: number): Checkpoint {
-  return { queries, l2: finite(distortionAt(trace, queries, "l2")), linf: finite(distortionAt(trace, queries, "linf")) };
-}
-
 /** Runs one item and returns its record (the caller stores it). */
 export async function executeItem(context: ExecutionContext, item: WorkItem): Promise<ResultRecord> {
   const start = performance.now();
@@ -118,18 +107,11 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   const { config } = context;
   const base = await context.model(item.model);
   const data = await context.images(config.accuracy);
-  const classifier = item.sigma === null || item.n === null
-    ? base
-    : new SmoothedClassifier(base, { sigma: item.sigma, n: item.n, batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
+  const defense: Defense = item.sigma === null || item.n === null ? { kind: "none" } : { kind: "gaussian", sigma: item.sigma, n: item.n, pa: UNDEFENDED_PA, rule: "wrong-votes" };
+  const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
   // Chunks bound the memory of a smoothed call; results do not depend on the chunk size.
   const chunk = item.n === null ? 1000 : Math.max(1, Math.floor(config.batchSize * 10 / item.n));
-  const d = imageSize(data.shape);
-  let correct = 0;
-  for (let i = 0; i < data.count; i += chunk) {
-    const count = Math.min(chunk, data.count - i);
-    const labels = await classifier.predict(data.images.subarray(i * d, (i + count) * d), count);
-    for (let j = 0; j < count; j++) if (labels[j] === data.labels[i + j]) correct++;
-  }
+  const correct = await countCorrect(classifier, data, chunk);
   return {
     kind: "accuracy", key: item.key, seed: config.seed, defense: item.defense, model: item.model,
     sigma: item.sigma, n: item.n, images: data.count, correct, accuracy: data.count ? correct / data.count : 0,
@@ -162,58 +144,14 @@ async function certification(context: ExecutionContext, item: CertificationItem)
 
 async function attack(context: ExecutionContext, item: AttackItem): Promise<Draft<AttackRecord>> {
   const { config, environment } = context;
-  const { defense } = item;
-  const registered = environment.attacks[item.attack.name];
-  if (!registered) throw new Error(`unknown attack ${JSON.stringify(item.attack.name)}: expected one of ${Object.keys(environment.attacks).join(", ")}`);
-  const base = await context.model(defense.model);
+  const entry = environment.attacks[item.attack.name];
+  if (!entry) throw new Error(`unknown attack ${JSON.stringify(item.attack.name)}: expected one of ${Object.keys(environment.attacks).join(", ")}`);
+  const base = await context.model(item.defense.model);
   const { image, label } = await selectedImage(context, item.image.position, item.image.index);
-  const random = itemRandom(config.seed, item.key);
-  const smoothed = (stream: Random) => defense.sigma === null || defense.n === null
-    ? base
-    : new SmoothedClassifier(base, { sigma: defense.sigma, n: defense.n, batchSize: config.batchSize, random: stream });
-  const common = {
-    kind: "attack" as const, key: item.key, seed: config.seed, image: item.image.index, label,
-    defense, attack: item.attack.name, norm: item.attack.norm, budget: item.attack.budget,
-  };
-  // The defense's answer on the original image (one call, outside the attack's budget). Its noise
-  // is keyed by (defense point, image), not by attack, so every attack on a defense point
-  // attacks the same images.
-  const prediction = (await smoothed(itemRandom(config.seed, predictionKey(defense.id, item.image.index))).predict(image, 1))[0];
-  if (prediction !== label) {
-    return {
-      ...common, prediction, status: "misclassified", success: false, l2: null, linf: null, queries: 0,
-      forwardPasses: 0, checkpoints: [], trace: [], iterations: 0, stopReason: "misclassified", anomalies: {}, start: null,
-      verification: null,
-    };
-  }
-  const pool = item.attack.start === "own" ? null : await context.startPool(defense.model);
-  const k = await chooseStart(item.attack.start, base, image, label, pool, random.fork(STREAM.start));
-  const oracle = new LabelOnlyOracle(smoothed(random.fork(STREAM.noise)), image, label, { budget: item.attack.budget, pa: defense.pa ?? undefined });
-  const result = await runAttack(oracle, {
-    name: item.attack.name,
-    attack: registered.attack,
-    options: { ...registered.defaults, ...registered.optionsFor?.(item.attack.norm), ...item.attack.options },
-    norm: item.attack.norm,
-    random: random.fork(STREAM.attack),
-    startingPoint: k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined,
-  });
-  const budgets = [...CHECKPOINTS.filter((q) => q < item.attack.budget), item.attack.budget];
-  // The experimenter's check of eq. (4) on the final point, after the attack and outside its
-  // budget, with its own noise stream (the attack never sees it).
-  let verification: AttackVerification | null = null;
-  if (item.attack.verify > 0 && defense.sigma !== null && defense.n !== null && result.adversarial !== null) {
-    const v = await verifyAdversarial(smoothed(random.fork(STREAM.verify)), result.adversarial, label, { repeats: item.attack.verify, pa: defense.pa ?? 0.5 });
-    verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
-  }
-  return {
-    ...common, prediction, status: "attacked", success: result.success, l2: finite(result.l2), linf: finite(result.linf),
-    queries: result.queries, forwardPasses: result.forwardPasses,
-    checkpoints: budgets.map((q) => checkpoint(result.trace, q)),
-    trace: result.trace.map((t) => ({ queries: t.queries, l2: finite(t.l2), linf: finite(t.linf) })),
-    iterations: result.iterations, stopReason: result.stopReason, anomalies: result.anomalies,
-    start: k >= 0 ? pool!.indices[k] : null,
-    verification,
-  };
+  return attackImage(
+    { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize },
+    { base, entry, pool: () => context.startPool(item.defense.model) },
+  );
 }
 
 async function figure(context: ExecutionContext, item: FigureItem): Promise<Draft<FigureRecord>> {

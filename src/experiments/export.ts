@@ -6,8 +6,9 @@
 import { distortionAt } from "../oracle/labelOnly.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "./records.js";
 
-/** Budgets at which the export reads the best distortion off each attack's trace (PAPER.md: 500, 1000, 2000). */
-export const EXPORT_BUDGETS: readonly number[] = [500, 1000];
+/** Budgets at which the export reads the best distortion off each attack's trace: the records' checkpoints (500, 1000), then the budget. */
+export { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../attacks/record.js";
+import { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../attacks/record.js";
 
 export interface AttackRow {
   readonly record: "attack";

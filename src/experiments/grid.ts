@@ -1,14 +1,13 @@
 /**
  * Grid expansion: from a validated config to the run's work items. Each item has a unique,
  * stable key (it names the item in the store, so resumption skips it) and draws all its
- * randomness from createRandom(seed, ...keyWords(key)): a result is a pure function of
+ * randomness from keyedRandom(seed, key) (src/rng/keyed.ts): a result is a pure function of
  * (config, key, seed), whatever the order, the worker count or the resumptions.
  */
 import type { AttackConfig, CalibrationConfig, DefenseConfig, ExperimentConfig } from "./config.js";
 import type { ComputedFigure, DefenseRef } from "./records.js";
-import { createRandom } from "../rng/xoshiro.js";
-import type { Random } from "../rng/random.js";
-import { fmix32 } from "../rng/hash.js";
+import { attackKey, defensePointId } from "../attacks/record.js";
+export { predictionKey } from "../attacks/record.js";
 
 /** An image of the selection: its position in the loaded set and its index in the source. */
 export interface ImageRef {
@@ -63,30 +62,12 @@ export interface FigureItem {
 
 export type WorkItem = CalibrationItem | AccuracyItem | CertificationItem | AttackItem | FigureItem;
 
-/** Two independent 32-bit hashes of the key (64 bits: no collision among a run's items in practice). */
-export function keyWords(key: string): [number, number] {
-  let a = 0x811c9dc5, b = 0x01000193 ^ key.length;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = fmix32((b ^ c) + 0x9e3779b9);
-  }
-  return [fmix32(a), fmix32(b ^ a)];
-}
-
-/** The random stream of one work item. */
-export function itemRandom(seed: number, key: string): Random {
-  return createRandom(seed, ...keyWords(key));
-}
+/** The random stream of one work item (rng's keyedRandom: the stream named by (seed, key)). */
+export { keyedRandom as itemRandom, keyWords } from "../rng/keyed.js";
 
 /** "0.03" -> "3%", the drop as written in keys. */
 function dropLabel(drop: number): string {
   return `${Number((drop * 100).toPrecision(6))}%`;
-}
-
-/** Key of the noise stream of a defense point's answer on an original image (shared by all attacks on it). */
-export function predictionKey(defenseId: string, image: number): string {
-  return `prediction/${defenseId}/image=${image}`;
 }
 
 export function calibrationKey(model: string, drop: number): string {
@@ -124,12 +105,12 @@ export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable): Def
     const sigma = resolveSigma(d, sigmas);
     const drop = d.sigma !== null && typeof d.sigma === "object" ? d.sigma.drop : null;
     if (sigma === null) {
-      points.push({ id: d.name, name: d.name, kind: d.kind, model: d.model, sigma: null, drop: null, n: null, pa: null });
+      points.push({ id: defensePointId(d.name, null), name: d.name, kind: d.kind, model: d.model, sigma: null, drop: null, n: null, pa: null });
       continue;
     }
     for (const n of d.n) {
       for (const pa of d.pa) {
-        points.push({ id: `${d.name}/n=${n}/pa=${pa}`, name: d.name, kind: d.kind, model: d.model, sigma, drop, n, pa });
+        points.push({ id: defensePointId(d.name, { n, pa }), name: d.name, kind: d.kind, model: d.model, sigma, drop, n, pa });
       }
     }
   }
@@ -176,7 +157,7 @@ export function workItems(config: ExperimentConfig, sigmas: SigmaTable, images: 
   for (const image of images) {
     for (const defense of points) {
       for (const attack of config.attacks) {
-        items.push({ kind: "attack", key: `attack/${defense.id}/${attack.name}-${attack.norm}/image=${image.index}`, defense, attack, image });
+        items.push({ kind: "attack", key: attackKey(defense.id, attack.name, attack.norm, image.index), defense, attack, image });
       }
     }
   }

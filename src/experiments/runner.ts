@@ -18,6 +18,7 @@ import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
 import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
 import { ResultStore, type StoreRecovery } from "./store.js";
 import { loadConfig, MANIFEST_FILE, prepareRunDirectory, softwareVersions } from "./runDirectory.js";
+import { resolveInputs } from "./resolve.js";
 
 /** Progress of a run, reported after every stored item. */
 export interface RunProgress {
@@ -81,7 +82,8 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   const threads = options.threads ?? (workers > 1 ? 1 : availableParallelism());
 
   // The selected images name the items (by their index in the source).
-  const data = await environment.loadData(config.data);
+  // Every model and dataset the config names is checked before the run directory is made.
+  const data = await resolveInputs(config, environment, options.source);
   const images: ImageRef[] = Array.from({ length: data.count }, (_, position) => ({ position, index: data.indices[position], label: data.labels[position] }));
 
   const dir = options.out;

@@ -4,29 +4,12 @@
  * calibration, Cohen et al.'s CERTIFY and the computations of Fig. 1-3.
  */
 import { ATTACKS } from "../attacks/registry.js";
-import type { Norm } from "../attacks/types.js";
 import { loadData } from "../data/index.js";
 import { FIGURE_COMPUTATIONS } from "../figures/compute.js";
 import { certify } from "../smoothing/certify.js";
 import { calibrateSigma } from "../zoo/calibrate.js";
 import { loadModel } from "../zoo/load.js";
-import type { ExperimentEnvironment, RegisteredAttack } from "./environment.js";
-
-/** The attack registry as the runner sees it. */
-function registeredAttacks(): Record<string, RegisteredAttack> {
-  const out: Record<string, RegisteredAttack> = {};
-  for (const [name, entry] of Object.entries(ATTACKS)) {
-    out[name] = {
-      attack: entry.attack,
-      defaults: entry.defaults as unknown as Readonly<Record<string, unknown>>,
-      norms: entry.norms as readonly Norm[],
-      defaultNorm: entry.defaultNorm as Norm,
-      optionsFor: (norm: Norm) => entry.optionsFor(norm as never) as Readonly<Record<string, unknown>>,
-      defaultStart: entry.defaultStart,
-    };
-  }
-  return out;
-}
+import type { ExperimentEnvironment } from "./environment.js";
 
 export function createEnvironment(): ExperimentEnvironment {
   return {
@@ -36,7 +19,7 @@ export function createEnvironment(): ExperimentEnvironment {
     loadData(data) {
       return loadData(data.dataset, { selection: { count: data.count, offset: data.offset, sample: data.sample, seed: data.seed } });
     },
-    attacks: registeredAttacks(),
+    attacks: ATTACKS,
     async calibrate(base, data, { drop, n, batchSize, random }) {
       // calibrateSigma uses one seed for every sigma it tries (common random numbers): take it from the item's stream.
       const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32() });

@@ -19,7 +19,7 @@ export interface AdversarialProfileOptions {
    * First and last t, in units of sigma, past the base boundary point. By default the range is
    * [-1, 3] widened to hold the boundary of g(sigma) along the line (located first by a
    * dichotomy with `smoothed`): up to 2 sigma past it, from 1/2 sigma before it. On real models
-   * RS often pushes the boundary several sigma away (PAPER.md eq. (3), concave boundaries).
+   * RS often pushes the boundary several sigma away (docs/paper.md eq. (3), concave boundaries).
    */
   readonly tMin?: number;
   readonly tMax?: number;
@@ -80,8 +80,8 @@ export interface AdversarialProfile {
  * P[f(x + sigma N) != y_o] is estimated by `smoothed.votes` (g(sigma, N) with many draws N), and
  * P_adv(t) = P[Binomial(n, p(t)) >= ceil(n Pa)] is exact given p (the paper's attack-side
  * criterion). For a flat boundary hit at right angle, p(t) = Phi(t / sigma): RS does not move
- * the boundary (PAPER.md eq. (3) with kappa = 0), and the n curves cross 1/2 at t = 0.
- * @see PAPER.md eqs. (3)-(5), Fig. 1.
+ * the boundary (docs/paper.md eq. (3) with kappa = 0), and the n curves cross 1/2 at t = 0.
+ * @see docs/paper.md eqs. (3)-(5), Fig. 1.
  */
 export async function computeAdversarialProfile(
   base: Classifier,

@@ -25,7 +25,7 @@ export interface CertifiedAccuracyCurve {
  * The certified accuracy at radius r (Cohen et al. 2019, Sect. 4): the share of images that
  * CERTIFY classifies correctly with a certified radius >= r. Abstentions and wrong predictions
  * count as failures at every radius.
- * @see PAPER.md eq. (2); locuslab/smoothing code/analyze.py (ApproximateAccuracy).
+ * @see docs/paper.md eq. (2); locuslab/smoothing code/analyze.py (ApproximateAccuracy).
  */
 export function certifiedAccuracyAt(records: readonly CertificationInput[], radius: number): number {
   if (records.length === 0) throw new RangeError("expected certification records, got none");

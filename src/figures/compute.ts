@@ -1,5 +1,6 @@
-import type { ComputeFigure, ComputedFigure, FigureInput } from "../experiments/records.js";
-import { ATTACK_NAMES, attackEntry } from "../attacks/registry.js";
+import type { ComputeFigure, ComputedFigure, FigureInput } from "./computation.js";
+import { ATTACK_NAMES, attackEntry, attackOptions } from "../attacks/registry.js";
+import { FIGURE_STREAMS } from "../rng/streams.js";
 import { runAttack } from "../attacks/run.js";
 import { LabelOnlyOracle } from "../oracle/labelOnly.js";
 import { SmoothedClassifier } from "../smoothing/smoothed.js";
@@ -13,56 +14,12 @@ import { computeSlice } from "./slice.js";
  * The runner's entry points for Fig. 1-3 (src/experiments/records.ts, ComputeFigure): each builds
  * the smoothed classifiers it needs from the base model and sigma, reads its options from the
  * config (`figures.options.figN`, validated here) and returns JSON data for a FigureRecord.
- * Streams: fork(0) picks the directions, fork(1 + k) is the noise of the k-th smoothed classifier.
+ * Streams (src/rng/streams.ts FIGURE_STREAMS): the directions, the noise of the k-th smoothed
+ * classifier, the k-th attack tried.
  */
 
-/**
- * Config options of each computed figure, with their defaults. `direction` picks the line the
- * figure looks along: "attack" (default) points from the image to the adversarial example that
- * an L2 attack (`attack`, `attackBudget` queries) finds on the base classifier, i.e. towards the
- * nearby boundary an attacker works on (the paper's Fig. 1 starts from a white-box boundary
- * point); "random" is a uniformly random direction (the paper's Fig. 2), whose boundary can be
- * very far in high dimension (about 90 in L2 on MNIST, far outside the pixel box). Fig. 2's
- * second axis is always random.
- */
-export const FIGURE_OPTION_DEFAULTS = {
-  fig1: { ns: [5, 10, 50], pa: 0.5, draws: 2000, tMin: null as number | null, tMax: null as number | null, points: 41, maxDistance: 100, direction: "attack", attack: "hsja", attackBudget: 1000 },
-  fig2: { ns: [10, 200], resolution: 41, extent: null as number | null, maxDistance: 100, direction: "attack", attack: "hsja", attackBudget: 1000 },
-  fig3: { ns: [10, 50, 100], pa: 0.5, repetitions: 100, steps: 15, referenceDraws: 1000, maxDistance: 100, direction: "attack", attack: "hsja", attackBudget: 1000 },
-} as const;
-
-const DIRECTIONS = ["attack", "random"];
-
-type Widen<T> = T extends readonly number[] ? number[] : T extends string ? string : T;
-type Options<F extends ComputedFigure> = { -readonly [K in keyof (typeof FIGURE_OPTION_DEFAULTS)[F]]: Widen<(typeof FIGURE_OPTION_DEFAULTS)[F][K]> };
-
-/** Reads a figure's options, refusing unknown keys and values of the wrong type. */
-export function figureOptions<F extends ComputedFigure>(figure: F, given: Readonly<Record<string, unknown>>): Options<F> {
-  const defaults = FIGURE_OPTION_DEFAULTS[figure] as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(given)) {
-    if (!(key in defaults)) {
-      throw new RangeError(`unknown option figures.options.${figure}.${key}: expected one of ${Object.keys(defaults).join(", ")}`);
-    }
-    const expected = defaults[key];
-    const choices = key === "direction" ? DIRECTIONS : key === "attack" ? ATTACK_NAMES : null;
-    const ok = choices
-      ? typeof value === "string" && choices.includes(value)
-      : Array.isArray(expected)
-        ? Array.isArray(value) && value.length > 0 && value.every((v) => Number.isInteger(v) && v > 0)
-        : expected === null
-          ? value === null || (typeof value === "number" && (key === "tMin" || key === "tMax" ? Number.isFinite(value) : value > 0))
-          : typeof value === "number" && Number.isFinite(value);
-    if (!ok) {
-      const what = choices
-        ? `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`
-        : Array.isArray(expected) ? "a non-empty array of positive integers" : expected === null ? `a ${key === "tMin" || key === "tMax" ? "" : "positive "}number or null` : "a number";
-      throw new RangeError(`invalid figures.options.${figure}.${key}: expected ${what}, got ${JSON.stringify(value)}`);
-    }
-    out[key] = value;
-  }
-  return out as Options<F>;
-}
+export { FIGURE_OPTION_DEFAULTS, figureOptionProblems, figureOptions } from "./options.js";
+import { figureOptions } from "./options.js";
 
 /** What a figure computation returns for an image it cannot draw (stored like any figure data; the report lists it). */
 export interface SkippedFigure {
@@ -72,7 +29,7 @@ export interface SkippedFigure {
 
 /**
  * The adversarial example an attack finds on the base classifier (its best L2 point; stream
- * fork(100 + k) for the k-th attack tried): `attack` first, then the other registered attacks in
+ * FIGURE_STREAMS.attacks + k for the k-th attack tried): `attack` first, then the other registered attacks in
  * order when it finds none within the budget. null when none does.
  */
 async function attackPoint(input: FigureInput, attack: string, budget: number): Promise<Float32Array | null> {
@@ -81,7 +38,7 @@ async function attackPoint(input: FigureInput, attack: string, budget: number): 
     const entry = attackEntry(name);
     const oracle = new LabelOnlyOracle(input.base, input.image, input.label, { budget });
     const norm = entry.norms.includes("l2") ? "l2" : entry.defaultNorm;
-    await runAttack(oracle, { name, attack: entry.attack, options: entry.optionsFor(norm), norm, random: input.random.fork(100 + k) });
+    await runAttack(oracle, { name, attack: entry.attack, options: attackOptions(entry, norm), norm, random: input.random.fork(FIGURE_STREAMS.attacks + k) });
     if (oracle.best.l2Point) return oracle.best.l2Point;
   }
   return null;
@@ -96,8 +53,9 @@ async function lineOf(input: FigureInput, o: { direction: string; attack: string
   return point ?? `no attack found an adversarial example of image ${input.imageIndex} within ${o.attackBudget} queries`;
 }
 
-function smoothed(input: FigureInput, n: number, stream: number): SmoothedClassifier {
-  return new SmoothedClassifier(input.base, { sigma: input.sigma, n, random: input.random.fork(stream), batchSize: input.batchSize });
+/** The k-th smoothed classifier of a figure: g(sigma, n) on stream FIGURE_STREAMS.smoothed + k. */
+function smoothed(input: FigureInput, n: number, k: number): SmoothedClassifier {
+  return new SmoothedClassifier(input.base, { sigma: input.sigma, n, random: input.random.fork(FIGURE_STREAMS.smoothed + k), batchSize: input.batchSize });
 }
 
 /** Fig. 1 from the runner's input: g(sigma, draws) estimates p(t); see computeAdversarialProfile. */
@@ -105,7 +63,7 @@ export const computeFig1: ComputeFigure = async (input) => {
   const o = figureOptions("fig1", input.options);
   const line = await lineOf(input, o);
   if (typeof line === "string") return { figure: "fig1", skipped: line } satisfies SkippedFigure;
-  return skipMisclassified("fig1", computeAdversarialProfile(input.base, smoothed(input, o.draws, 1), input.image, input.label, input.random.fork(0), {
+  return skipMisclassified("fig1", computeAdversarialProfile(input.base, smoothed(input, o.draws, 0), input.image, input.label, input.random.fork(FIGURE_STREAMS.directions), {
     adversarial: line,
     sigma: input.sigma,
     ns: o.ns,
@@ -124,9 +82,9 @@ export const computeFig2: ComputeFigure = async (input) => {
   if (typeof line === "string") return { figure: "fig2", skipped: line } satisfies SkippedFigure;
   const panels = [
     { name: "base classifier", classifier: input.base },
-    ...o.ns.map((n, k) => ({ name: `RS σ=${input.sigma} n=${n}`, classifier: smoothed(input, n, 1 + k) })),
+    ...o.ns.map((n, k) => ({ name: `RS σ=${input.sigma} n=${n}`, classifier: smoothed(input, n, k) })),
   ];
-  return computeSlice(panels, input.image, input.label, input.random.fork(0), {
+  return computeSlice(panels, input.image, input.label, input.random.fork(FIGURE_STREAMS.directions), {
     directions: line ? [directionTowards(input.image, line)] : [],
     resolution: o.resolution,
     extent: o.extent ?? undefined,
@@ -140,8 +98,8 @@ export const computeFig3: ComputeFigure = async (input) => {
   const o = figureOptions("fig3", input.options);
   const line = await lineOf(input, o);
   if (typeof line === "string") return { figure: "fig3", skipped: line } satisfies SkippedFigure;
-  const deciders = o.ns.map((n, k) => ({ n, classifier: smoothed(input, n, 2 + k) }));
-  return skipMisclassified("fig3", computeDichotomySpread(deciders, smoothed(input, o.referenceDraws, 1), input.base, input.image, input.label, input.random.fork(0), {
+  const deciders = o.ns.map((n, k) => ({ n, classifier: smoothed(input, n, 1 + k) }));
+  return skipMisclassified("fig3", computeDichotomySpread(deciders, smoothed(input, o.referenceDraws, 0), input.base, input.image, input.label, input.random.fork(FIGURE_STREAMS.directions), {
     pa: o.pa,
     repetitions: o.repetitions,
     steps: o.steps,

@@ -71,7 +71,7 @@ export interface DichotomySpread {
  * boundary of g(sigma) (located by the same dichotomy with `reference`, a g(sigma, N) with N
  * large), the more so as n is small. Without `adversarial`, x_end is found by a doubling search
  * along `direction` (or a random one) with the reference classifier.
- * @see PAPER.md Sect. 3.5 and Fig. 3.
+ * @see docs/paper.md Sect. 3.5 and Fig. 3.
  */
 export async function computeDichotomySpread(
   deciders: readonly DichotomyDeciderInput[],

@@ -16,7 +16,7 @@ export interface DistortionPoint {
   /** Attacked images where the attack found an adversarial example within its budget. */
   readonly successes: number;
   /**
-   * Attacked images whose final adversarial point passed the check of PAPER.md eq. (4)
+   * Attacked images whose final adversarial point passed the check of docs/paper.md eq. (4)
    * (AttackInput.verification), or null when no attack of the cell was checked.
    */
   readonly verified: number | null;
@@ -30,7 +30,7 @@ export interface DistortionPoint {
  * no-defense point included. The mean is over the successful attacks (an unsuccessful attack
  * has no finite distortion); `successes / attacked` is reported beside it. Points keep the
  * order in which (defense id, attack) first appear in the records.
- * @see PAPER.md Fig. 5.
+ * @see docs/paper.md Fig. 5.
  */
 export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies: readonly AccuracyInput[] = []): DistortionPoint[] {
   const cells = new Map<string, AttackInput[]>();

@@ -24,6 +24,7 @@ export {
 } from "./specs.js";
 export { renderPng, renderSvg, roundSvgAttributes, writeFigureFiles } from "./render.js";
 export type { FigureFiles, PngOptions, SvgOptions } from "./render.js";
-export { computeFig1, computeFig2, computeFig3, figureOptions, FIGURE_COMPUTATIONS, FIGURE_OPTION_DEFAULTS } from "./compute.js";
+export { computeFig1, computeFig2, computeFig3, FIGURE_COMPUTATIONS } from "./compute.js";
+export { figureOptionProblems, figureOptions, FIGURE_OPTION_DEFAULTS } from "./options.js";
 export type { SkippedFigure } from "./compute.js";
 export { MisclassifiedImageError } from "./errors.js";

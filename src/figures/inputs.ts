@@ -30,7 +30,7 @@ export interface AttackInput {
   /** Final L2 distortion in pixel space, null when unsuccessful. */
   readonly l2: number | null;
   /**
-   * Whether the final adversarial point passed the check of PAPER.md eq. (4) (rate of fresh
+   * Whether the final adversarial point passed the check of docs/paper.md eq. (4) (rate of fresh
    * votes differing from the label >= Pa), or null/absent when it was not checked.
    */
   readonly verification?: { readonly verified: boolean } | null;

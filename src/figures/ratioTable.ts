@@ -27,7 +27,7 @@ export interface RatioRow {
  * to compare with). `medianRatio` is the median of those per-image ratios; `ratioOfMeans` is
  * mean distortion over mean radius on the same images. Defenses without RS (none, AdvTrain) have
  * no certified radius and no row.
- * @see PAPER.md eq. (2) and conclusion 1.
+ * @see docs/paper.md eq. (2) and conclusion 1.
  */
 export function practicalToCertified(attacks: readonly AttackInput[], certifications: readonly CertificationInput[]): RatioRow[] {
   const radius = new Map<string, number>();

@@ -12,7 +12,7 @@ export type Decider = (batch: Float32Array, count: number) => Promise<Uint8Array
  * The decider of a classifier at level Pa, with the attack oracle's rule (a point is adversarial
  * when at least ceil(draws * Pa) of its micro-decisions differ from `label`; one draw for a base
  * classifier): the figures ask exactly the question the attacks ask. No budget.
- * @see PAPER.md eq. (4) and src/oracle/labelOnly.ts.
+ * @see docs/paper.md eq. (4) and src/oracle/labelOnly.ts.
  */
 export function levelDecider(classifier: Classifier, image: Float32Array, label: number, pa = 0.5): Decider {
   const oracle = new LabelOnlyOracle(classifier, image, label, { pa });
@@ -55,7 +55,7 @@ export async function findAdversarialAlong(
  * origin + t * direction, keeping low benign and high adversarial, run `repetitions` times in
  * lockstep (one batched decision per step). Returns the final adversarial end `high` of each
  * repetition: what an attack's binary search hands back. With a random decider the repetitions
- * differ (PAPER.md Sect. 3.5, Fig. 3).
+ * differ (docs/paper.md Sect. 3.5, Fig. 3).
  */
 export async function bisectAlong(
   decide: Decider,

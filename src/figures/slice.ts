@@ -58,7 +58,7 @@ export interface Slice {
  * classifier g(sigma, n), one random majority vote per point: with small n the regions fray).
  * Grid points are not clipped to the input bounds. The grid is sent through each classifier in
  * batches of `batchSize`.
- * @see PAPER.md Fig. 2.
+ * @see docs/paper.md Fig. 2.
  */
 export async function computeSlice(
   panels: readonly SlicePanelInput[],

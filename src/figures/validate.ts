@@ -1,18 +1,16 @@
-/** Argument checks of the figure computations: errors say what was expected and what was received. */
+/** Argument checks of the figure computations, in the one checking vocabulary (src/stats/validate.ts). */
+import { check, integerAtLeast, OPEN_UNIT } from "../stats/validate.js";
 
 export function checkPositive(name: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`invalid ${name}: expected a positive number, got ${value}`);
-  return value;
+  return check(name, value, { min: 0, openMin: true, max: Number.MAX_VALUE });
 }
 
 export function checkInteger(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`invalid ${name}: expected an integer >= ${min}, got ${value}`);
-  return value;
+  return check(name, value, integerAtLeast(min));
 }
 
 export function checkLevel(name: string, value: number): number {
-  if (!(value > 0 && value < 1)) throw new RangeError(`invalid ${name}: expected a level in (0, 1), got ${value}`);
-  return value;
+  return check(name, value, OPEN_UNIT);
 }
 
 export function checkImage(image: Float32Array, size: number): void {

@@ -23,6 +23,22 @@ export interface Votes {
   readonly forwardPasses: number;
 }
 
+/** What a decider answered: per point 1 when it counts as adversarial, 0 otherwise, and what it cost. */
+export interface Decisions {
+  readonly decisions: Uint8Array;
+  /** Base-model forward passes spent answering. */
+  readonly forwardPasses: number;
+}
+
+/**
+ * The yes/no question behind a label-only oracle, for one level Pa: does each point count as
+ * adversarial for `label` (at least ceil(draws Pa) of its micro-decisions differ from it,
+ * docs/paper.md eq. (4) and the attack-side shortcut).
+ */
+export interface Decider {
+  decide(batch: Float32Array, count: number, label: number): Promise<Decisions>;
+}
+
 /**
  * An image classifier: bounds plus a batched call (foolbox's model). Images are packed in one
  * Float32Array, `count * channels * height * width` values, CHW per image, in pixel space.
@@ -42,6 +58,14 @@ export interface Classifier {
    * is told (a hint that never changes a result; see SmoothingOptions.noiseThreads). Absent: 0.
    */
   readonly noiseThreads?: number;
+  /**
+   * Optional: a cheaper way to answer the level-`pa` question than counting every vote (the
+   * smoothed classifier stops each point's draws once the answer is decided). It must give the
+   * answers of the vote count for the same randomness. Without it the oracle counts votes.
+   */
+  decider?(pa: number): Decider;
+  /** Optional: releases what the classifier holds outside the JS heap (an ONNX session). */
+  dispose?(): Promise<void>;
 }
 
 /** Number of values in one image of the given shape. */

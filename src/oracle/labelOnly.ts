@@ -1,6 +1,7 @@
-import type { Classifier } from "../model/classifier.js";
+import type { Classifier, Decider } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
-import { SmoothedClassifier } from "../smoothing/smoothed.js";
+import { check, OPEN_UNIT } from "../stats/validate.js";
+import { wrongVotesNeeded } from "../theory/level.js";
 import { BudgetExhaustedError, type DecisionOracle } from "./oracle.js";
 
 export interface LabelOnlyOracleOptions {
@@ -11,9 +12,10 @@ export interface LabelOnlyOracleOptions {
    * ceil(draws * Pa) of its micro-decisions differ from the original label. With one draw
    * (a base classifier) any Pa in (0, 1] means "the label differs". Pa = 0.5 is the majority
    * rule, and for even n a tie (n/2 wrong) counts as adversarial. Defaults to 0.5.
-   * With a SmoothedClassifier the count stops early once the answer is decided (same answers
-   * as the full n-draw count, fewer forward passes; `forwardPasses` counts what was spent).
-   * @see PAPER.md eq. (4) and the attack-side shortcut.
+   * A classifier with its own `decider` (the smoothed classifier: each count stops once the
+   * answer is decided) answers through it, with the same answers as the full count and fewer
+   * forward passes; `forwardPasses` counts what was spent.
+   * @see docs/paper.md eq. (4) and the attack-side shortcut.
    */
   pa?: number;
 }
@@ -42,6 +44,7 @@ export class LabelOnlyOracle implements DecisionOracle {
   private bestLinfPoint: Float32Array | null = null;
   private readonly traceRows: TracePoint[] = [];
   private readonly d: number;
+  private readonly decider: Decider;
 
   constructor(
     readonly classifier: Classifier,
@@ -54,7 +57,7 @@ export class LabelOnlyOracle implements DecisionOracle {
     if (!(budget >= 0) || (Number.isFinite(budget) && !Number.isInteger(budget))) {
       throw new RangeError(`invalid budget: expected a non-negative integer or Infinity, got ${budget}`);
     }
-    if (!(pa > 0 && pa < 1)) throw new RangeError(`invalid pa: expected a level in (0, 1), got ${pa}`);
+    check("pa", pa, OPEN_UNIT);
     this.d = imageSize(classifier.shape);
     if (original.length !== this.d) {
       throw new RangeError(`original image has ${original.length} values, expected ${this.d}`);
@@ -64,6 +67,7 @@ export class LabelOnlyOracle implements DecisionOracle {
     }
     this.budget = budget;
     this.pa = pa;
+    this.decider = classifier.decider?.(pa) ?? votingDecider(classifier, pa);
   }
 
   get shape() { return this.classifier.shape; }
@@ -79,9 +83,9 @@ export class LabelOnlyOracle implements DecisionOracle {
     return { l2: this.bestL2, linf: this.bestLinf, l2Point: this.bestL2Point, linfPoint: this.bestLinfPoint };
   }
 
-  /** Wrong votes needed out of `draws` for level Pa (guarded against 0.7 * 10 = 7.000000000000001). */
+  /** Wrong votes needed out of `draws` for level Pa (theory/level.ts wrongVotesNeeded). */
   threshold(draws: number): number {
-    return Math.max(1, Math.ceil(draws * this.pa - 1e-9));
+    return wrongVotesNeeded(draws, this.pa);
   }
 
   async isAdversarial(batch: Float32Array, count: number): Promise<Uint8Array> {
@@ -90,24 +94,8 @@ export class LabelOnlyOracle implements DecisionOracle {
     }
     if (count > this.remaining) throw new BudgetExhaustedError(this.budget, this.used, count);
     const points = batch.length === count * this.d ? batch : batch.subarray(0, count * this.d);
-    let out: Uint8Array;
-    if (this.classifier instanceof SmoothedClassifier) {
-      // Fast path: stop each point's draws once "at least ceil(n Pa) wrong" is decided; same
-      // answer as the full count for the same noise, and only the passes really spent are counted.
-      const decided = await this.classifier.decideDiffering(points, count, this.label, this.threshold(this.classifier.n));
-      out = decided.decisions;
-      this.passes += decided.forwardPasses;
-    } else {
-      const votes = await this.classifier.votes(points, count);
-      const k = this.classifier.numClasses;
-      out = new Uint8Array(count);
-      for (let i = 0; i < count; i++) {
-        const draws = votes.draws[i];
-        const wrong = draws - votes.counts[i * k + this.label];
-        out[i] = wrong >= this.threshold(draws) ? 1 : 0;
-      }
-      this.passes += votes.forwardPasses;
-    }
+    const { decisions: out, forwardPasses } = await this.decider.decide(points, count, this.label);
+    this.passes += forwardPasses;
     for (let i = 0; i < count; i++) {
       this.used++; // trace rows are indexed by the query that found the point
       if (out[i]) this.record(batch, i);
@@ -139,4 +127,20 @@ export function distortionAt(trace: readonly TracePoint[], queries: number, norm
     best = row[norm];
   }
   return best;
+}
+
+/** The level-pa rule by counting votes: at least ceil(draws pa) of a point's votes differ from the label. */
+export function votingDecider(classifier: Classifier, pa: number): Decider {
+  return {
+    async decide(batch, count, label) {
+      const votes = await classifier.votes(batch, count);
+      const k = classifier.numClasses;
+      const decisions = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const draws = votes.draws[i];
+        decisions[i] = draws - votes.counts[i * k + label] >= wrongVotesNeeded(draws, pa) ? 1 : 0;
+      }
+      return { decisions, forwardPasses: votes.forwardPasses };
+    },
+  };
 }

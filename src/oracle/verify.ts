@@ -1,11 +1,12 @@
 import type { Classifier } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
+import { check, OPEN_UNIT } from "../stats/validate.js";
 
 /** Options of `verifyAdversarial`. */
 export interface VerifyOptions {
   /** Independent calls of the classifier on the point (an integer >= 1). */
   readonly repeats: number;
-  /** Level Pa of PAPER.md eq. (4), in (0, 1). */
+  /** Level Pa of docs/paper.md eq. (4), in (0, 1). */
   readonly pa: number;
 }
 
@@ -36,13 +37,13 @@ export interface Verification {
  * the attacker's budget: never pass the attack's oracle classifier; pass one whose noise stream
  * is independent of the attack's (e.g. a new SmoothedClassifier on `random.fork(<unused id>)`).
  * A deterministic classifier gives rate 0 or 1.
- * @see PAPER.md eq. (4) and the attack-side shortcut.
+ * @see docs/paper.md eq. (4) and the attack-side shortcut.
  */
 export async function verifyAdversarial(classifier: Classifier, point: Float32Array, label: number, options: VerifyOptions): Promise<Verification> {
   const { repeats, pa } = options;
   const d = imageSize(classifier.shape);
   if (!Number.isSafeInteger(repeats) || repeats < 1) throw new RangeError(`invalid repeats: expected an integer >= 1, got ${repeats}`);
-  if (!(pa > 0 && pa < 1)) throw new RangeError(`invalid pa: expected a level in (0, 1), got ${pa}`);
+  check("pa", pa, OPEN_UNIT);
   if (point.length !== d) throw new RangeError(`invalid point: expected ${d} values, got ${point.length}`);
   if (!Number.isInteger(label) || label < 0 || label >= classifier.numClasses) {
     throw new RangeError(`invalid label: expected an integer in [0, ${classifier.numClasses - 1}], got ${label}`);

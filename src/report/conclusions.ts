@@ -16,7 +16,7 @@ export interface DecidingNumber {
 /** One of the paper's five conclusions evaluated on a run's records. */
 export interface ConclusionResult {
   readonly id: 1 | 2 | 3 | 4 | 5;
-  /** The conclusion as PAPER.md states it. */
+  /** The conclusion as docs/paper.md states it. */
   readonly statement: string;
   /** The rule applied, with its thresholds. */
   readonly rule: string;
@@ -28,7 +28,7 @@ export interface ConclusionResult {
 
 /**
  * The thresholds of the rules. They turn the paper's words into numbers; the paper's own values
- * (PAPER.md "Reference numbers") are given beside each so a reader can judge them.
+ * (docs/paper.md "Reference numbers") are given beside each so a reader can judge them.
  */
 export const CONCLUSION_THRESHOLDS = {
   /** Fewest successful attacks (or image pairs) for a cell to count. */
@@ -67,7 +67,7 @@ export function attackFamily(name: string): string {
 }
 
 /**
- * Evaluates PAPER.md's five "Conclusions to reproduce" on a run's records. Each rule compares
+ * Evaluates docs/paper.md's five "Conclusions to reproduce" on a run's records. Each rule compares
  * mean L2 distortions (over successful attacks, see distortionVsAccuracy) of cells with at least
  * `minImages` successes, or per-image practical / certified ratios (see practicalToCertified).
  * A conclusion without the cells it needs is "not enough data", never a guess.

@@ -7,3 +7,5 @@ export type { ReportFigure, ReportOptions } from "./report.js";
 export { readReportInput, writeReport, WRITE_REPORT_DEFAULTS } from "./writeReport.js";
 export type { WriteReportOptions } from "./writeReport.js";
 export { escapeHtml, formatNumber, scopeSvgIds } from "./html.js";
+export { headline, headlineText } from "./headline.js";
+export type { Headline } from "./headline.js";

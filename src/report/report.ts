@@ -109,7 +109,7 @@ export async function buildReportHtml(input: ReportInput, options: ReportOptions
 <p class="muted">rsbench report generated ${escapeHtml(generatedAt)} · ${escapeHtml(status)} · ${input.records.length} result records</p>`);
 
   sections.push(`<h2 id="conclusions">The paper's conclusions on this run</h2>
-<p class="muted">Each conclusion of the paper (PAPER.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records. Cells with fewer than ${CONCLUSION_THRESHOLDS.minImages} successful attacks are left out.</p>
+<p class="muted">Each conclusion of the paper (docs/paper.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records. Cells with fewer than ${CONCLUSION_THRESHOLDS.minImages} successful attacks are left out.</p>
 ${conclusionsTable(conclusions)}`);
 
   sections.push(`<h2 id="figures">Figures</h2>`);

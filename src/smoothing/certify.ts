@@ -1,6 +1,7 @@
 import type { Classifier } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
+import { CERTIFY_STREAMS } from "../rng/streams.js";
 import { binomialTestTwoSided, clopperPearsonLower } from "../stats/index.js";
 import { certifiedRadius } from "../theory/index.js";
 import type { NoiseLayout } from "./noise.js";
@@ -89,7 +90,7 @@ async function sampleCounts(sampler: NoisySampler, x: Float32Array, num: number,
  * CERTIFY (Cohen, Rosenfeld, Kolter 2019, Algorithm 1; locuslab/smoothing code/core.py
  * `Smooth.certify`). With probability at least 1 - alpha over the noise, a certified label equals
  * g(x) and g is constant within the L2 ball of the returned radius around x.
- * Selection and estimation draw separate noise: streams `random.fork(0)` and `random.fork(1)`.
+ * Selection and estimation draw separate noise: CERTIFY_STREAMS (src/rng/streams.ts).
  */
 export async function certify(base: Classifier, x: Float32Array, random: Random, options: CertifyOptions): Promise<Certification> {
   const { sigma } = options;
@@ -103,10 +104,10 @@ export async function certify(base: Classifier, x: Float32Array, random: Random,
   const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
   // draw n0 samples of f(x + noise) and guess the top class from them
-  const selection = await sampleCounts(sampler, x, n0, random.fork(0));
+  const selection = await sampleCounts(sampler, x, n0, random.fork(CERTIFY_STREAMS.selection));
   const guess = argmaxVotes(selection.counts, 0, k);
   // draw n fresh samples and bound the guessed class's probability from below
-  const estimation = await sampleCounts(sampler, x, n, random.fork(1));
+  const estimation = await sampleCounts(sampler, x, n, random.fork(CERTIFY_STREAMS.estimation));
   const nA = estimation.counts[guess];
   const pABar = clopperPearsonLower(nA, n, alpha);
   const common = {

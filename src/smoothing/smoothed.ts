@@ -1,4 +1,5 @@
-import type { Classifier, Votes } from "../model/classifier.js";
+import type { Classifier, Decider, Votes } from "../model/classifier.js";
+import { wrongVotesNeeded } from "../theory/level.js";
 import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 import { DEFAULT_NOISE_LAYOUT, parseNoiseLayout, type NoiseLayout } from "./noise.js";
@@ -47,7 +48,7 @@ export interface ThresholdVotes extends Votes {
 }
 
 /**
- * The smoothed classifier g(sigma, n) of Cohen et al. (PAPER.md eq. (1)) as a Monte Carlo vote:
+ * The smoothed classifier g(sigma, n) of Cohen et al. (docs/paper.md, g_sigma) as a Monte Carlo vote:
  * each point is classified by the base model on n copies x + N(0, sigma^2 I) and g(x) is the
  * class with the most votes, ties going to the smallest class index. The noise is added in pixel
  * space and NOT clipped to the bounds, as in the paper and locuslab/smoothing. It is itself a
@@ -115,7 +116,7 @@ export class SmoothedClassifier implements Classifier {
 
   /**
    * Whether at least k of the n micro-decisions of each point differ from `label` (the oracle's
-   * level-Pa rule, PAPER.md eq. (4), with k = ceil(n Pa)). Always stops a point as soon as the
+   * level-Pa rule, docs/paper.md eq. (4), with k = ceil(n Pa)). Always stops a point as soon as the
    * answer is decided, so it is exactly the full count's answer for the same noise, usually for
    * far fewer forward passes. Consumes points of the noise stream like `votes`.
    */
@@ -129,6 +130,15 @@ export class SmoothedClassifier implements Classifier {
     const decisions = new Uint8Array(count);
     for (let i = 0; i < count; i++) decisions[i] = votes.draws[i] - votes.counts[i * c + label] >= k ? 1 : 0;
     return { ...votes, decisions };
+  }
+
+  /**
+   * The oracle's level-Pa rule as a Decider: at least ceil(n Pa) wrong micro-decisions
+   * (decideDiffering with k = wrongVotesNeeded(n, pa)), each point stopped once decided.
+   */
+  decider(pa: number): Decider {
+    const k = wrongVotesNeeded(this.n, pa);
+    return { decide: (batch, count, label) => this.decideDiffering(batch, count, label, k) };
   }
 
   private async sample(batch: Float32Array, count: number, rule: (counts: Int32Array, offset: number, drawn: number) => number): Promise<Votes> {

@@ -16,7 +16,7 @@ export function betaIncComplement(x: number, a: number, b: number): number {
 
 /**
  * I^-1_p(a, b): the x in [0, 1] with I_x(a, b) = p (stdlib betaincinv), i.e. the p-quantile of
- * Beta(a, b). This is the I^-1 of PAPER.md eq. (5).
+ * Beta(a, b). This is the I^-1 of docs/paper.md eq. (5).
  */
 export function betaIncInv(p: number, a: number, b: number): number {
   checkBeta(p, "p", a, b);

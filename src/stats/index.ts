@@ -4,3 +4,5 @@ export { betaInc, betaIncComplement, betaIncInv, betaIncInvComplement } from "./
 export { binomialCdf, binomialPmf, binomialTailAtLeast, binomialTestTwoSided } from "./binomial.js";
 export { clopperPearson, clopperPearsonLower, clopperPearsonUpper } from "./clopperPearson.js";
 export type { ProportionBounds } from "./clopperPearson.js";
+export { mean, median } from "./descriptive.js";
+export { check, describeInterval, inInterval, integerAtLeast } from "./validate.js";

@@ -6,7 +6,7 @@ import { check, DRAWS, OPEN_UNIT, POSITIVE, PROBABILITY } from "../stats/validat
  * where pA is (a lower bound on) the probability of the top class under N(0, sigma^2 I) noise.
  * Returns 0 when pA <= 1/2: there is no certificate (Cohen et al.'s CERTIFY abstains there),
  * and Infinity when pA = 1.
- * @see PAPER.md eq. (2); Cohen, Rosenfeld, Kolter 2019, Theorem 1.
+ * @see docs/paper.md eq. (2); Cohen, Rosenfeld, Kolter 2019, Theorem 1.
  */
 export function certifiedRadius(pA: number, sigma: number): number {
   check("pA", pA, PROBABILITY);
@@ -20,7 +20,7 @@ export function certifiedRadius(pA: number, sigma: number): number {
  * (the alpha-quantile of Beta(N, 1)), so R_max = sigma Phi^-1(alpha^(1/N)). Computed as
  * -sigma Phi^-1(1 - alpha^(1/N)) with 1 - alpha^(1/N) = -expm1(ln(alpha) / N), which keeps its
  * digits when alpha^(1/N) is close to 1 (N = 100000: 1 - alpha^(1/N) ~ 7e-5).
- * @see PAPER.md eq. (2) and Cohen's defaults (N = 100000, alpha = 0.001).
+ * @see docs/paper.md eq. (2) and Cohen's defaults (N = 100000, alpha = 0.001).
  */
 export function maxCertifiableRadius(N: number, alpha: number, sigma: number): number {
   check("N", N, DRAWS);

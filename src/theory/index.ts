@@ -1,4 +1,4 @@
-/** Theory calculators of PAPER.md: certified radius (2), SORM (3), level-Pa thresholds (5), distance bound (6). */
+/** Theory calculators of docs/paper.md: certified radius (2), SORM (3), level-Pa thresholds (5), distance bound (6). */
 export { certifiedRadius, maxCertifiableRadius } from "./certifiedRadius.js";
 export { sormPi0 } from "./sorm.js";
 export {

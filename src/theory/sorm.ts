@@ -12,7 +12,7 @@ import { check, FINITE } from "../stats/validate.js";
  * A flat boundary (all kappa_i = 0) gives Phi(-beta). The approximation needs
  * 1 + beta kappa_i > 0 for every i; the product is accumulated in log space so that
  * millions of curvatures neither overflow nor underflow.
- * @see PAPER.md eq. (3).
+ * @see docs/paper.md eq. (3).
  */
 export function sormPi0(beta: number, kappas: readonly number[]): number {
   check("beta", beta, { min: 0, max: Number.MAX_VALUE });

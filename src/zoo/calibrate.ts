@@ -43,7 +43,7 @@ export interface Calibration {
 
 /**
  * The noise level at which the smoothed classifier g(sigma, n) loses `drop` accuracy on `data`
- * (PAPER.md picks sigma for a 3% and a 12% drop): doubles sigma from `start` until the loss
+ * (docs/paper.md picks sigma for a 3% and a 12% drop): doubles sigma from `start` until the loss
  * exceeds `drop`, then bisects the bracket `steps` times. All sigmas use the same noise draws
  * (scaled), so accuracy(sigma) is a smooth function of sigma and the search is reproducible.
  */

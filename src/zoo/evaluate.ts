@@ -9,7 +9,7 @@ import type { SmoothedAccuracy } from "./card.js";
 export interface EvaluateOptions {
   /** Noise levels of g(sigma, n), in pixel units. Defaults to none (clean accuracy only). */
   readonly sigmas?: readonly number[];
-  /** Noisy copies per image of g(sigma, n). Defaults to 100 (the paper's largest RS vote, PAPER.md). */
+  /** Noisy copies per image of g(sigma, n). Defaults to 100 (the paper's largest RS vote, docs/paper.md). */
   readonly n?: number;
   /** Seed of the noise: point p of the set uses createRandom(seed).fork(p) for every sigma (common random numbers). Defaults to 0. */
   readonly seed?: number;
@@ -32,14 +32,13 @@ export interface Evaluation {
   readonly forwardPasses: number;
 }
 
-/** Share of `data` that `classifier` labels correctly, classified `chunk` images at a time. */
-export async function accuracyOf(
+/** How many images of `data` `classifier` labels correctly, classified `chunk` images at a time (the one place accuracy is counted). */
+export async function countCorrect(
   classifier: Classifier,
   data: LabeledImages,
   chunk: number = EVALUATE_DEFAULTS.chunk,
   onChunk?: (done: number, total: number) => void,
 ): Promise<number> {
-  if (data.count === 0) throw new RangeError("invalid data: expected at least one image, got 0");
   const d = imageSize(data.shape);
   let correct = 0;
   for (let start = 0; start < data.count; start += chunk) {
@@ -48,7 +47,18 @@ export async function accuracyOf(
     for (let i = 0; i < size; i++) if (labels[i] === data.labels[start + i]) correct++;
     onChunk?.(start + size, data.count);
   }
-  return correct / data.count;
+  return correct;
+}
+
+/** Share of `data` that `classifier` labels correctly, classified `chunk` images at a time. */
+export async function accuracyOf(
+  classifier: Classifier,
+  data: LabeledImages,
+  chunk: number = EVALUATE_DEFAULTS.chunk,
+  onChunk?: (done: number, total: number) => void,
+): Promise<number> {
+  if (data.count === 0) throw new RangeError("invalid data: expected at least one image, got 0");
+  return (await countCorrect(classifier, data, chunk, onChunk)) / data.count;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HSJA_DEFAULTS, hsja } from "../../src/attacks/hsja.js";
 import { RAYS_DEFAULTS, rays } from "../../src/attacks/rays.js";
-import { ATTACK_NAMES, ATTACKS, attackEntry } from "../../src/attacks/registry.js";
+import { ATTACK_NAMES, ATTACKS, attackEntry, attackOptions } from "../../src/attacks/registry.js";
 import { runAttack } from "../../src/attacks/run.js";
 import { SURFREE_DEFAULTS, surfree } from "../../src/attacks/surfree.js";
 import { LabelOnlyOracle } from "../../src/oracle/labelOnly.js";
@@ -40,7 +40,7 @@ test("every registered attack runs through runAttack and spends its budget, coun
     const base = new CountingClassifier(p.classifier);
     const oracle = new LabelOnlyOracle(base, p.image, p.label, { budget: 300 });
     const result = await runAttack(oracle, {
-      name, attack: entry.attack, options: entry.optionsFor(entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1),
+      name, attack: entry.attack, options: attackOptions(entry, entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1),
     });
     // With their defaults all three spend the whole 300 here (HSJA's geometric progression and
     // RayS always do; SurFree can end 1 short, see surfree.test.ts, but not on this run).

@@ -73,7 +73,7 @@ test("rsbench attack --json attacks the correctly classified images and skips th
   }
   assert.equal(summary.images, 6);
   assert.equal(summary.attempted, 5);
-  assert.deepEqual(summary.skipped, [{ status: "misclassified", index: 5, label: 1, predicted: 0 }]);
+  assert.deepEqual(summary.skipped, [{ image: 5, label: 1, prediction: 0 }]);
   assert.equal(summary.success, 1);
   assert.equal(summary.norm, "linf");
   assert.equal(summary.queries, 5 * 300);
@@ -84,7 +84,8 @@ test("rsbench attack --json attacks the correctly classified images and skips th
   assert.equal(summary.verified, null);
   for (const image of images) {
     assert.equal(image.verification, null);
-    for (const key of ["index", "label", "success", "l2", "linf", "queries", "forwardPasses"]) assert.ok(key in image, `image lacks ${key}`);
+    for (const key of ["key", "image", "label", "success", "l2", "linf", "queries", "forwardPasses"]) assert.ok(key in image, `image lacks ${key}`);
+    assert.equal(image.key, `attack/none/rays-linf/image=${image.image}`);
     assert.ok(image.linf > 0 && image.linf <= image.l2);
     assert.equal(image.queries, 300);
   }
@@ -92,7 +93,7 @@ test("rsbench attack --json attacks the correctly classified images and skips th
   assert.ok(Math.abs(summary.medianL2 - sorted[2]) < 1e-12);
   // The stream file holds one record per image, skipped one included, in order.
   const streamed = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(streamed.map((r) => r.index), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(streamed.map((r) => r.image), [0, 1, 2, 3, 4, 5]);
   assert.equal(streamed[5].status, "misclassified");
   assert.deepEqual(streamed.slice(0, 5), images);
 });
@@ -115,7 +116,7 @@ test("rsbench attack with RS: one query costs n forward passes and a record depe
   assert.equal(first.summary.verify, 100);
   // Image 1 alone (--offset 1 --count 1) gets the same record as in the run of images 0 and 1.
   const strip = (images: Array<Record<string, unknown>>) => images.map(({ seconds: _s, ...rest }) => rest);
-  assert.deepEqual(first.images.map((r: { index: number }) => r.index), [0, 1]);
+  assert.deepEqual(first.images.map((r: { image: number }) => r.image), [0, 1]);
   assert.deepEqual(strip(second.images), strip(first.images.slice(1)));
 });
 
@@ -163,7 +164,7 @@ test("rsbench attack --start data starts from the nearest image of another class
   const { summary, images } = JSON.parse(run.stdout);
   assert.equal(summary.start, "data");
   // Images 0-2 are of class 0 and image 3 of class 1 (see the dataset above): each starts from the other class.
-  assert.deepEqual(images.map((r: { index: number; start: number }) => [r.index, r.start >= 3 && r.start <= 4]), [[0, true], [1, true], [2, true], [3, false]]);
+  assert.deepEqual(images.map((r: { image: number; start: number }) => [r.image, r.start >= 3 && r.start <= 4]), [[0, true], [1, true], [2, true], [3, false]]);
   assert.ok(images[3].start <= 2 || images[3].start === 5);
   for (const image of images) assert.equal(image.success, true);
 });
@@ -177,25 +178,35 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
     [{ attack: "rays", queries: "0" }, /invalid --queries: expected an integer >= 1, got "0"/],
     [{ attack: "rays", sigma: "-1" }, /invalid --sigma: expected a number > 0, got "-1"/],
     [{ attack: "rays", n: "10" }, /invalid --n: it sets g\(sigma, n\) and needs --sigma/],
-    [{ attack: "rays", sigma: "0.1", pa: "1" }, /invalid --pa: expected a number > 0 and < 1, got "1"/],
+    [{ attack: "rays", sigma: "0.1", pa: "1" }, /invalid --pa: expected a number in \(0, 1\), got "1"/],
     [{ attack: "rays", sigma: "0.1", n: "2.5" }, /invalid --n: expected an integer >= 1, got "2.5"/],
     [{ attack: "rays", count: "2", sample: "2" }, /expected either --count or --sample, got both/],
     [{ attack: "rays", seed: "-3" }, /invalid --seed: expected an integer >= 0/],
     [{ attack: "hsja", start: "noise" }, /invalid --start: expected one of auto, data, own, got "noise"/],
     [{ attack: "rays", sigma: "0.1", verify: "-1" }, /invalid --verify: expected an integer >= 0, got "-1"/],
-    [{ attack: "rays", verify: "1.5" }, /invalid --verify: expected an integer >= 0, got "1.5"/],
+    [{ attack: "rays", verify: "10" }, /invalid --verify: it sets g\(sigma, n\) and needs --sigma/],
+    [{ attack: "rays", sigma: "0.1", verify: "1.5" }, /invalid --verify: expected an integer >= 0, got "1.5"/],
+    [{ attack: "hsja", options: "{\"numIteration\": 5}" }, /invalid --options\.numIteration: unknown option \(allowed: constraint, gamma, numIterations,/],
+    [{ attack: "hsja", options: "{\"gamma\": \"big\"}" }, /invalid --options\.gamma: expected a number, got "big"/],
+    [{ attack: "rays", options: "{\"epsilon\": -1}" }, /invalid --options: invalid RayS epsilon: expected a number >= 0, got -1/],
+    [{ attack: "rays", options: "[1]" }, /invalid --options: expected a JSON object, got "\[1\]"/],
+    [{ attack: "rays", defense: "a b" }, /invalid --defense: expected a name of letters, digits/],
   ];
   for (const [flags, message] of cases) {
     assert.throws(() => resolveConfig({ ...base, ...flags }), (e: unknown) => e instanceof UsageError && message.test(e.message));
   }
   const ok = resolveConfig({ ...base, attack: "hsja", sigma: "0.25", sample: "5", seed: "9" });
   assert.deepEqual(ok, {
-    model: MODEL, data, attack: "hsja", norm: "l2", queries: 2000, sigma: 0.25, n: 10, pa: 0.5,
-    selection: { sample: 5, seed: 9, offset: undefined }, seed: 9, start: "auto", verify: 100,
+    model: MODEL, data, selection: { sample: 5, seed: 9, offset: undefined }, seed: 9,
+    defense: { id: "rs/n=10/pa=0.5", name: "rs", kind: "rs", model: MODEL, sigma: 0.25, drop: null, n: 10, pa: 0.5 },
+    attack: { name: "hsja", norm: "l2", budget: 2000, options: {}, start: "auto", verify: 100 },
   });
-  assert.equal(resolveConfig(base).verify, 0, "no check without --sigma unless asked");
-  assert.equal(resolveConfig({ ...base, sigma: "0.25", verify: "0" }).verify, 0);
-  assert.equal(resolveConfig({ ...base, attack: "surfree", start: "data" }).start, "data");
+  assert.deepEqual(resolveConfig(base).defense, { id: "none", name: "none", kind: "none", model: MODEL, sigma: null, drop: null, n: null, pa: null });
+  assert.equal(resolveConfig(base).attack.verify, 0, "no check without --sigma");
+  assert.equal(resolveConfig({ ...base, sigma: "0.25", verify: "0" }).attack.verify, 0);
+  assert.equal(resolveConfig({ ...base, attack: "surfree", start: "data" }).attack.start, "data");
+  assert.equal(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%" }).defense.id, "rs-3%/n=4/pa=0.8");
+  assert.deepEqual(resolveConfig({ ...base, attack: "hsja", options: "{\"gamma\": 2}" }).attack.options, { gamma: 2 });
 });
 
 test("rsbench attack exits with code 2 and the message on a bad flag", async () => {
@@ -207,4 +218,56 @@ test("rsbench attack exits with code 2 and the message on a bad flag", async () 
   assert.match(bad.stderr, /rsbench: error: invalid --norm: expected one of linf, got "l2"/);
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /--model/);
+});
+
+test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, queries, forward passes, verification", async () => {
+  const { runExperiment } = await import("../../src/experiments/runner.js");
+  const { readRecords } = await import("../../src/experiments/store.js");
+  const out = join(dir, "run");
+  const config = {
+    name: "parity", seed: 4,
+    data: { dataset: data }, accuracy: { dataset: data },
+    defenses: [{ name: "none", model: MODEL }, { name: "rs-small", model: MODEL, sigma: 0.05, n: 4, pa: [0.5, 0.8] }],
+    attacks: [{ name: "rays", budget: 40, verify: 10 }, { name: "hsja", budget: 60, options: { gamma: 2 } }],
+    figures: { include: [] },
+  };
+  await runExperiment(config as never, { out, workers: 1 });
+  const stored = new Map(readRecords(out).map((r) => [r.key, r]));
+  const strip = ({ seconds: _s, ...rest }: Record<string, unknown>) => rest;
+  const cases: Array<[string, string[]]> = [
+    ["attack/rs-small/n=4/pa=0.8/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--sigma", "0.05", "--n", "4", "--pa", "0.8", "--defense", "rs-small", "--offset", "1"]],
+    ["attack/rs-small/n=4/pa=0.5/hsja-l2/image=2", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--verify", "0", "--sigma", "0.05", "--n", "4", "--defense", "rs-small", "--offset", "2"]],
+    ["attack/none/hsja-l2/image=0", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--offset", "0"]],
+    ["attack/none/rays-linf/image=5", ["--attack", "rays", "--queries", "40", "--offset", "5"]],
+  ];
+  const runs = await Promise.all(cases.map(([, args], k) =>
+    rsbench("attack", "--model", MODEL, "--data", data, "--count", "1", "--seed", "4", "--out", join(dir, `parity${k}.jsonl`), ...args)));
+  cases.forEach(([key], k) => {
+    assert.equal(runs[k].code, 0, runs[k].stderr);
+    const [record] = readFileSync(join(dir, `parity${k}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const expected = stored.get(key) as unknown as Record<string, unknown> | undefined;
+    assert.ok(expected, `the run has ${key}`);
+    assert.deepEqual(strip(record), strip(expected), key);
+  });
+  // The cases cover an attacked image with a verification, and a misclassified one.
+  const rs = stored.get(cases[0][0]) as unknown as { status: string; verification: { repeats: number } | null; queries: number };
+  assert.equal(rs.status, "attacked");
+  assert.equal(rs.verification?.repeats, 10);
+  assert.equal(rs.queries, 40);
+  assert.equal((stored.get(cases[3][0]) as unknown as { status: string }).status, "misclassified");
+});
+
+test("rsbench attack writes progress lines when stderr is not a terminal, and no NaN when nothing was attacked", async () => {
+  const [all, none] = await Promise.all([
+    rsbench("attack", "--model", MODEL, "--data", data, "--attack", "rays", "--queries", "30"),
+    rsbench("attack", "--model", MODEL, "--data", data, "--attack", "rays", "--queries", "30", "--offset", "5", "--count", "1"),
+  ]);
+  assert.equal(all.code, 0, all.stderr);
+  // The first image and the last always get a line (then one every 30 s).
+  assert.match(all.stderr, /^attack rays: 1\/6 images success 100% \| median L2 \d\.\d{4}$/m);
+  assert.match(all.stderr, /^attack rays: 6\/6 images /m);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /^success: - \(no image attacked: the defense misclassifies every image\)$/m);
+  assert.doesNotMatch(none.stdout, /NaN/);
+  assert.match(none.stdout, /^queries: 0 \(- per image\)/m);
 });

@@ -88,7 +88,7 @@ test("rsbench certify rejects bad parameters with a message naming them", async 
     [[...base, "--sigma", "0"], /invalid --sigma: expected a number > 0, got "0"/],
     [[...base, "--sigma", "0.25", "--n", "0"], /invalid --n: expected an integer >= 1, got "0"/],
     [[...base, "--sigma", "0.25", "--n0", "2.5"], /invalid --n0: expected an integer >= 1, got "2.5"/],
-    [[...base, "--sigma", "0.25", "--alpha", "1"], /invalid --alpha: expected a number > 0 and < 1, got "1"/],
+    [[...base, "--sigma", "0.25", "--alpha", "1"], /invalid --alpha: expected a number in \(0, 1\), got "1"/],
     [[...base, "--sigma", "0.25", "--batch", "0"], /invalid --batch: expected an integer >= 1, got "0"/],
     [[...base, "--sigma", "0.25", "--seed", "-1"], /invalid --seed: expected an integer >= 0/],
     [[...base, "--sigma", "0.25", "--bogus"], /unknown option '--bogus'/],

@@ -64,7 +64,7 @@ test("rsbench predict rejects bad parameters with a message naming them", async 
   const cases: Array<[string[], RegExp]> = [
     [[...base, "--sigma", "-0.5", "--n", "10"], /invalid --sigma: expected a number > 0, got "-0.5"/],
     [[...base, "--sigma", "0.5", "--n", "0"], /invalid --n: expected an integer >= 1, got "0"/],
-    [[...base, "--sigma", "0.5", "--n", "10", "--alpha", "0"], /invalid --alpha: expected a number > 0 and < 1, got "0"/],
+    [[...base, "--sigma", "0.5", "--n", "10", "--alpha", "0"], /invalid --alpha: expected a number in \(0, 1\), got "0"/],
     [[...base, "--sigma", "0.5", "--n", "10", "--count", "0"], /invalid --count: expected an integer >= 1, got "0"/],
   ];
   for (const [args, message] of cases) {

@@ -66,7 +66,7 @@ test("rsbench theory rejects bad values and unknown flags with exit code 2 and a
   const cases: Array<[string[], RegExp]> = [
     [["theory", "radius", "--p", "0.99", "--sigma", "0"], /invalid --sigma: expected a number > 0, got "0"/],
     [["theory", "margin", "--n", "0", "--pa", "0.8", "--sigma", "1"], /invalid --n: expected an integer >= 1, got "0"/],
-    [["theory", "margin", "--n", "10", "--pa", "1.5", "--sigma", "1"], /invalid --pa: expected a number > 0 and < 1, got "1.5"/],
+    [["theory", "margin", "--n", "10", "--pa", "1.5", "--sigma", "1"], /invalid --pa: expected a number in \(0, 1\), got "1.5"/],
     [["theory", "clopper-pearson", "--k", "11", "--n", "10", "--alpha", "0.001"], /invalid --k: expected an integer in \[0, 10\]/],
     [["theory", "sorm", "--beta", "2", "--kappa=-0.6"], /invalid kappa\[0\]: SORM needs 1 \+ beta \* kappa > 0/],
     [["theory", "radius", "--p", "0.9", "--sigma", "1", "--frobnicate"], /unknown option '--frobnicate'/],

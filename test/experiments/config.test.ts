@@ -83,3 +83,35 @@ test("a config with the defaults spelled out parses to itself too", () => {
 test("canonicalJson ignores key order", () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: 0 } }), canonicalJson({ a: { c: 0, d: [1, { e: 3, f: 2 }] }, b: 1 }));
 });
+
+test("parseConfig refuses unknown or ill-typed attack and figure options, with their paths, all at once", async () => {
+  const { ATTACKS } = await import("../../src/attacks/registry.js");
+  const config = tinyConfig({
+    attacks: [
+      { name: "hsja", budget: 100, options: { numIteration: 5 } },
+      { name: "surfree", budget: 100, options: { steps: "many" } },
+      { name: "rays", budget: 100, options: { epsilon: -1 } },
+    ],
+    figures: { include: ["fig1", "fig3"], images: 1, defense: "rs-0.3", options: { fig1: { ns: [5], draw: 20 }, fig3: { pa: 1.5 }, fig4: { size: 2 } } },
+  });
+  let problems: readonly string[] = [];
+  try {
+    parseConfig(config, { attacks: ATTACKS });
+    assert.fail("expected the config to be refused");
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    problems = error.problems;
+  }
+  assert.equal(problems.length, 6, problems.join("\n"));
+  assert.match(problems[0], /^attacks\[0\]\.options\.numIteration: unknown option \(allowed: constraint, gamma, numIterations, /);
+  assert.equal(problems[1], 'attacks[1].options.steps: expected a number, got "many"');
+  assert.equal(problems[2], "attacks[2].options: invalid RayS epsilon: expected a number >= 0, got -1");
+  assert.match(problems[3], /^unknown option figures\.options\.fig1\.draw: expected one of ns, pa, draws, /);
+  assert.equal(problems[4], "invalid figures.options.fig3.pa: expected a number in (0, 1), got 1.5");
+  assert.equal(problems[5], "unknown option figures.options.fig4.size: expected none (fig4 takes no options)");
+  // Valid options pass, and a parsed config is not parsed again.
+  const ok = parseConfig(tinyConfig({ attacks: [{ name: "hsja", budget: 100, options: { gamma: 2 } }] }), { attacks: ATTACKS });
+  assert.deepEqual(ok.attacks[0].options, { gamma: 2 });
+  assert.equal(parseConfig(ok, { attacks: ATTACKS }), ok);
+  assert.notEqual(parseConfig(ok), ok, "another registry checks it again");
+});

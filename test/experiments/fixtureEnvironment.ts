@@ -92,6 +92,12 @@ export function createEnvironment(): ExperimentEnvironment {
   const all = pool();
   return {
     async loadModel(name, { threads }): Promise<Classifier> {
+      if (name === "broken") {
+        // Loads (so the config resolves) but fails on every call: a work item that fails.
+        const model = await OnnxClassifier.load(FIXTURE.pathname, { threads });
+        const fail = async (): Promise<never> => { throw new Error("the broken fixture model fails on every call"); };
+        return { shape: model.shape, numClasses: model.numClasses, bounds: model.bounds, forwardPasses: 0, predict: fail, votes: fail };
+      }
       if (name !== "linear") throw new Error(`unknown fixture model ${JSON.stringify(name)}: expected "linear"`);
       return OnnxClassifier.load(FIXTURE.pathname, { threads });
     },

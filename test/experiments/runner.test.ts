@@ -92,9 +92,12 @@ test("a failing item stops the run with its key; finished items stay stored", as
   const root = mkdtempSync(join(tmpdir(), "rsbench-run-"));
   try {
     const out = join(root, "run");
-    const bad = tinyConfig({ defenses: [{ name: "none", model: "linear" }, { name: "other", model: "missing" }], certification: null, figures: { include: [] } });
-    await assert.rejects(runExperiment(bad as never, { out, workers: 2, environment }), /work item accuracy\/other failed: unknown fixture model "missing": expected "linear"/);
-    await assert.rejects(runExperiment(bad as never, { out, workers: 1, environment }), /unknown fixture model "missing"/);
+    const bad = tinyConfig({ defenses: [{ name: "none", model: "linear" }, { name: "other", model: "broken" }], certification: null, figures: { include: [] } });
+    await assert.rejects(runExperiment(bad as never, { out, workers: 2, environment }), /work item accuracy\/other failed: the broken fixture model fails on every call/);
+    const stored = readFileSync(join(out, RESULTS_FILE), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { key: string });
+    assert.ok(stored.some((r) => r.key === "accuracy/none"), "the items that finished are stored");
+    assert.ok(!stored.some((r) => r.key === "accuracy/other"));
+    await assert.rejects(runExperiment(bad as never, { out, workers: 1, environment }), /the broken fixture model fails on every call/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -121,6 +124,29 @@ test("every attack on a defense point attacks the same images (the defense's ans
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("runExperiment checks every model and dataset before it makes the run directory, and names each bad field", async () => {
+  const { existsSync, mkdtempSync: mk } = await import("node:fs");
+  const { tmpdir: tmp } = await import("node:os");
+  const { join: j } = await import("node:path");
+  const { runExperiment: run } = await import("../../src/experiments/runner.js");
+  const { ConfigError: CE } = await import("../../src/experiments/config.js");
+  const { FIXTURE_ENVIRONMENT: env, tinyConfig: tiny } = await import("./tinyConfig.js");
+  const out = j(mk(j(tmp(), "rsbench-resolve-")), "run");
+  const config = tiny({
+    accuracy: { dataset: "nowhere", count: 5 },
+    defenses: [{ name: "none", model: "linear" }, { name: "rs-0.3", model: "lineer", sigma: 0.3, n: 5 }],
+  });
+  await assert.rejects(run(config as never, { out, workers: 1, environment: env }), (error: unknown) => {
+    assert.ok(error instanceof CE, String(error));
+    assert.deepEqual(error.problems, [
+      'accuracy: unknown fixture dataset "nowhere": expected "synthetic"',
+      'defenses[1].model: unknown fixture model "lineer": expected "linear"',
+    ]);
+    return true;
+  });
+  assert.equal(existsSync(out), false, "no run directory for a config that cannot run");
 });
 
 test("every attacked record spent exactly its budget, counted outside the oracle and through the base classifier", async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { headline, headlineText } from "../../src/experiments/headline.js";
+import { headline, headlineText } from "../../src/report/headline.js";
 import type { AttackRecord } from "../../src/experiments/records.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { attack, defense } from "../figures/records.js";

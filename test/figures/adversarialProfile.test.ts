@@ -23,7 +23,7 @@ test("along the normal of a linear boundary, x_a is at the true distance and p(t
     const se = Math.sqrt(Math.max(expected * (1 - expected), 1e-4) / draws);
     assert.ok(Math.abs(p - expected) <= 5 * se, `p(${t.toFixed(3)}) = ${p}, expected ${expected.toFixed(4)} +- ${(5 * se).toFixed(4)}`);
   }
-  // A flat boundary: RS does not move it (PAPER.md eq. (3), kappa = 0).
+  // A flat boundary: RS does not move it (docs/paper.md eq. (3), kappa = 0).
   assert.ok(profile.rsBoundary !== null && Math.abs(profile.rsBoundary) < 0.03 * 1, `rsBoundary ${profile.rsBoundary}`);
 });
 
@@ -87,8 +87,8 @@ test("errors say what was expected", async () => {
     computeAdversarialProfile(P.base, g, P.image, P.label, createRandom(1), { sigma, direction: along, maxDistance: 10 }),
     /no base boundary along the direction: expected a misclassified point within distance 10, got none/,
   );
-  await assert.rejects(computeAdversarialProfile(P.base, g, P.image, P.label, createRandom(1), { sigma: 0 }), /invalid sigma: expected a positive number, got 0/);
-  await assert.rejects(computeAdversarialProfile(P.base, g, P.image, P.label, createRandom(1), { sigma, pa: 1 }), /invalid pa: expected a level in \(0, 1\), got 1/);
+  await assert.rejects(computeAdversarialProfile(P.base, g, P.image, P.label, createRandom(1), { sigma: 0 }), /invalid sigma: expected a number > 0, got 0/);
+  await assert.rejects(computeAdversarialProfile(P.base, g, P.image, P.label, createRandom(1), { sigma, pa: 1 }), /invalid pa: expected a number in \(0, 1\), got 1/);
   await assert.rejects(computeAdversarialProfile(P.base, g, P.image.subarray(1), P.label, createRandom(1), { sigma }), /image has 15 values, expected 16/);
 });
 

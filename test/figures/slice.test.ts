@@ -56,7 +56,7 @@ test("errors say what was expected", async () => {
   const P = linearProblem(0.5);
   await assert.rejects(computeSlice([], P.image, 0, createRandom(1)), /invalid panels: expected at least one classifier, got none/);
   await assert.rejects(computeSlice([{ name: "base", classifier: P.base }], P.image, 0, createRandom(1), { resolution: 1 }), /invalid resolution: expected an integer >= 2, got 1/);
-  await assert.rejects(computeSlice([{ name: "base", classifier: P.base }], P.image, 0, createRandom(1), { extent: -1 }), /invalid extent: expected a positive number, got -1/);
+  await assert.rejects(computeSlice([{ name: "base", classifier: P.base }], P.image, 0, createRandom(1), { extent: -1 }), /invalid extent: expected a number > 0, got -1/);
   await assert.rejects(
     computeSlice([{ name: "base", classifier: P.base }], P.image, 0, createRandom(1), { maxDistance: 0.01 }),
     /no boundary within distance 0.01 along the slice axes: expected one to set the extent automatically, got none \(pass extent\)/,

@@ -37,7 +37,7 @@ test("the trace gives the best distortion at any budget", async () => {
 });
 
 test("invalid options name the parameter", () => {
-  assert.throws(() => new LabelOnlyOracle(model, original, 0, { pa: 1.5 }), /invalid pa: expected a level in \(0, 1\), got 1.5/);
+  assert.throws(() => new LabelOnlyOracle(model, original, 0, { pa: 1.5 }), /invalid pa: expected a number in \(0, 1\), got 1.5/);
   assert.throws(() => new LabelOnlyOracle(model, original, 5), /invalid label/);
   assert.throws(() => new LabelOnlyOracle(model, new Float32Array(3), 0), /original image has 3 values, expected 4/);
 });

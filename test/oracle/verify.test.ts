@@ -80,7 +80,7 @@ test("verifyAdversarial throws RangeErrors naming the bad argument", async () =>
   await assert.rejects(verifyAdversarial(f, x, 0, { repeats: 0, pa: 0.5 }), { name: "RangeError", message: "invalid repeats: expected an integer >= 1, got 0" });
   await assert.rejects(verifyAdversarial(f, x, 0, { repeats: 2.5, pa: 0.5 }), { name: "RangeError", message: "invalid repeats: expected an integer >= 1, got 2.5" });
   for (const pa of [0, 1, NaN]) {
-    await assert.rejects(verifyAdversarial(f, x, 0, { repeats: 5, pa }), { name: "RangeError", message: `invalid pa: expected a level in (0, 1), got ${pa}` });
+    await assert.rejects(verifyAdversarial(f, x, 0, { repeats: 5, pa }), { name: "RangeError", message: `invalid pa: expected a number in (0, 1), got ${pa}` });
   }
   await assert.rejects(verifyAdversarial(f, new Float32Array(3), 0, { repeats: 5, pa: 0.5 }), { name: "RangeError", message: "invalid point: expected 4 values, got 3" });
   for (const label of [2, -1, 0.5]) {

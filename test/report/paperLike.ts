@@ -2,7 +2,7 @@ import type { AccuracyRecord, AttackRecord, CertificationRecord, DefenseRef } fr
 import { accuracy, attack, certification, defense } from "../figures/records.js";
 
 /*
- * A run's records shaped like the paper's Fig. 5 (ImageNet numbers from PAPER.md, three images
+ * A run's records shaped like the paper's Fig. 5 (ImageNet numbers from docs/paper.md, three images
  * per cell), for the conclusion and report tests.
  */
 
@@ -15,7 +15,7 @@ export const none = defense("none", "none", null, null, null);
 export const rsSmall = (n: number, pa: number) => defense("rs-3%", "rs", 0.05, n, pa);
 export const rsLarge = (n: number, pa: number) => defense("rs-12%", "rs", 0.15, n, pa);
 
-/** A run shaped like the paper's Fig. 5 (ImageNet numbers, PAPER.md). */
+/** A run shaped like the paper's Fig. 5 (ImageNet numbers, docs/paper.md). */
 export function paperLike(): { attacks: AttackRecord[]; accuracies: AccuracyRecord[]; certifications: CertificationRecord[] } {
   const attacks = [
     ...cell(none, "hsja", 17.5), ...cell(none, "surfree", 15.8), ...cell(none, "rays", 13.4),

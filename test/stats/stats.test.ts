@@ -187,10 +187,10 @@ test("invalid arguments throw RangeErrors naming the argument, the value and the
   assert.throws(() => normalQuantile(1.5), { name: "RangeError", message: "invalid p: expected a number in [0, 1], got 1.5" });
   assert.throws(() => normalQuantile(NaN), /invalid p: expected a number in \[0, 1\], got NaN/);
   assert.throws(() => normalCdf(NaN), /invalid x: expected a number, got NaN/);
-  assert.throws(() => betaInc(0.5, 0, 1), /invalid a: expected a number in \(0, .*\], got 0/);
+  assert.throws(() => betaInc(0.5, 0, 1), /invalid a: expected a number > 0, got 0/);
   assert.throws(() => betaIncInv(-0.1, 1, 1), /invalid p: expected a number in \[0, 1\], got -0.1/);
-  assert.throws(() => binomialCdf(2.5, 10, 0.5), /invalid k: expected an integer .*, got 2.5/);
-  assert.throws(() => binomialTailAtLeast(2, 0, 0.5), /invalid n: expected an integer in \[1, 9007199254740991\], got 0/);
+  assert.throws(() => binomialCdf(2.5, 10, 0.5), /invalid k: expected an integer, got 2.5/);
+  assert.throws(() => binomialTailAtLeast(2, 0, 0.5), /invalid n: expected an integer >= 1, got 0/);
   assert.throws(() => binomialTestTwoSided(11, 10), /invalid k: expected an integer in \[0, 10\], got 11/);
   assert.throws(() => clopperPearson(3, 10, 1), /invalid alpha: expected a number in \(0, 1\), got 1/);
   assert.throws(() => clopperPearson(-1, 10, 0.1), /invalid k: expected an integer in \[0, 10\], got -1/);

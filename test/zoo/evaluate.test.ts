@@ -7,7 +7,7 @@ import { accuracyOf, calibrateSigma, evaluateModel } from "../../src/zoo/index.j
 
 // Analytic fixture: a linear classifier on 1x1x4 images, f(x) = [x0 > 0.5]. Image i sits at
 // signed distance d_i from the boundary on its label's side, so g(sigma)'s accuracy on it is
-// Phi(d_i / sigma) exactly (PAPER.md eq. (2) setting) and the clean accuracy is 1.
+// Phi(d_i / sigma) exactly (docs/paper.md eq. (2) setting) and the clean accuracy is 1.
 const SHAPE = { channels: 1, height: 1, width: 4 };
 const DISTANCES = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0];
 

@@ -9,7 +9,7 @@ export function register(program: Command): void {
   zooOptions(
     program
       .command("calibrate")
-      .description("Find the noise level sigma at which the smoothed classifier g(sigma, n) loses a given accuracy (PAPER.md: 3% and 12%), by doubling then bisecting sigma with the same noise draws."),
+      .description("Find the noise level sigma at which the smoothed classifier g(sigma, n) loses a given accuracy (docs/paper.md: 3% and 12%), by doubling then bisecting sigma with the same noise draws."),
   )
     .requiredOption("--drop <drop>", "accuracy the smoothed classifier may lose (clean minus smoothed), in (0, 1), e.g. 0.03")
     .option("--steps <steps>", "bisection steps once bracketed", String(CALIBRATE_DEFAULTS.steps))

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { exportRecords, toCsv } from "../../experiments/export.js";
-import { headline, headlineText } from "../../experiments/headline.js";
+import { headline, headlineText } from "../../report/headline.js";
 import { readRun } from "../../experiments/runDirectory.js";
 import { readRecords } from "../../experiments/store.js";
 import { finiteJson } from "../../io/json.js";

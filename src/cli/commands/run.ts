@@ -1,23 +1,24 @@
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { ConfigError } from "../../experiments/config.js";
-import { headline, headlineText, type Headline } from "../../experiments/headline.js";
+import { ConfigError, type ExperimentConfig } from "../../experiments/config.js";
+import { importEnvironment, SHIPPED_ENVIRONMENT } from "../../experiments/environment.js";
+import { headline, headlineText, type Headline } from "../../report/headline.js";
 import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/runner.js";
 import { loadConfig } from "../../experiments/runDirectory.js";
 import { readRecords } from "../../experiments/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
+import { progress, PROGRESS_DEFAULTS } from "../progress.js";
 
 /** Defaults of `rsbench run`. */
 export const RUN_COMMAND_DEFAULTS = Object.freeze({
   /** Run directories go under runs/<config name> unless --out says otherwise. */
   root: "runs",
   /** Seconds between progress lines when stderr is not a terminal (logs of background runs). */
-  logInterval: 30,
+  logInterval: PROGRESS_DEFAULTS.interval,
 });
 
 export interface RunFlags {
@@ -41,31 +42,13 @@ export function formatDuration(seconds: number | null): string {
 
 /** A progress reporter on stderr: a bar with ETA on a terminal, a line every 30 s otherwise. */
 export function progressReporter(label: string): { onProgress: (p: RunProgress) => void; stop: () => void } {
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      format: `${label} |{bar}| {value}/{total} items | {phase} | elapsed {elapsed} | ETA {remaining}`,
-      hideCursor: true,
-      barsize: 20,
-    }, cliProgress.Presets.shades_classic);
-    let started = false;
-    return {
-      onProgress: (p) => {
-        const payload = { phase: p.phase, elapsed: formatDuration(p.elapsedSeconds), remaining: formatDuration(p.etaSeconds) };
-        if (!started) { bar.start(p.total, p.done, payload); started = true; } else bar.update(p.done, payload);
-      },
-      stop: () => { if (started) bar.stop(); },
-    };
-  }
-  let last = -Infinity;
+  const bar = progress(label, { unit: "items", interval: RUN_COMMAND_DEFAULTS.logInterval });
   return {
     onProgress: (p) => {
-      const now = performance.now() / 1000;
-      if (p.done < p.total && now - last < RUN_COMMAND_DEFAULTS.logInterval) return;
-      last = now;
-      process.stderr.write(`${label}: ${p.done}/${p.total} items (${p.resumed} from earlier sessions), elapsed ${formatDuration(p.elapsedSeconds)}, ETA ${formatDuration(p.etaSeconds)}\n`);
+      const elapsed = formatDuration(p.elapsedSeconds), eta = formatDuration(p.etaSeconds);
+      bar.update(p.done, p.total, `${p.phase} | elapsed ${elapsed} | ETA ${eta}`, `(${p.resumed} from earlier sessions), elapsed ${elapsed}, ETA ${eta}`);
     },
-    stop: () => {},
+    stop: () => bar.stop(),
   };
 }
 
@@ -94,18 +77,21 @@ export const WRITE_REPORT: ReportWriter = (dir) => writeReport(dir);
 /** Runs a config file the way `rsbench run` does; shared with `rsbench demo`. */
 export async function runCommand(configPath: string, flags: RunFlags, reportWriter: ReportWriter): Promise<RunOutput> {
   const workers = flags.workers === undefined ? undefined : parseNumber("--workers", flags.workers, { min: 1, max: 4 * availableParallelism(), integer: true });
-  let name: string;
+  // The config is parsed once, against the environment's attacks; the runner takes the parsed value.
+  const environment = environmentUrl(flags.environment);
+  let config: ExperimentConfig;
   try {
-    name = loadConfig(configPath).name;
+    config = loadConfig(configPath, (await importEnvironment(environment ?? SHIPPED_ENVIRONMENT)).attacks);
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
+  const name = config.name;
   const out = flags.out ?? join(RUN_COMMAND_DEFAULTS.root, name);
   const progress = progressReporter(`run ${name}`);
   let summary: RunSummary;
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
-    summary = await runExperiment(configPath, { out, workers, device, environment: environmentUrl(flags.environment), onProgress: progress.onProgress });
+    summary = await runExperiment(config, { out, workers, device, environment, onProgress: progress.onProgress, source: configPath });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {

@@ -73,7 +73,7 @@ export function register(program: Command): void {
     .requiredOption("--pa <Pa>", "level of the adversarial example, in (0, 1)")
     .requiredOption("--sigma <sigma>", "noise standard deviation in pixel units, > 0")
     .option("--json", "print one JSON object {q, pi0Max, margin}")
-    .addHelpText("after", "\nExample:\n  rsbench theory margin --n 10 --pa 0.8 --sigma 1 --json   # margin 0.311 (PAPER.md)")
+    .addHelpText("after", "\nExample:\n  rsbench theory margin --n 10 --pa 0.8 --sigma 1 --json   # margin 0.311 (docs/paper.md)")
     .action((flags: TheoryFlags) => {
       const n = parseNumber("--n", flags.n!, RULES.n);
       const pa = parseNumber("--pa", flags.pa!, RULES.pa);

@@ -5,9 +5,9 @@
  */
 import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortionAccuracy.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
-import { evaluateConclusions, type ConclusionResult } from "../report/conclusions.js";
-import type { ExperimentConfig } from "./config.js";
-import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "./records.js";
+import { evaluateConclusions, type ConclusionResult } from "./conclusions.js";
+import type { ExperimentConfig } from "../experiments/config.js";
+import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/records.js";
 
 export interface Headline {
   readonly points: DistortionPoint[];

@@ -1,0 +1,160 @@
+/**
+ * Byte-identity check of a stored run: re-runs a sample of its work items from its own
+ * config.json with the shipped environment and compares each new record with the stored
+ * line of results.jsonl, byte for byte (the `seconds` field, wall-clock time, is the only one
+ * taken from the stored record). A record may differ by one added field, `unspent` (queries a
+ * budget-ended attack left, and why: added after the grid was run); it is reported apart.
+ *
+ *   node --import tsx scripts/replay-records.ts [run dir] [--per-kind K] [--full] [--key KEY ...]
+ *
+ * Defaults: reports/paper-fashion-mnist, the K = 2 cheapest stored items (by their stored
+ * seconds) of each kind: accuracy, certification, attack per (attack, no RS / RS, attacked /
+ * misclassified). `--full` adds a calibration and a figure item (about 40 s each). Exit 1 when a
+ * record differs, naming it and the first differing byte.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  calibrationItems, ExecutionContext, executeItem, importEnvironment, loadConfig, serializeRecord,
+  SHIPPED_ENVIRONMENT, workItems, type ImageRef, type ResultRecord, type WorkItem,
+} from "../src/experiments/index.js";
+
+export interface ReplayOutcome {
+  readonly key: string;
+  /** The sample category, e.g. "attack/hsja/rs/pa=0.5/attacked". */
+  readonly category: string;
+  /** The replayed record is the stored line, byte for byte. */
+  readonly identical: boolean;
+  /**
+   * It is, once its `unspent` field is taken out: the only field records gained since the paper
+   * grid was run (an attack record says how many queries a budget-ended run left, and why).
+   */
+  readonly identicalBesidesUnspent: boolean;
+  readonly stored: string;
+  readonly replayed: string;
+}
+
+/** The record without its `unspent` field, serialised like the store. */
+function withoutUnspent(record: ResultRecord): string {
+  const { unspent: _unspent, ...rest } = record as ResultRecord & { unspent?: unknown };
+  return serializeRecord(rest as ResultRecord);
+}
+
+export interface ReplayOptions {
+  /** Items per category (cheapest stored first). Defaults to 2. */
+  readonly perKind?: number;
+  /** Also one calibration and one figure (slow). */
+  readonly full?: boolean;
+  /** Replay exactly these keys instead of a sample. */
+  readonly keys?: readonly string[];
+  readonly onItem?: (outcome: ReplayOutcome) => void;
+}
+
+/** The sample category of a stored record. */
+export function category(record: ResultRecord): string {
+  if (record.kind !== "attack") return record.kind;
+  const defense = record.defense.sigma === null ? "none" : `rs/pa=${record.defense.pa}`;
+  return `attack/${record.attack}/${defense}/${record.status}`;
+}
+
+/** The stored lines of a run by key (the store's exact bytes, without the newline). */
+function storedLines(dir: string): Map<string, { line: string; record: ResultRecord }> {
+  const out = new Map<string, { line: string; record: ResultRecord }>();
+  for (const line of readFileSync(join(dir, "results.jsonl"), "utf8").split("\n")) {
+    if (line === "") continue;
+    const record = JSON.parse(line) as ResultRecord;
+    if (!out.has(record.key)) out.set(record.key, { line, record });
+  }
+  return out;
+}
+
+/** Picks the keys to replay: the `perKind` cheapest stored items of each category. */
+function sampleKeys(stored: Map<string, { record: ResultRecord }>, perKind: number, full: boolean): string[] {
+  const byCategory = new Map<string, ResultRecord[]>();
+  for (const { record } of stored.values()) {
+    const c = category(record);
+    if (!full && (c === "calibration" || c === "figure")) continue;
+    byCategory.set(c, [...(byCategory.get(c) ?? []), record]);
+  }
+  const keys: string[] = [];
+  for (const c of [...byCategory.keys()].sort()) {
+    const records = byCategory.get(c)!.sort((a, b) => a.seconds - b.seconds || (a.key < b.key ? -1 : 1));
+    keys.push(...records.slice(0, c === "calibration" || c === "figure" ? 1 : perKind).map((r) => r.key));
+  }
+  return keys;
+}
+
+/** Re-runs items of a stored run and compares their records with the stored lines. */
+export async function replayRun(dir: string, options: ReplayOptions = {}): Promise<ReplayOutcome[]> {
+  const environment = await importEnvironment(SHIPPED_ENVIRONMENT);
+  const config = loadConfig(join(dir, "config.json"), environment.attacks);
+  const stored = storedLines(dir);
+  const keys = options.keys ?? sampleKeys(stored, options.perKind ?? 2, options.full ?? false);
+  const data = await environment.loadData(config.data);
+  const images: ImageRef[] = Array.from({ length: data.count }, (_, position) => ({ position, index: data.indices[position], label: data.labels[position] }));
+  const sigmas = new Map<string, number>();
+  for (const { record } of stored.values()) if (record.kind === "calibration") sigmas.set(record.key, record.sigma);
+  const items = new Map<string, WorkItem>();
+  for (const item of [...calibrationItems(config), ...workItems(config, sigmas, images)]) items.set(item.key, item);
+  const context = new ExecutionContext(environment, config, 1);
+  const outcomes: ReplayOutcome[] = [];
+  for (const key of keys) {
+    const item = items.get(key);
+    const entry = stored.get(key);
+    if (!item || !entry) throw new Error(`no item ${JSON.stringify(key)} in ${dir} (expected a key of its config and its results.jsonl)`);
+    const record = await executeItem(context, item);
+    const timed = { ...record, seconds: entry.record.seconds } as ResultRecord;
+    const replayed = serializeRecord(timed);
+    const outcome = {
+      key, category: category(entry.record), identical: replayed === entry.line,
+      identicalBesidesUnspent: withoutUnspent(timed) === entry.line, stored: entry.line, replayed,
+    };
+    options.onItem?.(outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/** Where two strings first differ, with some context. */
+export function firstDifference(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return `at byte ${i}: stored ...${a.slice(Math.max(0, i - 40), i + 40)}... replayed ...${b.slice(Math.max(0, i - 40), i + 40)}...`;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let dir = "reports/paper-fashion-mnist", perKind = 2, full = false;
+  const keys: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--per-kind") perKind = Number(argv[++i]);
+    else if (a === "--full") full = true;
+    else if (a === "--key") keys.push(argv[++i]);
+    else dir = a;
+  }
+  if (!Number.isSafeInteger(perKind) || perKind < 1) throw new RangeError(`invalid --per-kind: expected an integer >= 1, got ${perKind}`);
+  const outcomes = await replayRun(dir, {
+    perKind, full, keys: keys.length ? keys : undefined,
+    onItem: (o) => {
+      const verdict = o.identical ? "same" : o.identicalBesidesUnspent ? "same+unspent" : "DIFF";
+      const detail = o.identical ? "" : o.identicalBesidesUnspent ? `      gains ${JSON.stringify({ unspent: (JSON.parse(o.replayed) as { unspent: unknown }).unspent })}\n` : `      ${firstDifference(o.stored, o.replayed)}\n`;
+      process.stdout.write(`${verdict.padEnd(12)}  ${o.category.padEnd(34)} ${o.key}\n${detail}`);
+    },
+  });
+  const differing = outcomes.filter((o) => !o.identicalBesidesUnspent);
+  const gained = outcomes.filter((o) => !o.identical && o.identicalBesidesUnspent);
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o.category, (counts.get(o.category) ?? 0) + 1);
+  process.stdout.write(
+    `${outcomes.length} records compared (${[...counts].map(([c, n]) => `${c} ${n}`).join(", ")}): ` +
+    `${outcomes.length - differing.length - gained.length} byte-identical, ${gained.length} identical but for the new unspent field, ${differing.length} differ\n`,
+  );
+  if (differing.length) process.exitCode = 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    process.exitCode = 2;
+  });
+}

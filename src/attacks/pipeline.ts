@@ -1,0 +1,112 @@
+/**
+ * The one per-image attack pipeline, used by the runner's attack items and by `rsbench attack`:
+ * ask the defense for its label of the image (outside the budget), pick the starting point,
+ * attack through a label-only oracle with the query budget, read the distortions at the
+ * checkpoints, and check the final point against eq. (4) (outside the budget). Every random
+ * stream comes from keyedRandom(seed, key) with the ids of ITEM_STREAMS, so a record is a pure
+ * function of (seed, defense point, attack, image) whoever runs it.
+ */
+import type { Classifier } from "../model/classifier.js";
+import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
+import { verifyAdversarial } from "../oracle/verify.js";
+import { keyedRandom } from "../rng/keyed.js";
+import type { Random } from "../rng/random.js";
+import { ITEM_STREAMS } from "../rng/streams.js";
+import { defend, defensePa, isRandomized, type Defense } from "../smoothing/defense.js";
+import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef } from "./record.js";
+import { attackOptions, type AttackEntry } from "./registry.js";
+import { runAttack } from "./run.js";
+import { chooseStart, type StartPool } from "./start.js";
+
+/** An attack record before its wall-clock time is added (the caller times the whole item). */
+export type AttackDraft = Omit<AttackRecord, "seconds">;
+
+/** One attack on one image: the pure inputs of an attack record. */
+export interface AttackJob {
+  /** The run seed (config `seed`, `rsbench attack --seed`). */
+  readonly seed: number;
+  readonly defense: DefenseRef;
+  readonly attack: AttackSpec;
+  /** The image: its index in its source, its label and its pixels (CHW, pixel space). */
+  readonly image: { readonly index: number; readonly label: number; readonly pixels: Float32Array };
+  /** Largest base-model call of the smoothed classifier, in images (does not change results). */
+  readonly batchSize?: number;
+}
+
+/** What the pipeline runs with: the base model, the registered attack, and the starting-point pool. */
+export interface AttackResources {
+  readonly base: Classifier;
+  readonly entry: AttackEntry;
+  /** The pool of starting points (called only when the start policy needs one). */
+  readonly pool: () => Promise<StartPool>;
+}
+
+/** The Defense value of a defense point: Gaussian smoothing when it has sigma and n, none otherwise. */
+export function defenseOf(ref: DefenseRef): Defense {
+  if (ref.sigma === null || ref.n === null) return { kind: "none" };
+  return { kind: "gaussian", sigma: ref.sigma, n: ref.n, pa: ref.pa ?? 0.5, rule: "wrong-votes" };
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function checkpoint(trace: readonly TracePoint[], queries: number): Checkpoint {
+  return { queries, l2: finite(distortionAt(trace, queries, "l2")), linf: finite(distortionAt(trace, queries, "linf")) };
+}
+
+/** Runs the pipeline on one image and returns its record (without `seconds`). */
+export async function attackImage(job: AttackJob, resources: AttackResources): Promise<AttackDraft> {
+  const { seed, defense: ref, attack, batchSize } = job;
+  const { index, label, pixels: image } = job.image;
+  const { base, entry } = resources;
+  const defense = defenseOf(ref);
+  const key = attackKey(ref.id, attack.name, attack.norm, index);
+  const random = keyedRandom(seed, key);
+  const defended = (stream: Random) => defend(base, defense, { random: stream, batchSize });
+  const common = {
+    kind: "attack" as const, key, seed, image: index, label,
+    defense: ref, attack: attack.name, norm: attack.norm, budget: attack.budget,
+  };
+  // The defense's answer on the original image (one call, outside the attack's budget), on a
+  // stream keyed by (defense point, image): every attack on a defense point attacks the same images.
+  const prediction = (await defended(keyedRandom(seed, predictionKey(ref.id, index))).predict(image, 1))[0];
+  if (prediction !== label) {
+    return {
+      ...common, prediction, status: "misclassified", success: false, l2: null, linf: null, queries: 0,
+      forwardPasses: 0, checkpoints: [], trace: [], iterations: 0, stopReason: "misclassified", anomalies: {}, start: null,
+      verification: null,
+    };
+  }
+  const pool = attack.start === "own" ? null : await resources.pool();
+  const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: defensePa(defense) });
+  const result = await runAttack(oracle, {
+    name: attack.name,
+    attack: entry.attack,
+    options: attackOptions(entry, attack.norm, attack.options),
+    norm: attack.norm,
+    random: random.fork(ITEM_STREAMS.attack),
+    startingPoint: k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined,
+  });
+  // The experimenter's check of eq. (4) on the final point, after the attack and outside its
+  // budget, with its own noise stream (the attack never sees it). A deterministic classifier
+  // would answer 0 or 1, so only random defenses are checked.
+  let verification: AttackVerification | null = null;
+  if (attack.verify > 0 && isRandomized(defense) && result.adversarial !== null) {
+    const v = await verifyAdversarial(defended(random.fork(ITEM_STREAMS.verify)), result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
+    verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
+  }
+  return {
+    ...common, prediction, status: "attacked", success: result.success, l2: finite(result.l2), linf: finite(result.linf),
+    queries: result.queries, forwardPasses: result.forwardPasses,
+    checkpoints: checkpointBudgets(attack.budget).map((q) => checkpoint(result.trace, q)),
+    trace: result.trace.map((t) => ({ queries: t.queries, l2: finite(t.l2), linf: finite(t.linf) })),
+    iterations: result.iterations, stopReason: result.stopReason,
+    // Only when queries were left, so records of runs that spent their budget keep their bytes.
+    ...(result.unspent === null ? {} : { unspent: result.unspent }),
+    anomalies: result.anomalies,
+    start: k >= 0 ? pool!.indices[k] : null,
+    verification,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The record of one attack on one image against one defense point: what `rsbench run` stores
+ * for an attack item and what `rsbench attack` streams for each image (src/attacks/pipeline.ts
+ * makes both). JSON has no Infinity: a distortion never reached is `null`.
+ */
+import type { StartKind } from "./start.js";
+import type { Norm, UnspentBudget } from "./types.js";
+
+/** What a defense is, as the paper names them (Sect. 4). */
+export type DefenseKind = "none" | "rs" | "randtrain" | "advtrain";
+
+/**
+ * One point of the defense grid, fully resolved: a model, and when smoothed its sigma (a number,
+ * even when the config asked for an accuracy drop), its number of noise draws n and the attacker's
+ * level Pa. `id` is unique in the run and stable (it names the point in keys, tables and figures),
+ * e.g. "rs-3%/n=10/pa=0.5"; `name` is the config entry it came from, e.g. "rs-3%".
+ */
+export interface DefenseRef {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: DefenseKind;
+  /** Model name (shipped) or path, as written in the config. */
+  readonly model: string;
+  /** Noise level of RS in pixel space, or null without RS. */
+  readonly sigma: number | null;
+  /** The accuracy drop the sigma was calibrated for, when the config gave `{ "drop": ... }`. */
+  readonly drop: number | null;
+  /** Noise draws per query of g(sigma, n), or null without RS. */
+  readonly n: number | null;
+  /** Level Pa of eq. (4) (the attack's success criterion), or null without RS. */
+  readonly pa: number | null;
+}
+
+/** One attack to run on each image: a registered attack, its norm, budget, options, start policy and check. */
+export interface AttackSpec {
+  /** A registered attack ("hsja", "surfree", "rays"). */
+  readonly name: string;
+  /** The norm it minimises. */
+  readonly norm: Norm;
+  /** Query budget (one query = one call of the defended classifier); the paper uses 2000. */
+  readonly budget: number;
+  /** Options passed to the attack over its DEFAULTS. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Where runs start (see StartKind). */
+  readonly start: StartKind;
+  /**
+   * Repeats of the check that the final adversarial point is adversarial at level Pa in the sense
+   * of docs/paper.md eq. (4) (src/oracle/verify.ts), run after the attack, outside its budget,
+   * against smoothed defenses only; 0 runs no check.
+   */
+  readonly verify: number;
+}
+
+/** Best distortion after a given number of queries (null: nothing adversarial yet). */
+export interface Checkpoint {
+  readonly queries: number;
+  readonly l2: number | null;
+  readonly linf: number | null;
+}
+
+/** What the check of an attack's final point measured (src/oracle/verify.ts). */
+export interface AttackVerification {
+  readonly repeats: number;
+  readonly rate: number;
+  readonly verified: boolean;
+}
+
+/**
+ * One attack on one image against one defense point. When the defense misclassifies the
+ * original image (one call of the defense on it, outside the budget) the attack is not run:
+ * `status` is "misclassified" and the distortion fields are null.
+ */
+export interface AttackRecord {
+  readonly kind: "attack";
+  /** Unique key of the item (attackKey): it names the record's random streams. */
+  readonly key: string;
+  /** The seed; the streams are keyedRandom(seed, key) (src/rng/keyed.ts). */
+  readonly seed: number;
+  /** Index of the image in its source (LabeledImages.indices). */
+  readonly image: number;
+  readonly label: number;
+  /** Label the defense gave the original image (for a smoothed defense: the vote of n draws). */
+  readonly prediction: number;
+  readonly status: "attacked" | "misclassified";
+  readonly defense: DefenseRef;
+  readonly attack: string;
+  readonly norm: Norm;
+  readonly budget: number;
+  readonly success: boolean;
+  readonly l2: number | null;
+  readonly linf: number | null;
+  readonly queries: number;
+  readonly forwardPasses: number;
+  /** Best distortions at fixed budgets (ATTACK_CHECKPOINTS below the budget, and the budget). */
+  readonly checkpoints: readonly Checkpoint[];
+  /** The oracle's best-so-far trace (one row per improvement): read the distortion at any budget. */
+  readonly trace: readonly Checkpoint[];
+  readonly iterations: number;
+  readonly stopReason: string;
+  /**
+   * Present when the budget ended the run with queries left: how many, and why (an attack that
+   * asks several points per call cannot always fit its last call). Absent when the run spent its
+   * whole budget or stopped before it, as in records written before the field existed.
+   */
+  readonly unspent?: UnspentBudget;
+  readonly anomalies: Readonly<Record<string, number>>;
+  /** Source index of the image the run started from (start policy "data"/"auto"), or null: its own initialisation. */
+  readonly start: number | null;
+  /**
+   * The experimenter's check (outside the budget, own noise stream) that the final adversarial
+   * point, in the attack's norm, is adversarial at level Pa in the sense of docs/paper.md eq. (4):
+   * `rate` is the share of `repeats` fresh calls of g(sigma, n) on it that differ from the label,
+   * `verified` is rate >= Pa. null when not run: `verify` 0, no RS, or no adversarial point.
+   */
+  readonly verification: AttackVerification | null;
+  /** Wall-clock seconds the item took (the only field that differs between identical runs). */
+  readonly seconds: number;
+}
+
+/** Budgets below the full one at which every attack record reads the best distortion (the paper's 500/1000/2000 reading). */
+export const ATTACK_CHECKPOINTS: readonly number[] = Object.freeze([500, 1000]);
+
+/** The checkpoint budgets of an attack with `budget` queries: ATTACK_CHECKPOINTS below it, then the budget. */
+export function checkpointBudgets(budget: number): number[] {
+  return [...ATTACK_CHECKPOINTS.filter((q) => q < budget), budget];
+}
+
+/** Key of the attack of `attack` (minimising `norm`) on source image `image` against defense point `defenseId`. */
+export function attackKey(defenseId: string, attack: string, norm: Norm, image: number): string {
+  return `attack/${defenseId}/${attack}-${norm}/image=${image}`;
+}
+
+/**
+ * Key of the noise stream of a defense point's answer on an original image. It is keyed by
+ * (defense point, image), not by attack, so every attack on a defense point attacks the same images.
+ */
+export function predictionKey(defenseId: string, image: number): string {
+  return `prediction/${defenseId}/image=${image}`;
+}
+
+/** Id of a defense point: the config entry's name, and for a smoothed one its n and Pa ("rs-3%/n=10/pa=0.5"). */
+export function defensePointId(name: string, smoothing: { readonly n: number; readonly pa: number } | null): string {
+  return smoothing === null ? name : `${name}/n=${smoothing.n}/pa=${smoothing.pa}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Resolves what a validated config names before anything is written: every model of `defenses`
+ * loads, the attacked images (`data`) and the accuracy images (`accuracy`) load, and each model
+ * takes those images. Every failure is reported at once, as a ConfigError naming its field path,
+ * so a typo in a model name never leaves a half-made run directory behind.
+ */
+import type { LabeledImages } from "../data/types.js";
+import { formatShape, type Classifier } from "../model/classifier.js";
+import { ConfigError, type ExperimentConfig } from "./config.js";
+import type { ExperimentEnvironment } from "./environment.js";
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The attacked images of a config, once every model and dataset it names has been checked. */
+export async function resolveInputs(config: ExperimentConfig, environment: ExperimentEnvironment, source?: string): Promise<LabeledImages> {
+  const problems: string[] = [];
+  const load = async (path: string, data: ExperimentConfig["data"]): Promise<LabeledImages | null> => {
+    try {
+      return await environment.loadData(data);
+    } catch (error) {
+      problems.push(`${path}: ${message(error)}`);
+      return null;
+    }
+  };
+  const images = await load("data", config.data);
+  const accuracy = await load("accuracy", config.accuracy);
+  const models = new Map<string, Promise<Classifier | Error>>();
+  for (const [i, d] of config.defenses.entries()) {
+    let model = models.get(d.model);
+    if (!model) {
+      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu" }).catch((error: unknown) => new Error(message(error)));
+      models.set(d.model, model);
+    }
+    const loaded = await model;
+    const path = `defenses[${i}].model`;
+    if (loaded instanceof Error) { problems.push(`${path}: ${loaded.message}`); continue; }
+    for (const [field, set] of [["data", images], ["accuracy", accuracy]] as const) {
+      if (set === null) continue;
+      const m = loaded.shape, s = set.shape;
+      if (m.channels !== s.channels || m.height !== s.height || m.width !== s.width) {
+        problems.push(`${path}: ${JSON.stringify(d.model)} takes ${formatShape(m)} images, but ${field} (${set.source}) has ${formatShape(s)} images`);
+      } else if (set.classNames.length > loaded.numClasses) {
+        problems.push(`${path}: ${JSON.stringify(d.model)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${set.classNames.length}`);
+      }
+    }
+  }
+  // The workers load their own sessions: these were only to check.
+  for (const model of models.values()) {
+    const loaded = await model;
+    if (!(loaded instanceof Error)) await loaded.dispose?.();
+  }
+  if (problems.length > 0 || images === null) throw new ConfigError(problems, source);
+  return images;
+}

@@ -1,0 +1,30 @@
+/**
+ * What a figure computation (Fig. 1-3) takes and returns: the runner (src/experiments) hands it
+ * a FigureInput per image and stores what it returns as FigureRecord.data.
+ */
+import type { Classifier } from "../model/classifier.js";
+import type { Random } from "../rng/random.js";
+
+/** Figures whose data is computed by work items (Fig. 4 and 5 come from the other records). */
+export type ComputedFigure = "fig1" | "fig2" | "fig3";
+export type FigureName = ComputedFigure | "fig4" | "fig5";
+export const FIGURE_NAMES: readonly FigureName[] = ["fig1", "fig2", "fig3", "fig4", "fig5"];
+
+/**
+ * What the runner hands a figure computation (Fig. 1-3) for one image: the base model f, the
+ * image, the sigma of the chosen smoothed defense, the item's own random stream and the figure's
+ * options from the config (`figures.options.fig1`, ...). The computation returns JSON-serialisable
+ * data, stored as FigureRecord.data and rendered later from the records alone.
+ */
+export interface FigureInput {
+  readonly base: Classifier;
+  readonly image: Float32Array;
+  readonly imageIndex: number;
+  readonly label: number;
+  readonly sigma: number;
+  readonly random: Random;
+  readonly batchSize: number;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+export type ComputeFigure = (input: FigureInput) => Promise<unknown>;
+

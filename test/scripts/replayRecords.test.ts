@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { replayRun } from "../../scripts/replay-records.js";
+
+// A few cheap items of the shipped paper grid, one per kind: re-run from its config, each record
+// must equal the stored line of results.jsonl byte for byte (`npm run replay` checks a larger sample).
+const KEYS = [
+  "accuracy/advtrain",
+  "attack/none/hsja-l2/image=5075",
+  "attack/none/surfree-l2/image=8183",
+  "attack/advtrain/rays-linf/image=8183",
+  "attack/rs-12%/n=10/pa=0.8/rays-linf/image=6984",
+  "attack/rs-3%/n=10/pa=0.8/hsja-l2/image=5180",
+];
+/** A SurFree run the budget ended one query short: its record gains `unspent`, and nothing else changes. */
+const UNSPENT = "attack/randtrain/n=10/pa=0.5/surfree-l2/image=3992";
+
+test("replaying items of reports/paper-fashion-mnist gives its stored records byte for byte", async () => {
+  const outcomes = await replayRun("reports/paper-fashion-mnist", { keys: [...KEYS, UNSPENT] });
+  assert.deepEqual(outcomes.map((o) => o.key), [...KEYS, UNSPENT]);
+  for (const o of outcomes.slice(0, KEYS.length)) assert.equal(o.replayed, o.stored, o.key);
+  // The sample covers an attacked and a misclassified image, with and without RS.
+  const stored = outcomes.map((o) => JSON.parse(o.stored) as { kind: string; status?: string });
+  assert.ok(stored.some((r) => r.status === "attacked") && stored.some((r) => r.status === "misclassified"));
+  const last = outcomes[KEYS.length];
+  assert.equal(last.identical, false);
+  assert.equal(last.identicalBesidesUnspent, true);
+  const record = JSON.parse(last.replayed) as { queries: number; budget: number; unspent: unknown };
+  assert.deepEqual(record.unspent, { queries: 1, requested: 2, reason: "reserve for the final line search" });
+  assert.equal(record.queries, record.budget - 1);
+});
