@@ -6,6 +6,7 @@
  */
 import type { LabeledImages } from "../data/types.js";
 import { formatShape, type Classifier } from "../model/classifier.js";
+import { DeviceError } from "../model/device.js";
 import { ConfigError, type ExperimentConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
 
@@ -30,10 +31,12 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
   for (const [i, d] of config.defenses.entries()) {
     let model = models.get(d.model);
     if (!model) {
-      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu" }).catch((error: unknown) => new Error(message(error)));
+      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu" }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
       models.set(d.model, model);
     }
     const loaded = await model;
+    // An unusable device is not a mistake in the config: it stops the run at once, as it is.
+    if (loaded instanceof DeviceError) throw loaded;
     const path = `defenses[${i}].model`;
     if (loaded instanceof Error) { problems.push(`${path}: ${loaded.message}`); continue; }
     for (const [field, set] of [["data", images], ["accuracy", accuracy]] as const) {
