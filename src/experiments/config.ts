@@ -5,6 +5,7 @@
  * `defenses[2].n: expected an integer >= 1, got 0`.
  */
 import { START_KINDS, type StartKind } from "../attacks/start.js";
+import { classMapProblem } from "../data/classMap.js";
 import type { Norm } from "../attacks/types.js";
 import type { DefenseKind, FigureName } from "./records.js";
 import { FIGURE_NAMES } from "./records.js";
@@ -18,6 +19,8 @@ export interface DataConfig {
   /** A seeded random sample of this many images (the paper's "200 random images"). */
   readonly sample?: number;
   readonly seed?: number;
+  /** Folder datasets: folder name -> the model's label (defaults to the folders' sorted positions). */
+  readonly classMap?: Readonly<Record<string, number>>;
 }
 
 /** sigma given directly, or as the accuracy drop it must cost (resolved by calibration). */
@@ -143,6 +146,8 @@ class Checker {
   string(path: string, value: unknown, pattern?: RegExp): string | undefined {
     if (typeof value !== "string" || value === "") return this.fail(path, "a non-empty string", value);
     if (pattern && !pattern.test(value)) return this.fail(path, `a name of letters, digits and . _ % + -`, value);
+    // Names become path segments (runs/<name>): "." and ".." would escape the folder.
+    if (pattern && (value === "." || value === "..")) return this.fail(path, `a name of letters, digits and . _ % + - other than "." and ".."`, value);
     return value;
   }
 
@@ -206,7 +211,7 @@ function show(value: unknown): string {
 }
 
 function dataConfig(c: Checker, path: string, value: unknown): DataConfig | undefined {
-  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed"]);
+  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed", "classMap"]);
   if (!o) return undefined;
   const dataset = c.string(join(path, "dataset"), o.dataset);
   const out: { -readonly [K in keyof DataConfig]: DataConfig[K] } = { dataset: dataset ?? "" };
@@ -214,6 +219,11 @@ function dataConfig(c: Checker, path: string, value: unknown): DataConfig | unde
   if (o.offset !== undefined) out.offset = c.integer(join(path, "offset"), o.offset, 0);
   if (o.sample !== undefined) out.sample = c.integer(join(path, "sample"), o.sample, 1);
   if (o.seed !== undefined) out.seed = c.integer(join(path, "seed"), o.seed, 0);
+  if (o.classMap !== undefined) {
+    const problem = classMapProblem(o.classMap);
+    if (problem) c.problems.push(`${join(path, "classMap")}: ${problem}`);
+    else out.classMap = o.classMap as Record<string, number>;
+  }
   if (o.count !== undefined && o.sample !== undefined) {
     c.problems.push(`${path}: give either count (the first images) or sample (a seeded random subset), not both`);
   }

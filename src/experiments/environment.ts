@@ -11,6 +11,7 @@ import type { Classifier } from "../model/classifier.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
+import type { DataFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
 
 /** An attack the config can name, with its documented defaults and the norms it minimises. */
@@ -64,6 +65,10 @@ export interface ExperimentEnvironment {
   certify(base: Classifier, image: Float32Array, args: CertifyArgs): Promise<{ readonly outcome: CertificationOutcome; readonly forwardPasses: number }>;
   /** Computations of Fig. 1-3 (a figure without one cannot be included). */
   readonly figures: Readonly<Partial<Record<ComputedFigure, ComputeFigure>>>;
+  /** The file a model name resolves to, hashed into run.json (omitted: models are not fingerprinted). */
+  modelFile?(name: string): string | null;
+  /** Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images). */
+  fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
 }
 
 /** The shape of an environment module: workers call `createEnvironment()` once each. */

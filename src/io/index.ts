@@ -1,3 +1,4 @@
-/** Bottom-layer I/O helpers shared by every layer: the JSON replacer and atomic writes. */
+/** Bottom-layer I/O helpers shared by every layer: the JSON replacer, atomic writes and the output-path check. */
 export { finiteJson, stringifyFinite } from "./json.js";
-export { writeFileAtomic, writeFileAtomicAsync } from "./atomic.js";
+export { openFileAtomic, writeFileAtomic, writeFileAtomicAsync, type AtomicFile } from "./atomic.js";
+export { checkOutputPath, OutputPathError, RUN_DIRECTORY_FILES, type NamedInput, type OutputPathOptions } from "./outputPath.js";

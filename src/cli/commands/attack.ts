@@ -13,6 +13,7 @@ import { createRandom } from "../../rng/index.js";
 import { SmoothedClassifier } from "../../smoothing/index.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { finiteJson } from "../../io/json.js";
+import { checkOut } from "../output.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 
 /** Defaults of `rsbench attack`. */
@@ -412,6 +413,7 @@ export function register(program: Command): void {
     .addHelpText("after", "\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10")
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
+      checkOut(flags.out, { model: flags.model, data: flags.data });
       const start = performance.now();
       const loaded = await loadModel(config.model);
       const model = loaded.classifier;

@@ -1,11 +1,14 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { openFileAtomic, type AtomicFile } from "../../io/atomic.js";
 import type { Command } from "commander";
-import { finiteJson, percent, progressBar } from "../output.js";
-import { loadData, type LabeledImages, type Selection } from "../../data/index.js";
+import { checkOut, finiteJson, percent, progressBar, warn } from "../output.js";
+import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { certifyImages, CERTIFY_DEFAULTS, type CertifyRow, type CertifySummary } from "../../smoothing/index.js";
+
+/** Help of --class-map (every command that reads a dataset). */
+export const CLASS_MAP_HELP = 'folder datasets: JSON file {"folder name": label} giving the model label of each class folder (default: the folders\' sorted positions)';
 
 /** Flags shared by `rsbench predict` and `rsbench certify` (commander hands values over as strings). */
 export interface EvaluationFlags {
@@ -20,6 +23,7 @@ export interface EvaluationFlags {
   seed?: string;
   batch?: string;
   out?: string;
+  classMap?: string;
   resize?: boolean;
   json?: boolean;
 }
@@ -49,6 +53,7 @@ export function evaluationCommand(command: Command, spec: SharedFlagSpec, own: (
     .option("--batch <batch>", "largest base-model call, in images (does not change results)", String(spec.defaults.batchSize))
     .option("--out <file>", `stream one row per image to FILE as it finishes: ${out}; tab-separated, or JSON lines for .jsonl`)
     .option("--resize", "resize images that do not match the model's input shape")
+    .option("--class-map <file>", CLASS_MAP_HELP)
     .option("--json", "print one JSON object {summary, images} instead of the text summary");
 }
 
@@ -59,6 +64,7 @@ export async function evaluationInputs(flags: EvaluationFlags) {
   const seed = parseNumber("--seed", flags.seed!, RULES.seed);
   const batchSize = parseNumber("--batch", flags.batch!, RULES.count);
   const chosen = selection(flags);
+  checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
   return { sigma, alpha, seed, batchSize, ...(await loadInputs(flags, chosen)) };
 }
 
@@ -72,19 +78,25 @@ export function selection(flags: EvaluationFlags): Selection {
 /** Loads the model (shipped name or .onnx path) and the images in the model's shape (resized with --resize). */
 export async function loadInputs(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
   const model = await loadModel(flags.model);
-  const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false }).catch((error: unknown) => {
+  const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
+  const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false, classMap }).catch((error: unknown) => {
     throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
   });
-  checkModelData(model, set);
+  checkModelData(model, set, warn);
   return { classifier: model.classifier, name: model.name, set };
 }
 
-/** A row sink: one line per finished image written (and flushed: writeSync) to FILE; null without --out. */
+/**
+ * A row sink: one line per finished image written (and flushed) to a temporary file next to FILE,
+ * renamed to FILE by `commit` when the command succeeds; null without --out. A failed or killed
+ * command leaves FILE as it was (its rows so far stay in the temporary file).
+ */
 export class RowFile {
-  private readonly fd: number;
+  private readonly file: AtomicFile;
+  private done = false;
   private constructor(path: string, private readonly format: (row: Record<string, unknown>) => string, header: string | null) {
-    this.fd = openSync(path, "w");
-    if (header !== null) writeSync(this.fd, header + "\n");
+    this.file = openFileAtomic(path);
+    if (header !== null) this.file.write(header + "\n");
   }
 
   /**
@@ -99,11 +111,19 @@ export class RowFile {
   }
 
   write(row: object): void {
-    writeSync(this.fd, this.format(row as Record<string, unknown>) + "\n");
+    this.file.write(this.format(row as Record<string, unknown>) + "\n");
   }
 
+  /** Renames the finished file into place. */
+  commit(): void {
+    if (!this.done) this.file.commit();
+    this.done = true;
+  }
+
+  /** After `commit`, nothing; otherwise (a failure) closes the temporary file and leaves FILE untouched. */
   close(): void {
-    closeSync(this.fd);
+    if (!this.done) this.file.abort();
+    this.done = true;
   }
 }
 
@@ -152,6 +172,7 @@ export function register(program: Command): void {
             bar.update(done, `certified correct ${certified}/${done}`);
           },
         });
+        out?.commit();
         bar.stop();
         if (flags.json) {
           printJson({

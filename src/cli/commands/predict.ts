@@ -44,6 +44,7 @@ export function register(program: Command): void {
             bar.update(done, `correct ${correct}/${done}`);
           },
         });
+        out?.commit();
         bar.stop();
         if (flags.json) {
           printJson({

@@ -1,10 +1,11 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { exportRecords, toCsv } from "../../experiments/export.js";
 import { headline, headlineText } from "../../experiments/headline.js";
 import { readRun } from "../../experiments/runDirectory.js";
 import { readRecords } from "../../experiments/store.js";
+import { writeFileAtomic } from "../../io/atomic.js";
 import { finiteJson } from "../../io/json.js";
+import { checkOut } from "../output.js";
 import { printJson, UsageError } from "../args.js";
 import { formatDuration } from "./run.js";
 
@@ -40,6 +41,7 @@ export function register(program: Command): void {
         throw error;
       });
       if (flags.csv && flags.json) throw new UsageError("invalid flags: expected one of --csv or --json, got both");
+      checkOut(flags.out, {});
       let run;
       try {
         run = readRun(dir);
@@ -63,7 +65,7 @@ export function register(program: Command): void {
           : `Run ${run.config.name}: ${records.length} items stored.`;
         text = status + "\n\n" + headlineText(headline(records, run.config));
       }
-      if (flags.out) writeFileSync(flags.out, text);
+      if (flags.out) writeFileAtomic(flags.out, text);
       else process.stdout.write(text);
     });
 }

@@ -6,7 +6,9 @@ import type { Command } from "commander";
 import { ConfigError } from "../../experiments/config.js";
 import { headline, headlineText, type Headline } from "../../experiments/headline.js";
 import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/runner.js";
-import { loadConfig } from "../../experiments/runDirectory.js";
+import { loadConfig, runDirectoryFor } from "../../experiments/runDirectory.js";
+import type { ExperimentConfig } from "../../experiments/config.js";
+import { checkOut, warn } from "../output.js";
 import { readRecords } from "../../experiments/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
@@ -25,6 +27,7 @@ export interface RunFlags {
   environment?: string;
   report?: boolean;
   json?: boolean;
+  forceNew?: boolean;
 }
 
 /** "1h02m", "3m07s", "12s". */
@@ -92,17 +95,22 @@ export const WRITE_REPORT: ReportWriter = (dir) => writeReport(dir);
 /** Runs a config file the way `rsbench run` does; shared with `rsbench demo`. */
 export async function runCommand(configPath: string, flags: RunFlags, reportWriter: ReportWriter): Promise<RunOutput> {
   const workers = flags.workers === undefined ? undefined : parseNumber("--workers", flags.workers, { min: 1, max: 4 * availableParallelism(), integer: true });
-  let name: string;
+  let config: ExperimentConfig;
   try {
-    name = loadConfig(configPath).name;
+    config = loadConfig(configPath);
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
-  const out = flags.out ?? join(RUN_COMMAND_DEFAULTS.root, name);
+  const name = config.name;
+  const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, name);
+  const datasets = [config.data, config.accuracy].map((d) => d.dataset);
+  checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
   const progress = progressReporter(`run ${name}`);
   let summary: RunSummary;
   try {
-    summary = await runExperiment(configPath, { out, workers, environment: environmentUrl(flags.environment), onProgress: progress.onProgress });
+    summary = await runExperiment(configPath, {
+      out, workers, environment: environmentUrl(flags.environment), onProgress: progress.onProgress, forceNew: flags.forceNew, onWarning: warn,
+    });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {
@@ -145,11 +153,14 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--workers <k>", "worker threads, one model session each (default: all cores)")
     .option("--environment <module>", "module exporting createEnvironment() (models, data, attacks) instead of the shipped one")
     .option("--no-report", "do not write the HTML report at the end")
+    .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
     .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline}")
     .addHelpText("after", [
       "",
       "A killed run (Ctrl-C, SIGKILL, power loss) loses at most the items in flight: run the same",
-      "command again to resume. Resuming with a different config is refused.",
+      "command again to resume. Resuming with a different config, or with models or data whose",
+      "content changed (run.json records their sha256), is refused; --force-new starts over.",
+      "One writer per run directory: a second `rsbench run` on it is refused while the first runs.",
       "",
       "Example:",
       "  rsbench run experiments/demo-fashion-mnist.json --out runs/demo",
