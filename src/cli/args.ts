@@ -16,6 +16,8 @@ export interface NumberRule {
   max?: number;
   /** Exclusive upper bound. */
   below?: number;
+  /** Largest sensible value: beyond it a run only takes for ever (refused with its own message). */
+  limit?: number;
   integer?: boolean;
 }
 
@@ -41,6 +43,9 @@ export function parseNumber(flag: string, value: string | number, rule: NumberRu
     (rule.max === undefined || x <= rule.max) &&
     (rule.below === undefined || x < rule.below);
   if (!ok) throw new UsageError(`invalid ${flag}: expected ${describe(rule)}, got ${JSON.stringify(String(value))}`);
+  if (rule.limit !== undefined && x > rule.limit) {
+    throw new UsageError(`invalid ${flag}: expected at most ${rule.limit} (a larger value makes the run absurdly long or the noise meaningless), got ${JSON.stringify(String(value))}`);
+  }
   return x;
 }
 
@@ -57,10 +62,16 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
   throw new UsageError(`invalid ${flag}: expected one of ${choices.join(", ")}, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * Upper bounds beyond which a value only makes a run absurd (hours per image, or noise that
+ * drowns any image in [0, 1]): refused with the bound in the message rather than run for ever.
+ */
+export const LIMITS = Object.freeze({ sigma: 100, n: 10_000_000 });
+
 /** Common parameter rules of the paper. */
 export const RULES = {
-  sigma: { above: 0 } as NumberRule,
-  n: { min: 1, integer: true } as NumberRule,
+  sigma: { above: 0, limit: LIMITS.sigma } as NumberRule,
+  n: { min: 1, limit: LIMITS.n, integer: true } as NumberRule,
   pa: { above: 0, below: 1 } as NumberRule,
   alpha: { above: 0, below: 1 } as NumberRule,
   probability: { above: 0, below: 1 } as NumberRule,

@@ -52,6 +52,8 @@ export function parseDataSpec(spec: string): DataSpec {
     return { kind: "builtin", name: match[1], split };
   }
   if (existsSync(spec) && statSync(spec).isDirectory()) return { kind: "folder", path: spec };
+  if (existsSync(spec)) throw new Error(`dataset ${JSON.stringify(spec)} is a file: expected a built-in name (${BUILTIN_NAMES.join(", ")}) or a folder of class subfolders`);
+  if (/[/\\]/.test(spec)) throw new Error(`dataset folder ${JSON.stringify(spec)} does not exist: expected a folder of class subfolders (root/<label>/*.png), or a built-in name (${BUILTIN_NAMES.join(", ")})`);
   builtinDataset(match?.[1] ?? spec); // throws the error listing the valid names
   throw new Error("unreachable");
 }

@@ -115,6 +115,9 @@ export const CONFIG_DEFAULTS = {
   verify: 0,
 } as const;
 
+/** Upper bounds beyond which a value only makes a run absurd (the bound is in the message). */
+export const CONFIG_LIMITS = Object.freeze({ sigma: 100, n: 10_000_000, budget: 10_000_000 });
+
 /** A config that fails validation: the message lists every bad field with its path. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -151,10 +154,12 @@ class Checker {
     return value;
   }
 
-  integer(path: string, value: unknown, min: number): number | undefined {
+  /** An integer >= min; above `limit` (when given) the run would only take for ever. */
+  integer(path: string, value: unknown, min: number, limit?: number): number | undefined {
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
       return this.fail(path, `an integer >= ${min}`, value);
     }
+    if (limit !== undefined && value > limit) return this.fail(path, `at most ${limit} (a larger value makes the run absurdly long)`, value);
     return value;
   }
 
@@ -206,6 +211,8 @@ function join(path: string, key: string): string {
 
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value} (a number beyond the range of a double)`;
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
@@ -240,6 +247,7 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
   if (typeof value !== "number" || !Number.isFinite(value) || !(value > 0)) {
     return c.fail(path, `a number > 0 or { "drop": d } with d in (0, 1)`, value);
   }
+  if (value > CONFIG_LIMITS.sigma) return c.fail(path, `at most ${CONFIG_LIMITS.sigma} (pixels are in [0, 1]: more noise drowns every image)`, value);
   return value;
 }
 
@@ -260,7 +268,7 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   let pa: number[] = [];
   if (smoothed) {
     if (o.n === undefined) c.fail(join(path, "n"), "an integer >= 1 or a list of them (noise draws, required with sigma)", o.n);
-    else n = c.list(join(path, "n"), o.n, (p, v) => c.integer(p, v, 1));
+    else n = c.list(join(path, "n"), o.n, (p, v) => c.integer(p, v, 1, CONFIG_LIMITS.n));
     pa = o.pa === undefined ? [...CONFIG_DEFAULTS.pa] : c.list(join(path, "pa"), o.pa, (p, v) => c.open(p, v, 0, 1));
     if (kind === "none" || kind === "advtrain") {
       c.problems.push(`${join(path, "kind")}: "${kind}" has no smoothing, but sigma is given (use "rs" or "randtrain", or drop sigma)`);
@@ -282,7 +290,7 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   const norm = o.norm === undefined
     ? entry?.defaultNorm ?? CONFIG_DEFAULTS.norm
     : c.choice(join(path, "norm"), o.norm, entry?.norms ?? (["l2", "linf"] as const));
-  const budget = c.integer(join(path, "budget"), o.budget, 1);
+  const budget = c.integer(join(path, "budget"), o.budget, 1, CONFIG_LIMITS.budget);
   let options: Record<string, unknown> = {};
   if (o.options !== undefined) {
     if (typeof o.options !== "object" || o.options === null || Array.isArray(o.options)) c.fail(join(path, "options"), "an object", o.options);
@@ -343,8 +351,8 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): E
   if (root.certification !== undefined && root.certification !== null) {
     const o = c.object("certification", root.certification, ["n0", "n", "alpha"]);
     if (o) {
-      const n0 = c.integer("certification.n0", o.n0, 1);
-      const n = c.integer("certification.n", o.n, 1);
+      const n0 = c.integer("certification.n0", o.n0, 1, CONFIG_LIMITS.n);
+      const n = c.integer("certification.n", o.n, 1, CONFIG_LIMITS.n);
       const alpha = c.open("certification.alpha", o.alpha, 0, 1);
       if (n0 !== undefined && n !== undefined && alpha !== undefined) certification = { n0, n, alpha };
     }
