@@ -143,7 +143,7 @@ test("a folder with only some of the model's classes: the folder -> label mappin
     defenses: [{ name: "none", model }], attacks: [{ name: "rays", budget: 10 }], certification: null, figures: { include: [] },
   };
   const summary = await runExperiment(config as never, { out, workers: 1, onWarning: (m) => warnings.push(m) });
-  assert.deepEqual(warnings, []);
+  assert.equal(warnings.length, 0, warnings.join("\n"));
   const records = readFileSync(join(out, "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as ResultRecord);
   assert.deepEqual(records.filter((r): r is AttackRecord => r.kind === "attack").map((r) => r.label), [1, 1]);
   assert.equal(summary.manifest.complete, true);
@@ -285,7 +285,7 @@ test("rsbench models --json > /dev/full fails in one line, without a stack trace
   try {
     const child = spawn(process.execPath, [BIN, "models", "--json"], { stdio: ["ignore", full, "pipe"] });
     let stderr = "";
-    child.stderr.on("data", (d) => { stderr += d; });
+    child.stderr!.on("data", (d) => { stderr += d; });
     const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? -1)));
     assert.equal(code, 1);
     assert.equal(stderr, "rsbench: error: cannot write the output to standard output (ENOSPC: no space left on device)\n");
