@@ -33,6 +33,8 @@ export interface AtomicFile {
   commit(): void;
   /** Closes and removes the temporary file; the target is untouched. */
   abort(): void;
+  /** Closes the temporary file and keeps it (the partial output of a failed command); the target is untouched. */
+  abandon(): void;
 }
 
 /**
@@ -55,6 +57,9 @@ export function openFileAtomic(path: string): AtomicFile {
       if (!direct) fsyncSync(fd);
       close();
       if (!direct) renameSync(temporary, path);
+    },
+    abandon() {
+      close();
     },
     abort() {
       close();

@@ -94,6 +94,7 @@ export async function loadInputs(flags: EvaluationFlags, chosen: Selection): Pro
 export class RowFile {
   private readonly file: AtomicFile;
   private done = false;
+  private rows = 0;
   private constructor(path: string, private readonly format: (row: Record<string, unknown>) => string, header: string | null) {
     this.file = openFileAtomic(path);
     if (header !== null) this.file.write(header + "\n");
@@ -112,6 +113,7 @@ export class RowFile {
 
   write(row: object): void {
     this.file.write(this.format(row as Record<string, unknown>) + "\n");
+    this.rows++;
   }
 
   /** Renames the finished file into place. */
@@ -120,10 +122,19 @@ export class RowFile {
     this.done = true;
   }
 
-  /** After `commit`, nothing; otherwise (a failure) closes the temporary file and leaves FILE untouched. */
+  /**
+   * After `commit`, nothing. Otherwise (the command failed) FILE is left untouched and the rows
+   * written so far stay in the temporary file, which the warning names (none: it is removed).
+   */
   close(): void {
-    if (!this.done) this.file.abort();
+    if (this.done) return;
     this.done = true;
+    if (this.rows === 0) {
+      this.file.abort();
+      return;
+    }
+    this.file.abandon();
+    warn(`the command did not finish: the ${this.rows} row(s) written so far are in ${this.file.temporary}; the --out file was not changed`);
   }
 }
 

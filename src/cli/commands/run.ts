@@ -9,7 +9,8 @@ import { runExperiment, type RunProgress, type RunSummary } from "../../experime
 import { loadConfig, runDirectoryFor } from "../../experiments/runDirectory.js";
 import type { ExperimentConfig } from "../../experiments/config.js";
 import { checkOut, warn } from "../output.js";
-import { readRecords } from "../../experiments/store.js";
+import { runStatus } from "../../experiments/status.js";
+import { readStore } from "../../experiments/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 
@@ -123,7 +124,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     executed: summary.executed,
     resumed: summary.resumed,
     manifest: summary.manifest,
-    headline: headline(readRecords(summary.dir), summary.config),
+    headline: headline([...runStatus(summary.config, summary.manifest, readStore(summary.dir)).records], summary.config),
   };
 }
 
