@@ -66,8 +66,8 @@ test("a lock taken on another host, or one that names no owner, is never broken 
 
 test("two concurrent writers on one run directory: the second is refused at once, the first finishes, the store is intact", async () => {
   const out = join(root, "concurrent");
-  // The first writer is slow (every attack query waits 2 ms): it holds the lock for seconds.
-  const first = spawn(process.execPath, ["--import", "tsx", RUN_FIXTURE, out, "1", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+  // The first writer is slow (every attack query waits 10 ms): it holds the lock for 10 s or more.
+  const first = spawn(process.execPath, ["--import", "tsx", RUN_FIXTURE, out, "1", "10"], { stdio: ["ignore", "pipe", "pipe"] });
   let firstOut = "";
   first.stdout.on("data", (d) => { firstOut += d; });
   const firstDone = new Promise<number>((resolve) => first.on("exit", (code) => resolve(code ?? -1)));
