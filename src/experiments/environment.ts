@@ -81,7 +81,12 @@ export const SHIPPED_ENVIRONMENT: string = new URL("./shipped.ts", import.meta.u
 
 /** Imports an environment module by URL or path and creates its environment. */
 export async function importEnvironment(specifier: string): Promise<ExperimentEnvironment> {
-  const module = (await import(specifier)) as Partial<EnvironmentModule>;
+  const module = (await import(specifier).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(specifier.replace(/^file:\/\//, ""))) {
+      throw new Error(`environment module ${specifier} not found: expected a path or URL of a module exporting createEnvironment()`);
+    }
+    throw error;
+  })) as Partial<EnvironmentModule>;
   if (typeof module.createEnvironment !== "function") {
     throw new Error(`environment module ${specifier}: expected it to export a function createEnvironment(), got ${typeof module.createEnvironment}`);
   }

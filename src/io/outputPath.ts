@@ -87,6 +87,10 @@ export function checkOutputPath(path: string, options: OutputPathOptions = {}): 
     const info = statSync(target);
     if (kind === "file" && info.isDirectory()) refuse("is a folder: expected a file path");
     if (kind === "directory" && !info.isDirectory()) refuse("is an existing file: expected a run directory (a folder, created if missing)");
+  } else if (kind === "file") {
+    const parent = dirname(target);
+    if (!existsSync(parent)) refuse(`cannot be written: its folder ${parent} does not exist (create it first)`);
+    if (!statSync(parent).isDirectory()) refuse(`cannot be written: ${parent} is not a folder`);
   }
   for (const input of options.inputs ?? []) {
     if (!input.path) continue;

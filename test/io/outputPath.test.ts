@@ -23,6 +23,7 @@ test("checkOutputPath refuses inputs (also through a symbolic link), input folde
   assert.throws(() => checkOutputPath("/proc/self/x"), /is inside \/proc/);
   assert.throws(() => checkOutputPath("/sys"), /is inside \/sys/);
   assert.throws(() => checkOutputPath(dir), /is a folder: expected a file path/);
+  assert.throws(() => checkOutputPath(join(dir, "missing", "x.csv")), /cannot be written: its folder .*missing does not exist \(create it first\)/);
   assert.throws(() => checkOutputPath(model, { kind: "directory" }), /is an existing file: expected a run directory/);
   const run = join(dir, "run");
   mkdirSync(run);
