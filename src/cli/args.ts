@@ -8,14 +8,21 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-/** The allowed values of a numeric flag: an Interval of the one checking vocabulary (src/stats/validate.ts). */
-export type NumberRule = Interval;
+/**
+ * The allowed values of a numeric flag: an Interval of the one checking vocabulary
+ * (src/stats/validate.ts), and optionally the largest sensible value (`limit`): beyond it a run only
+ * takes for ever, and it is refused with its own message.
+ */
+export type NumberRule = Interval & { readonly limit?: number };
 
 /** Parses `--flag value` as a finite number obeying `rule`, or throws a UsageError naming the flag. */
 export function parseNumber(flag: string, value: string | number, rule: NumberRule = {}): number {
   const text = String(value).trim();
   const x = text === "" ? NaN : Number(text);
   if (!Number.isFinite(x) || !inInterval(x, rule)) throw new UsageError(`invalid ${flag}: expected ${describeInterval(rule)}, got ${JSON.stringify(String(value))}`);
+  if (rule.limit !== undefined && x > rule.limit) {
+    throw new UsageError(`invalid ${flag}: expected at most ${rule.limit} (a larger value makes the run absurdly long or the noise meaningless), got ${JSON.stringify(String(value))}`);
+  }
   return x;
 }
 
@@ -32,10 +39,16 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
   throw new UsageError(`invalid ${flag}: expected one of ${choices.join(", ")}, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * Upper bounds beyond which a value only makes a run absurd (hours per image, or noise that
+ * drowns any image in [0, 1]): refused with the bound in the message rather than run for ever.
+ */
+export const LIMITS = Object.freeze({ sigma: 100, n: 10_000_000 });
+
 /** Common parameter rules of the paper. */
 export const RULES = {
-  sigma: { min: 0, openMin: true } as NumberRule,
-  n: integerAtLeast(1),
+  sigma: { min: 0, openMin: true, limit: LIMITS.sigma } as NumberRule,
+  n: { ...integerAtLeast(1), limit: LIMITS.n } as NumberRule,
   pa: OPEN_UNIT,
   alpha: OPEN_UNIT,
   probability: OPEN_UNIT,

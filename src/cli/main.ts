@@ -33,10 +33,12 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] && /(?:main\.ts|rsbench(?:\.js)?)$/.test(process.argv[1]);
 if (isEntry || process.env.RSBENCH_CLI === "1") {
-  // `rsbench ... | head` closes the pipe early: that is not an error of ours.
+  // `rsbench ... | head` closes the pipe early: that is not an error of ours. Any other failure to
+  // write stdout (`> /dev/full`, a full disk) is reported in one line, without a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+    process.stderr.write(`rsbench: error: cannot write the output to standard output (${error.code ?? "error"}: ${error.message.replace(/^\w+: /, "").replace(/, write$/, "")})\n`);
+    process.exit(1);
   });
   process.exitCode = await main(process.argv.slice(2));
 }

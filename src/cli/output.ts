@@ -1,3 +1,8 @@
+import { openFileAtomic, type AtomicFile } from "../io/atomic.js";
+import { finiteJson } from "../io/json.js";
+import { checkOutputPath, OutputPathError } from "../io/outputPath.js";
+import { resolveModel } from "../zoo/load.js";
+import { UsageError } from "./args.js";
 import { progress } from "./progress.js";
 
 /** "91.2%" (one decimal), "-" for a missing number. */
@@ -6,10 +11,100 @@ export function percent(x: number): string {
 }
 
 /** JSON.stringify replacer: Infinity and NaN become null (the `--json` contract). */
-export { finiteJson } from "../io/json.js";
+export { finiteJson };
 
 /** A progress bar on stderr, only when stderr is a terminal (stdout stays one JSON object). */
 export function progressBar(label: string, total: number, unit = "images"): { update(done: number, text: string): void; stop(): void } {
   const bar = progress(label, { unit });
   return { update: (done, text) => bar.update(done, total, text), stop: () => bar.stop() };
+}
+
+/** Prints a warning on stderr ("rsbench: warning: ..."): the CLI's side of the library's warning callbacks. */
+export function warn(message: string): void {
+  process.stderr.write(`rsbench: warning: ${message}\n`);
+}
+
+/** What a command reads, for the output-path check: a model (shipped name or path), a dataset, a config, a class map. */
+export interface CommandInputs {
+  readonly model?: string | readonly string[];
+  readonly data?: string | readonly string[];
+  readonly config?: string;
+  readonly classMap?: string;
+}
+
+/**
+ * Checks a command's `--out` before anything runs (see io/outputPath.ts): it may not be one of the
+ * command's inputs, a run directory's own files, or inside /proc or /sys. A UsageError otherwise.
+ */
+export function checkOut(out: string | undefined, inputs: CommandInputs, kind: "file" | "directory" = "file"): void {
+  if (out === undefined) return;
+  const list = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === "string" ? [v] : v);
+  const modelPath = (m: string): string => {
+    try { return resolveModel(m).path; } catch { return m; }
+  };
+  try {
+    checkOutputPath(out, {
+      kind,
+      inputs: [
+        ...list(inputs.model).map((m) => ({ path: modelPath(m), what: "the model" })),
+        ...list(inputs.data).map((d) => ({ path: d, what: "the dataset" })),
+        { path: inputs.config, what: "the config" },
+        { path: inputs.classMap, what: "the class map" },
+      ],
+    });
+  } catch (error) {
+    throw error instanceof OutputPathError ? new UsageError(error.message) : error;
+  }
+}
+
+/**
+ * A row sink: one line per finished image written (and flushed) to a temporary file next to FILE,
+ * renamed to FILE by `commit` when the command succeeds; null without --out. A failed or killed
+ * command leaves FILE as it was (its rows so far stay in the temporary file).
+ */
+export class RowFile {
+  private readonly file: AtomicFile;
+  private done = false;
+  private rows = 0;
+  private constructor(path: string, private readonly format: (row: Record<string, unknown>) => string, header: string | null) {
+    this.file = openFileAtomic(path);
+    if (header !== null) this.file.write(header + "\n");
+  }
+
+  /**
+   * JSON lines when FILE ends in .jsonl or .json, otherwise tab-separated with a header line
+   * (locuslab/smoothing's certify output layout), "abstain" in the prediction column.
+   */
+  static open(path: string | undefined, columns: readonly string[]): RowFile | null {
+    if (path === undefined) return null;
+    if (/\.jsonl?$/i.test(path)) return new RowFile(path, (row) => JSON.stringify(row, finiteJson), null);
+    const cell = (v: unknown) => (v === null ? "abstain" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v));
+    return new RowFile(path, (row) => columns.map((c) => cell(row[c])).join("\t"), columns.join("\t"));
+  }
+
+  write(row: object): void {
+    this.file.write(this.format(row as Record<string, unknown>) + "\n");
+    this.rows++;
+  }
+
+  /** Renames the finished file into place. */
+  commit(): void {
+    if (!this.done) this.file.commit();
+    this.done = true;
+  }
+
+  /**
+   * After `commit`, nothing. Otherwise (the command failed) FILE is left untouched and the rows
+   * written so far stay in the temporary file, which the warning names (none: it is removed).
+   */
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.rows === 0) {
+      this.file.abort();
+      return;
+    }
+    this.file.abandon();
+    warn(`the command did not finish: the ${this.rows} row(s) written so far are in ${this.file.temporary}; the --out file was not changed`);
+  }
 }

@@ -44,7 +44,9 @@ export async function resizePixels(pixels: Pixels, shape: ImageShape): Promise<P
  * shape is an error stating both shapes.
  */
 export async function decodeImage(path: string, shape?: ImageShape, resize = false): Promise<Pixels> {
-  const meta = await sharp(path).metadata();
+  const meta = await sharp(path).metadata().catch((error: unknown) => {
+    throw new Error(`image ${path}: cannot be decoded (${(error as Error).message.trim() || "unknown error"}); expected a PNG or JPEG file`);
+  });
   const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0) >= 3;
   const own: ImageShape = { channels: colour ? 3 : 1, height: meta.height ?? 0, width: meta.width ?? 0 };
   const target = shape ?? own;
@@ -53,7 +55,9 @@ export async function decodeImage(path: string, shape?: ImageShape, resize = fal
   let pipeline = sharp(path).removeAlpha();
   if (own.height !== target.height || own.width !== target.width) pipeline = pipeline.resize(target.width, target.height, { fit: "fill" });
   pipeline = target.channels === 1 ? pipeline.greyscale() : pipeline.toColourspace("srgb");
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true }).catch((error: unknown) => {
+    throw new Error(`image ${path}: cannot be decoded (${(error as Error).message.trim() || "unknown error"}); expected a PNG or JPEG file`);
+  });
   return finish(data, info.channels, target);
 }
 

@@ -6,9 +6,9 @@ import { readCachedSplit, type SplitName } from "./cache.js";
 import { loadFolder } from "./folder.js";
 import { resizePixels, sameShape, shapeMismatch, writeChwFloat } from "./image.js";
 import { selectIndices } from "./select.js";
-import type { LabeledImages, Selection } from "./types.js";
+import type { ClassMap, LabeledImages, Selection } from "./types.js";
 
-export type { LabeledImages, Selection } from "./types.js";
+export type { ClassMap, LabeledImages, Selection } from "./types.js";
 export { imageAt } from "./types.js";
 export { BUILTIN_DATASETS, BUILTIN_NAMES, SPLIT_SEED, SPLIT_VERSION, builtinDataset } from "./builtin.js";
 export type { BuiltinDataset, SourcePool } from "./builtin.js";
@@ -17,7 +17,8 @@ export type { CacheMeta, CachedSplit, SplitName } from "./cache.js";
 export { splitPool } from "./split.js";
 export type { PoolSplit, SplitOptions } from "./split.js";
 export { SELECTION_DEFAULTS, selectIndices } from "./select.js";
-export { IMAGE_EXTENSIONS, listFolder, loadFolder } from "./folder.js";
+export { folderLabelWarning, IMAGE_EXTENSIONS, listFolder, loadFolder } from "./folder.js";
+export { classMapProblem, readClassMap } from "./classMap.js";
 export { decodeImage, resizePixels, sameShape, shapeMismatch } from "./image.js";
 
 /** Options of `loadData`. */
@@ -28,6 +29,8 @@ export interface LoadDataOptions {
   readonly shape?: ImageShape;
   /** Resize images that do not match `shape` instead of failing (defaults to false). */
   readonly resize?: boolean;
+  /** Folder datasets: folder name -> label (defaults to the folders' sorted positions). */
+  readonly classMap?: ClassMap;
 }
 
 /** A parsed `--data` argument. */
@@ -49,6 +52,8 @@ export function parseDataSpec(spec: string): DataSpec {
     return { kind: "builtin", name: match[1], split };
   }
   if (existsSync(spec) && statSync(spec).isDirectory()) return { kind: "folder", path: spec };
+  if (existsSync(spec)) throw new Error(`dataset ${JSON.stringify(spec)} is a file: expected a built-in name (${BUILTIN_NAMES.join(", ")}) or a folder of class subfolders`);
+  if (/[/\\]/.test(spec)) throw new Error(`dataset folder ${JSON.stringify(spec)} does not exist: expected a folder of class subfolders (root/<label>/*.png), or a built-in name (${BUILTIN_NAMES.join(", ")})`);
   builtinDataset(match?.[1] ?? spec); // throws the error listing the valid names
   throw new Error("unreachable");
 }
@@ -60,7 +65,8 @@ export function parseDataSpec(spec: string): DataSpec {
  */
 export async function loadData(spec: string, options: LoadDataOptions = {}): Promise<LabeledImages> {
   const parsed = parseDataSpec(spec);
-  if (parsed.kind === "folder") return loadFolder(parsed.path, options.selection, options.shape, options.resize ?? false);
+  if (parsed.kind === "folder") return loadFolder(parsed.path, options.selection, options.shape, options.resize ?? false, options.classMap);
+  if (options.classMap) throw new Error(`a class map applies to folder datasets only, but ${spec} is a built-in dataset with its own labels`);
   const dataset = builtinDataset(parsed.name);
   const source = `${parsed.name}:${parsed.split}`;
   const split = await readCachedSplit(dataset, parsed.split);

@@ -13,7 +13,16 @@ export interface LabeledImages {
   readonly labels: Int32Array;
   readonly indices: Int32Array;
   readonly classNames: readonly string[];
+  /**
+   * How a folder dataset's labels were assigned: "sorted-folders" (label = position of the
+   * subfolder in sorted order) or "class-map" (an explicit folder -> label map). Absent for
+   * built-in datasets, whose labels are their own.
+   */
+  readonly labeling?: "sorted-folders" | "class-map";
 }
+
+/** An explicit folder name -> model label map for a folder dataset (`--class-map FILE`, config `classMap`). */
+export type ClassMap = Readonly<Record<string, number>>;
 
 /** Which images of a source to take. `sample` draws a seeded random subset (the paper's "200 random images"). */
 export interface Selection {

@@ -8,6 +8,7 @@ import { attackOptionProblems } from "../attacks/options.js";
 import type { AttackSpec } from "../attacks/record.js";
 import type { AttackEntry } from "../attacks/registry.js";
 import { START_KINDS, type StartKind } from "../attacks/start.js";
+import { classMapProblem } from "../data/classMap.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
@@ -24,6 +25,8 @@ export interface DataConfig {
   /** A seeded random sample of this many images (the paper's "200 random images"). */
   readonly sample?: number;
   readonly seed?: number;
+  /** Folder datasets: folder name -> the model's label (defaults to the folders' sorted positions). */
+  readonly classMap?: Readonly<Record<string, number>>;
 }
 
 /** sigma given directly, or as the accuracy drop it must cost (resolved by calibration). */
@@ -115,6 +118,9 @@ export const CONFIG_DEFAULTS = {
   verify: 0,
 } as const;
 
+/** Upper bounds beyond which a value only makes a run absurd (the bound is in the message). */
+export const CONFIG_LIMITS = Object.freeze({ sigma: 100, n: 10_000_000, budget: 10_000_000 });
+
 /** A config that fails validation: the message lists every bad field with its path. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -146,6 +152,8 @@ class Checker {
   string(path: string, value: unknown, pattern?: RegExp): string | undefined {
     if (typeof value !== "string" || value === "") return this.fail(path, "a non-empty string", value);
     if (pattern && !pattern.test(value)) return this.fail(path, `a name of letters, digits and . _ % + -`, value);
+    // Names become path segments (runs/<name>): "." and ".." would escape the folder.
+    if (pattern && (value === "." || value === "..")) return this.fail(path, `a name of letters, digits and . _ % + - other than "." and ".."`, value);
     return value;
   }
 
@@ -154,8 +162,11 @@ class Checker {
     return inInterval(value, range) ? value : this.fail(path, describeInterval(range), value);
   }
 
-  integer(path: string, value: unknown, min: number): number | undefined {
-    return this.number(path, value, integerAtLeast(min));
+  /** An integer >= min; above `limit` (when given) the run would only take for ever. */
+  integer(path: string, value: unknown, min: number, limit?: number): number | undefined {
+    const x = this.number(path, value, integerAtLeast(min));
+    if (x !== undefined && limit !== undefined && x > limit) return this.fail(path, `at most ${limit} (a larger value makes the run absurdly long)`, value);
+    return x;
   }
 
   /** A number in the open interval (lo, hi). */
@@ -198,12 +209,14 @@ function join(path: string, key: string): string {
 
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return `${value} (a number beyond the range of a double)`;
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function dataConfig(c: Checker, path: string, value: unknown): DataConfig | undefined {
-  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed"]);
+  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed", "classMap"]);
   if (!o) return undefined;
   const dataset = c.string(join(path, "dataset"), o.dataset);
   const out: { -readonly [K in keyof DataConfig]: DataConfig[K] } = { dataset: dataset ?? "" };
@@ -211,6 +224,11 @@ function dataConfig(c: Checker, path: string, value: unknown): DataConfig | unde
   if (o.offset !== undefined) out.offset = c.integer(join(path, "offset"), o.offset, 0);
   if (o.sample !== undefined) out.sample = c.integer(join(path, "sample"), o.sample, 1);
   if (o.seed !== undefined) out.seed = c.integer(join(path, "seed"), o.seed, 0);
+  if (o.classMap !== undefined) {
+    const problem = classMapProblem(o.classMap);
+    if (problem) c.problems.push(`${join(path, "classMap")}: ${problem}`);
+    else out.classMap = o.classMap as Record<string, number>;
+  }
   if (o.count !== undefined && o.sample !== undefined) {
     c.problems.push(`${path}: give either count (the first images) or sample (a seeded random subset), not both`);
   }
@@ -227,6 +245,7 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
   if (typeof value !== "number" || !Number.isFinite(value) || !(value > 0)) {
     return c.fail(path, `a number > 0 or { "drop": d } with d in (0, 1)`, value);
   }
+  if (value > CONFIG_LIMITS.sigma) return c.fail(path, `at most ${CONFIG_LIMITS.sigma} (pixels are in [0, 1]: more noise drowns every image)`, value);
   return value;
 }
 
@@ -247,7 +266,7 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   let pa: number[] = [];
   if (smoothed) {
     if (o.n === undefined) c.fail(join(path, "n"), "an integer >= 1 or a list of them (noise draws, required with sigma)", o.n);
-    else n = c.list(join(path, "n"), o.n, (p, v) => c.integer(p, v, 1));
+    else n = c.list(join(path, "n"), o.n, (p, v) => c.integer(p, v, 1, CONFIG_LIMITS.n));
     pa = o.pa === undefined ? [...CONFIG_DEFAULTS.pa] : c.list(join(path, "pa"), o.pa, (p, v) => c.open(p, v, 0, 1));
     if (kind === "none" || kind === "advtrain") {
       c.problems.push(`${join(path, "kind")}: "${kind}" has no smoothing, but sigma is given (use "rs" or "randtrain", or drop sigma)`);
@@ -269,7 +288,7 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   const norm = o.norm === undefined
     ? entry?.defaultNorm ?? CONFIG_DEFAULTS.norm
     : c.choice(join(path, "norm"), o.norm, entry?.norms ?? (["l2", "linf"] as const));
-  const budget = c.integer(join(path, "budget"), o.budget, 1);
+  const budget = c.integer(join(path, "budget"), o.budget, 1, CONFIG_LIMITS.budget);
   let options: Record<string, unknown> = {};
   if (o.options !== undefined) {
     if (typeof o.options !== "object" || o.options === null || Array.isArray(o.options)) c.fail(join(path, "options"), "an object", o.options);
@@ -347,8 +366,8 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   if (root.certification !== undefined && root.certification !== null) {
     const o = c.object("certification", root.certification, ["n0", "n", "alpha"]);
     if (o) {
-      const n0 = c.integer("certification.n0", o.n0, 1);
-      const n = c.integer("certification.n", o.n, 1);
+      const n0 = c.integer("certification.n0", o.n0, 1, CONFIG_LIMITS.n);
+      const n = c.integer("certification.n", o.n, 1, CONFIG_LIMITS.n);
       const alpha = c.open("certification.alpha", o.alpha, 0, 1);
       if (n0 !== undefined && n !== undefined && alpha !== undefined) certification = { n0, n, alpha };
     }

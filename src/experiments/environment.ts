@@ -11,6 +11,7 @@ import type { Device } from "../model/device.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
+import type { DataFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
 
 export interface CalibrationResult {
@@ -55,6 +56,10 @@ export interface ExperimentEnvironment {
   certify(base: Classifier, image: Float32Array, args: CertifyArgs): Promise<{ readonly outcome: CertificationOutcome; readonly forwardPasses: number }>;
   /** Computations of Fig. 1-3 (a figure without one cannot be included). */
   readonly figures: Readonly<Partial<Record<ComputedFigure, ComputeFigure>>>;
+  /** The file a model name resolves to, hashed into run.json (omitted: models are not fingerprinted). */
+  modelFile?(name: string): string | null;
+  /** Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images). */
+  fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
 }
 
 /** The shape of an environment module: workers call `createEnvironment()` once each. */
@@ -67,7 +72,12 @@ export const SHIPPED_ENVIRONMENT: string = new URL("./shipped.ts", import.meta.u
 
 /** Imports an environment module by URL or path and creates its environment. */
 export async function importEnvironment(specifier: string): Promise<ExperimentEnvironment> {
-  const module = (await import(specifier)) as Partial<EnvironmentModule>;
+  const module = (await import(specifier).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(specifier.replace(/^file:\/\//, ""))) {
+      throw new Error(`environment module ${specifier} not found: expected a path or URL of a module exporting createEnvironment()`);
+    }
+    throw error;
+  })) as Partial<EnvironmentModule>;
   if (typeof module.createEnvironment !== "function") {
     throw new Error(`environment module ${specifier}: expected it to export a function createEnvironment(), got ${typeof module.createEnvironment}`);
   }

@@ -1,16 +1,27 @@
 /**
  * Export of a run's records as flat rows (`rsbench results DIR --csv|--json`): one row per attack
  * item (defense, n, Pa, sigma, attack, image, success, distortions, queries, forward passes,
- * distortion at 500/1000/budget queries), one per certification and one per accuracy measurement.
+ * distortion at 500/1000/budget queries), one per certification, accuracy measurement,
+ * calibration and figure panel. Every field of every record is in its row (nested ones renamed
+ * flat: `defense.id` is `defense`, `outcome.radius` is `radius`, ...), so a record can be rebuilt
+ * from the JSON export; the CSV holds every scalar field of the attack, certification, accuracy
+ * and calibration records (`verification.*` flattened, `anomalies` as JSON text), leaving out only
+ * the arrays (trace, checkpoints) and the figure panels.
  */
 import { distortionAt } from "../oracle/labelOnly.js";
-import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "./records.js";
+import type { AccuracyRecord, AttackRecord, AttackVerification, CalibrationRecord, CertificationRecord, Checkpoint, FigureRecord, ResultRecord } from "./records.js";
 
 /** Budgets at which the export reads the best distortion off each attack's trace: the records' checkpoints (500, 1000), then the budget. */
 export { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../attacks/record.js";
 import { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../attacks/record.js";
 
-export interface AttackRow {
+/** Fields of every row: the record's key and the run seed. */
+interface RowBase {
+  readonly key: string;
+  readonly seed: number;
+}
+
+export interface AttackRow extends RowBase {
   readonly record: "attack";
   readonly defense: string;
   readonly defenseName: string;
@@ -37,9 +48,20 @@ export interface AttackRow {
   readonly linfAt1000: number | null;
   readonly linfAtBudget: number | null;
   readonly seconds: number;
+  /** The calibrated accuracy drop of the defense point (DefenseRef.drop), or null. */
+  readonly drop: number | null;
+  /** The label the defense gave the original image (also for misclassified images: what it said instead). */
+  readonly prediction: number;
+  readonly iterations: number;
+  readonly stopReason: string;
+  readonly start: number | null;
+  readonly anomalies: Readonly<Record<string, number>>;
+  readonly verification: AttackVerification | null;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly trace: readonly Checkpoint[];
 }
 
-export interface CertificationRow {
+export interface CertificationRow extends RowBase {
   readonly record: "certification";
   readonly defense: string;
   readonly model: string;
@@ -59,7 +81,7 @@ export interface CertificationRow {
   readonly seconds: number;
 }
 
-export interface AccuracyRow {
+export interface AccuracyRow extends RowBase {
   readonly record: "accuracy";
   readonly defense: string;
   readonly model: string;
@@ -72,13 +94,17 @@ export interface AccuracyRow {
 }
 
 /** A calibration record as exported: its measured fields, tagged like the other rows. */
-export type CalibrationRow = { readonly record: "calibration" } & Omit<CalibrationRecord, "kind" | "key" | "seed">;
+export type CalibrationRow = { readonly record: "calibration" } & Omit<CalibrationRecord, "kind">;
+
+/** A figure panel's record as exported (in the JSON export only). */
+export type FigureRow = { readonly record: "figure" } & Omit<FigureRecord, "kind">;
 
 export interface ExportedResults {
   readonly attacks: AttackRow[];
   readonly certifications: CertificationRow[];
   readonly accuracy: AccuracyRow[];
   readonly calibrations: CalibrationRow[];
+  readonly figures: FigureRow[];
 }
 
 function finite(x: number): number | null {
@@ -94,20 +120,21 @@ function at(record: AttackRecord, queries: number, norm: "l2" | "linf"): number 
 
 export function attackRow(r: AttackRecord): AttackRow {
   return {
-    record: "attack", defense: r.defense.id, defenseName: r.defense.name, defenseKind: r.defense.kind, model: r.defense.model,
+    record: "attack", key: r.key, seed: r.seed, defense: r.defense.id, defenseName: r.defense.name, defenseKind: r.defense.kind, model: r.defense.model,
     sigma: r.defense.sigma, n: r.defense.n, pa: r.defense.pa, attack: r.attack, norm: r.norm, budget: r.budget,
     image: r.image, label: r.label, status: r.status, success: r.success, l2: r.l2, linf: r.linf,
     queries: r.queries, forwardPasses: r.forwardPasses,
     l2At500: at(r, EXPORT_BUDGETS[0], "l2"), l2At1000: at(r, EXPORT_BUDGETS[1], "l2"), l2AtBudget: at(r, r.budget, "l2"),
     linfAt500: at(r, EXPORT_BUDGETS[0], "linf"), linfAt1000: at(r, EXPORT_BUDGETS[1], "linf"), linfAtBudget: at(r, r.budget, "linf"),
-    seconds: r.seconds,
+    seconds: r.seconds, drop: r.defense.drop, prediction: r.prediction, iterations: r.iterations, stopReason: r.stopReason,
+    start: r.start, anomalies: r.anomalies, verification: r.verification, checkpoints: r.checkpoints, trace: r.trace,
   };
 }
 
 export function certificationRow(r: CertificationRecord): CertificationRow {
   const certified = r.outcome.status === "certified" ? r.outcome : null;
   return {
-    record: "certification", defense: r.defense, model: r.model, sigma: r.sigma, image: r.image, label: r.label,
+    record: "certification", key: r.key, seed: r.seed, defense: r.defense, model: r.model, sigma: r.sigma, image: r.image, label: r.label,
     status: r.outcome.status, prediction: certified?.prediction ?? null, radius: certified?.radius ?? null, pABar: r.outcome.pABar,
     correct: r.correct, certifyN0: r.n0, certifyN: r.n, certifyAlpha: r.alpha, forwardPasses: r.forwardPasses, seconds: r.seconds,
   };
@@ -126,37 +153,50 @@ export function exportRecords(records: readonly ResultRecord[]): ExportedResults
     attacks: of("attack").map(attackRow),
     certifications: of("certification").map(certificationRow),
     accuracy: of("accuracy").map((r: AccuracyRecord): AccuracyRow => ({
-      record: "accuracy", defense: r.defense, model: r.model, sigma: r.sigma, n: r.n, images: r.images, correctImages: r.correct, accuracy: r.accuracy, seconds: r.seconds,
+      record: "accuracy", key: r.key, seed: r.seed, defense: r.defense, model: r.model, sigma: r.sigma, n: r.n, images: r.images, correctImages: r.correct, accuracy: r.accuracy, seconds: r.seconds,
     })),
     calibrations: of("calibration").map((r: CalibrationRecord): CalibrationRow => ({
-      record: "calibration", model: r.model, drop: r.drop, sigma: r.sigma, cleanAccuracy: r.cleanAccuracy, smoothedAccuracy: r.smoothedAccuracy, images: r.images, n: r.n, seconds: r.seconds,
+      record: "calibration", key: r.key, seed: r.seed, model: r.model, drop: r.drop, sigma: r.sigma, cleanAccuracy: r.cleanAccuracy, smoothedAccuracy: r.smoothedAccuracy, images: r.images, n: r.n, seconds: r.seconds,
+    })),
+    figures: of("figure").map((r: FigureRecord): FigureRow => ({
+      record: "figure", key: r.key, seed: r.seed, figure: r.figure, image: r.image, label: r.label, defense: r.defense, model: r.model, sigma: r.sigma, data: r.data, seconds: r.seconds,
     })),
   };
 }
 
-/** RFC 4180 field: quoted when it holds a comma, a quote or a line break; null is empty. */
+/** RFC 4180 field: quoted when it holds a comma, a quote or a line break; null is empty; objects are JSON text. */
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = String(value);
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Columns of the CSV export: the union of the row kinds' fields, attack columns first. */
 export const CSV_COLUMNS: readonly string[] = [
-  "record", "defense", "defenseName", "defenseKind", "model", "sigma", "n", "pa", "attack", "norm", "budget",
-  "image", "label", "status", "success", "l2", "linf", "queries", "forwardPasses",
+  "record", "key", "seed", "defense", "defenseName", "defenseKind", "model", "sigma", "drop", "n", "pa", "attack", "norm", "budget",
+  "image", "label", "prediction", "status", "success", "l2", "linf", "queries", "forwardPasses",
   "l2At500", "l2At1000", "l2AtBudget", "linfAt500", "linfAt1000", "linfAtBudget",
-  "prediction", "radius", "pABar", "correct", "certifyN0", "certifyN", "certifyAlpha",
-  "images", "correctImages", "accuracy", "drop", "cleanAccuracy", "smoothedAccuracy", "seconds",
+  "iterations", "stopReason", "start", "anomalies", "verification.repeats", "verification.rate", "verification.verified",
+  "radius", "pABar", "correct", "certifyN0", "certifyN", "certifyAlpha",
+  "images", "correctImages", "accuracy", "cleanAccuracy", "smoothedAccuracy", "seconds",
 ];
+
+/** The cell of column `c` ("verification.rate" reads a nested field). */
+function cell(row: Record<string, unknown>, c: string): unknown {
+  const dot = c.indexOf(".");
+  if (dot < 0) return row[c];
+  const parent = row[c.slice(0, dot)];
+  return typeof parent === "object" && parent !== null ? (parent as Record<string, unknown>)[c.slice(dot + 1)] : null;
+}
 
 /**
  * One CSV table of every row: the `record` column says which kind it is; cells a kind does not
  * have are empty.
  */
 export function toCsv(results: ExportedResults): string {
+  // Figure panels are figure data, not table rows: they are in the JSON export only.
   const rows = [...results.attacks, ...results.certifications, ...results.accuracy, ...results.calibrations];
   const lines = [CSV_COLUMNS.join(",")];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvField((row as unknown as Record<string, unknown>)[c])).join(","));
+  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvField(cell(row as unknown as Record<string, unknown>, c))).join(","));
   return lines.join("\n") + "\n";
 }

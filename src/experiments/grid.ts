@@ -182,3 +182,12 @@ export function itemCost(item: WorkItem, config: ExperimentConfig): number {
     case "figure": return FIGURE_COST;
   }
 }
+
+/**
+ * Every item of a run, calibrations first. Keys and the item count do not depend on the sigma
+ * values, so calibrated sigmas are placeholders here: use it to plan and count, not to execute.
+ */
+export function plannedItems(config: ExperimentConfig, images: readonly ImageRef[]): WorkItem[] {
+  const calibrations = calibrationItems(config);
+  return [...calibrations, ...workItems(config, new Map(calibrations.map((c) => [c.key, 1])), images)];
+}

@@ -17,3 +17,16 @@ export { CONFIG_FILE, MANIFEST_FILE, configHash, loadConfig, prepareRunDirectory
 export type { RunOptions, RunProgress, RunSummary } from "./runner.js";
 export { CSV_COLUMNS, EXPORT_BUDGETS, attackRow, certificationRow, exportRecords, toCsv } from "./export.js";
 export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults } from "./export.js";
+export { acquireLock, LOCK_FILE, LockError } from "./lock.js";
+export type { DirectoryLock, LockOptions, LockOwner } from "./lock.js";
+export { compareFingerprints, dataInputs, fingerprintInputs, folderFingerprint, hashFile, hashImages, imagesFingerprint } from "./fingerprint.js";
+export type { DataFingerprint, FileFingerprint, FingerprintSource, InputFingerprints } from "./fingerprint.js";
+export { runStatus, statusProblems } from "./status.js";
+export type { RunStatus } from "./status.js";
+export { readStore } from "./store.js";
+export type { StoreContents } from "./store.js";
+export { plannedItems } from "./grid.js";
+export { MANIFEST_INTERVAL_SECONDS } from "./runner.js";
+export { runDirectoryFor, supersedeRun } from "./runDirectory.js";
+export type { PrepareOptions } from "./runDirectory.js";
+export type { FigureRow } from "./export.js";

@@ -7,6 +7,7 @@
  * JSON has no Infinity: a distortion that was never reached (unsuccessful attack, a budget
  * checkpoint before the first adversarial point) is stored as `null`.
  */
+import type { InputFingerprints } from "./fingerprint.js";
 
 export type { AttackRecord, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "../attacks/record.js";
 import type { AttackRecord } from "../attacks/record.js";
@@ -103,7 +104,23 @@ export interface SoftwareVersions {
   readonly cpus: number;
 }
 
-/** run.json: what the run is and how far it got. Rewritten atomically at start and end of each session. */
+/** What the writer found in the store when it last wrote run.json (records outside the plan are kept but not counted). */
+export interface StoreCounts {
+  /** Records whose key is an item of this config (what `done` counts). */
+  readonly valid: number;
+  /** Records whose key is not an item of this config. */
+  readonly foreign: number;
+  /** Lines whose key was already stored (the first one is used). */
+  readonly duplicates: number;
+  /** Bytes of a torn last line dropped when the store was reopened. */
+  readonly droppedBytes: number;
+}
+
+/**
+ * run.json: what the run is and how far it got. Rewritten atomically at the start of each session,
+ * every few seconds while it runs (so the wall time and the counts survive a kill) and at its end.
+ * Fields marked "absent in runs written before ..." are read as unknown, never as zero.
+ */
 export interface RunManifest {
   readonly name: string;
   /** sha256 of the canonical config JSON: resuming with another config is refused. */
@@ -120,4 +137,10 @@ export interface RunManifest {
   readonly sessions: number;
   readonly workers: number;
   readonly software: SoftwareVersions;
+  /** Content fingerprints of the models and data (absent in runs written before rsbench recorded them). */
+  readonly inputs?: InputFingerprints;
+  /** Source indices of the selected images, in order: what the item keys name (absent in older runs). */
+  readonly images?: readonly number[];
+  /** The store as last seen by the writer (absent in older runs). */
+  readonly store?: StoreCounts;
 }

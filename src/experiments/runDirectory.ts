@@ -4,13 +4,14 @@
  * `rsbench results`) import this module, never the runner.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { availableParallelism, cpus, platform, arch } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { ExperimentConfig } from "./config.js";
 import { canonicalJson, ConfigError, parseConfig, type ParseConfigOptions } from "./config.js";
+import { compareFingerprints, type InputFingerprints } from "./fingerprint.js";
 import type { RunManifest, SoftwareVersions } from "./records.js";
 import { RESULTS_FILE } from "./store.js";
 
@@ -55,39 +56,108 @@ function differingFields(a: ExperimentConfig, b: ExperimentConfig): string[] {
   return [...keys].filter((k) => canonicalJson((a as unknown as Record<string, unknown>)[k]) !== canonicalJson((b as unknown as Record<string, unknown>)[k]));
 }
 
+/** Reads and parses a JSON file of a run directory; an error names the file and what it is. */
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`${path}: cannot read the ${what} (${(error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path}: the ${what} is not valid JSON (${(error as Error).message}); expected the file rsbench wrote. Restore it, or start over with --force-new or another --out`);
+  }
+}
+
+function readManifest(path: string): RunManifest | null {
+  if (!existsSync(path)) return null;
+  const value = readJsonFile(path, "run manifest");
+  if (typeof value !== "object" || value === null || typeof (value as RunManifest).configHash !== "string") {
+    throw new Error(`${path}: the run manifest is not an object with a configHash; expected the run.json rsbench wrote. Restore it, or start over with --force-new or another --out`);
+  }
+  return value as RunManifest;
+}
+
+function readStoredConfig(path: string): ExperimentConfig {
+  return parseConfig(readJsonFile(path, "run's config"), { source: path });
+}
+
+/** A run name usable as one path segment (config names are checked the same way; this guards the join). */
+export function runDirectoryFor(root: string, name: string): string {
+  if (!/^[A-Za-z0-9._%+-]+$/.test(name) || name === "." || name === "..") {
+    throw new Error(`invalid run name ${JSON.stringify(name)}: expected one path segment of letters, digits and . _ % + -, not "." or ".."`);
+  }
+  return join(root, name);
+}
+
+/** Files of a run that `--force-new` moves aside (everything the run wrote). */
+const RUN_OUTPUTS = [CONFIG_FILE, MANIFEST_FILE, RESULTS_FILE, "report.html", "figures"];
+
+/**
+ * Moves a run's files into `dir/superseded-<time>/` so that a new run can start in `dir`
+ * (`--force-new`); nothing is deleted. Returns the folder, or null when `dir` held no run.
+ */
+export function supersedeRun(dir: string): string | null {
+  const present = RUN_OUTPUTS.filter((f) => existsSync(join(dir, f)));
+  if (present.length === 0) return null;
+  const aside = join(dir, `superseded-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(aside);
+  for (const f of present) renameSync(join(dir, f), join(aside, f));
+  return aside;
+}
+
+export interface PrepareOptions {
+  /** The inputs' fingerprints now: a resume whose recorded fingerprints differ is refused. */
+  readonly inputs?: InputFingerprints;
+  /** Told when the stored manifest has no fingerprints to check (runs from before they were recorded). */
+  readonly onWarning?: (message: string) => void;
+}
+
 /**
  * Creates the run directory for `config`, or checks that an existing one holds the same
- * experiment. Resuming with a different config is refused: its results would mix two experiments.
+ * experiment on the same inputs. Resuming with a different config, or with models or data whose
+ * content changed, is refused: its results would mix two experiments.
  */
-export function prepareRunDirectory(dir: string, config: ExperimentConfig): { hash: string; previous: RunManifest | null } {
+export function prepareRunDirectory(dir: string, config: ExperimentConfig, options: PrepareOptions = {}): { hash: string; previous: RunManifest | null } {
   mkdirSync(dir, { recursive: true });
   const hash = configHash(config);
   const configPath = join(dir, CONFIG_FILE);
-  if (existsSync(configPath)) {
-    const stored = parseConfig(JSON.parse(readFileSync(configPath, "utf8")), { source: configPath });
+  const manifestPath = join(dir, MANIFEST_FILE);
+  const fresh = !existsSync(configPath);
+  if (!fresh) {
+    const stored = readStoredConfig(configPath);
     const storedHash = configHash(stored);
     if (storedHash !== hash) {
       throw new Error(
         `run directory ${dir} holds a different experiment (config hash ${storedHash.slice(0, 12)}, this config ${hash.slice(0, 12)}; ` +
         `differing fields: ${differingFields(stored, config).join(", ")}). ` +
-        `Resume with the same config, or choose another --out directory.`,
+        `Resume with the same config, or choose another --out directory. (--force-new starts over in this directory, keeping the old run in superseded-<time>/.)`,
       );
     }
-  } else {
-    writeFileAtomic(configPath, JSON.stringify(JSON.parse(canonicalJson(config)), null, 2) + "\n");
   }
-  const manifestPath = join(dir, MANIFEST_FILE);
-  const previous = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as RunManifest) : null;
+  const previous = readManifest(manifestPath);
+  if (previous && options.inputs) {
+    if (previous.inputs) {
+      const changes = compareFingerprints(previous.inputs, options.inputs);
+      if (changes.length) {
+        throw new Error(
+          `run directory ${dir}: the inputs changed since the run started, so resuming would mix records of two experiments:\n  ${changes.join("\n  ")}\n` +
+          `Restore the original inputs to resume, start over with --force-new, or choose another --out directory.`,
+        );
+      }
+    } else {
+      options.onWarning?.(`${manifestPath} records no input fingerprints (written before rsbench recorded them): the earlier sessions' models and data cannot be checked; they are recorded from this session on`);
+    }
+  }
+  if (fresh) writeFileAtomic(configPath, JSON.stringify(JSON.parse(canonicalJson(config)), null, 2) + "\n");
   return { hash, previous };
 }
 
-/** Reads a run directory's manifest and config. */
+/** Reads a run directory's manifest and config; errors name the file. */
 export function readRun(dir: string): { manifest: RunManifest | null; config: ExperimentConfig } {
   const configPath = join(dir, CONFIG_FILE);
   if (!existsSync(configPath)) throw new Error(`${dir} is not a run directory: expected ${CONFIG_FILE} in it`);
-  const config = parseConfig(JSON.parse(readFileSync(configPath, "utf8")), { source: configPath });
-  const manifestPath = join(dir, MANIFEST_FILE);
-  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, "utf8")) as RunManifest) : null;
-  return { manifest, config };
+  return { config: readStoredConfig(configPath), manifest: readManifest(join(dir, MANIFEST_FILE)) };
 }
-

@@ -4,6 +4,7 @@
  * (`results.jsonl`). Items already in the store are skipped, so re-running the same config
  * after a crash finishes the run with the same records as an uninterrupted one.
  */
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -13,11 +14,14 @@ import { parseConfig } from "./config.js";
 import { importEnvironment, SHIPPED_ENVIRONMENT } from "./environment.js";
 import type { ImageRef, WorkItem } from "./grid.js";
 import { RunEta } from "./eta.js";
-import { calibrationItems, itemCost, workItems } from "./grid.js";
+import { calibrationItems, itemCost, plannedItems, workItems } from "./grid.js";
+import { folderLabelWarning } from "../data/folder.js";
+import { fingerprintInputs } from "./fingerprint.js";
+import { acquireLock } from "./lock.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
 import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
 import { ResultStore, type StoreRecovery } from "./store.js";
-import { loadConfig, MANIFEST_FILE, prepareRunDirectory, softwareVersions } from "./runDirectory.js";
+import { loadConfig, MANIFEST_FILE, prepareRunDirectory, softwareVersions, supersedeRun } from "./runDirectory.js";
 import { resolveInputs } from "./resolve.js";
 
 /** Progress of a run, reported after every stored item. */
@@ -49,7 +53,18 @@ export interface RunOptions {
   readonly source?: string;
   /** Overrides the config's `device` (a different device is a different experiment: see ExperimentConfig.device). */
   readonly device?: Device;
+  /**
+   * Start over: the directory's earlier run (config, manifest, store, report) is moved into
+   * `superseded-<time>/` first. Without it, a directory whose config, inputs or store no longer
+   * match its manifest is refused.
+   */
+  readonly forceNew?: boolean;
+  /** Things the user should know that do not stop the run (a recovered lock, folder labels); the CLI prints them. */
+  readonly onWarning?: (message: string) => void;
 }
+
+/** Seconds between rewrites of run.json while a run is in progress (wall time and counts survive a kill). */
+export const MANIFEST_INTERVAL_SECONDS = 5;
 
 export interface RunSummary {
   readonly dir: string;
@@ -85,65 +100,96 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   // Every model and dataset the config names is checked before the run directory is made.
   const data = await resolveInputs(config, environment, options.source);
   const images: ImageRef[] = Array.from({ length: data.count }, (_, position) => ({ position, index: data.indices[position], label: data.labels[position] }));
+  const labels = folderLabelWarning(data);
+  if (labels !== null) options.onWarning?.(labels);
+  const inputs = await fingerprintInputs(config, environment);
 
   const dir = options.out;
-  const { hash, previous } = prepareRunDirectory(dir, config);
-  const store = ResultStore.open(dir);
-  const created = previous?.created ?? new Date().toISOString();
-  const software = softwareVersions();
-  const resumed = store.size;
-  let executed = 0;
+  mkdirSync(dir, { recursive: true });
+  // One writer per run directory; refused here, before the store is touched.
+  const lock = acquireLock(dir, { onWarning: options.onWarning });
+  let store: ResultStore | null = null;
   let executor: Executor | null = null;
-
-  const calibrations = calibrationItems(config);
-  // Keys and the item count do not depend on the sigma values: plan with placeholders.
-  const planned = [...calibrations, ...workItems(config, new Map(calibrations.map((c) => [c.key, 1])), images)];
-  const total = planned.length;
-  const pendingCount = planned.filter((item) => !store.has(item.key)).length;
-  const eta = new RunEta(planned.map((item) => ({ item, cost: itemCost(item, config) })), (key) => store.get(key)?.seconds);
-
-  let lastManifest = 0;
-  const manifest = (complete: boolean): RunManifest => ({
-    name: config.name, configHash: hash, seed: config.seed, created, updated: new Date().toISOString(),
-    items: total, done: store.size, complete,
-    wallSeconds: (previous?.wallSeconds ?? 0) + (performance.now() - started) / 1000,
-    sessions: (previous?.sessions ?? 0) + 1, workers, software,
-  });
-  const saveManifest = (complete: boolean): RunManifest => {
-    const m = manifest(complete);
-    writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + "\n");
-    lastManifest = performance.now();
-    return m;
-  };
-  const report = (phase: RunProgress["phase"], key: string | null) => {
-    const elapsedSeconds = (performance.now() - started) / 1000;
-    const etaSeconds = eta.secondsLeft(elapsedSeconds);
-    options.onProgress?.({ phase, done: store.size, total, resumed, elapsedSeconds, etaSeconds, key });
-  };
-  const onRecord = (phase: RunProgress["phase"]) => (record: ResultRecord) => {
-    store.append(record);
-    executed++;
-    eta.finish(record.key, record.seconds);
-    if (performance.now() - lastManifest > 10_000) saveManifest(false);
-    report(phase, record.key);
-  };
-
+  let timer: ReturnType<typeof setInterval> | null = null;
   try {
+    if (options.forceNew) {
+      const aside = supersedeRun(dir);
+      if (aside !== null) options.onWarning?.(`--force-new: the earlier run of ${dir} was moved to ${aside}; starting over`);
+    }
+    const { hash, previous } = prepareRunDirectory(dir, config, { inputs, onWarning: options.onWarning });
+    const opened = ResultStore.open(dir);
+    store = opened;
+    const created = previous?.created ?? new Date().toISOString();
+    const software = softwareVersions();
+    let executed = 0;
+
+    const calibrations = calibrationItems(config);
+    const planned = plannedItems(config, images);
+    const plannedKeys = new Set(planned.map((item) => item.key));
+    const total = planned.length;
+    // Only records of this config's own items count (a store may hold foreign lines).
+    let valid = opened.records().filter((r) => plannedKeys.has(r.key)).length;
+    const resumed = valid;
+    if (previous && typeof previous.done === "number" && previous.done > valid) {
+      // A crash cannot do this (records are fsynced before run.json counts them): someone emptied or cut the store.
+      options.onWarning?.(
+        `${opened.path} holds ${valid} record(s) of this run, but run.json recorded ${previous.done} done (last updated ${previous.updated}): ` +
+        `${previous.done - valid} record(s) were lost (the store was emptied, truncated or replaced) and are computed again now. ` +
+        `Stop this run (Ctrl-C) and restore the store if you have it.`,
+      );
+    }
+    const pendingCount = total - valid;
+    const eta = new RunEta(planned.map((item) => ({ item, cost: itemCost(item, config) })), (key) => opened.get(key)?.seconds);
+
+    let lastManifest = 0;
+    const manifest = (complete: boolean): RunManifest => ({
+      name: config.name, configHash: hash, seed: config.seed, created, updated: new Date().toISOString(),
+      items: total, done: valid, complete,
+      wallSeconds: (previous?.wallSeconds ?? 0) + (performance.now() - started) / 1000,
+      sessions: (previous?.sessions ?? 0) + 1, workers, software, inputs, images: images.map((i) => i.index),
+      store: { valid, foreign: opened.size - valid, duplicates: opened.recovery.duplicates, droppedBytes: opened.recovery.droppedBytes },
+    });
+    const saveManifest = (complete: boolean): RunManifest => {
+      const m = manifest(complete);
+      writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(m, null, 2) + "\n");
+      lastManifest = performance.now();
+      return m;
+    };
+    const report = (phase: RunProgress["phase"], key: string | null) => {
+      const elapsedSeconds = (performance.now() - started) / 1000;
+      const etaSeconds = eta.secondsLeft(elapsedSeconds);
+      options.onProgress?.({ phase, done: valid, total, resumed, elapsedSeconds, etaSeconds, key });
+    };
+    const onRecord = (phase: RunProgress["phase"]) => (record: ResultRecord) => {
+      opened.append(record);
+      if (plannedKeys.has(record.key)) valid++;
+      executed++;
+      eta.finish(record.key, record.seconds);
+      if (performance.now() - lastManifest > MANIFEST_INTERVAL_SECONDS * 1000) saveManifest(false);
+      report(phase, record.key);
+    };
+
     saveManifest(false);
+    // Long items store nothing for minutes: run.json (the wall time) is also rewritten on a clock.
+    timer = setInterval(() => saveManifest(false), MANIFEST_INTERVAL_SECONDS * 1000);
+    timer.unref();
     report("calibration", null);
-    const pending = (items: readonly WorkItem[]) => items.filter((item) => !store.has(item.key));
+    const pending = (items: readonly WorkItem[]) => items.filter((item) => !opened.has(item.key));
     if (pendingCount > 0) {
       const size = Math.min(workers, pendingCount);
       executor = size === 1 ? new InlineExecutor(config, environmentUrl, threads) : new WorkerPool(config, environmentUrl, size, threads);
       const calibrationPending = pending(calibrations);
       if (calibrationPending.length) await executor.run(calibrationPending, onRecord("calibration"));
       // Sigmas are known now (from this session or an earlier one).
-      await executor.run(pending(workItems(config, sigmaTable(store), images)), onRecord("items"));
+      await executor.run(pending(workItems(config, sigmaTable(opened), images)), onRecord("items"));
     }
-    const final = saveManifest(store.size === total);
-    return { dir, manifest: final, config, executed, resumed, recovery: store.recovery };
+    clearInterval(timer);
+    const final = saveManifest(valid === total);
+    return { dir, manifest: final, config, executed, resumed, recovery: opened.recovery };
   } finally {
+    if (timer !== null) clearInterval(timer);
     await executor?.close();
-    store.close();
+    store?.close();
+    lock.release();
   }
 }

@@ -4,12 +4,18 @@
  * calibration, Cohen et al.'s CERTIFY and the computations of Fig. 1-3.
  */
 import { ATTACKS } from "../attacks/registry.js";
-import { loadData } from "../data/index.js";
+import { listFolder, loadData, parseDataSpec, selectIndices, type Selection } from "../data/index.js";
 import { FIGURE_COMPUTATIONS } from "../figures/compute.js";
 import { certify } from "../smoothing/certify.js";
 import { calibrateSigma } from "../zoo/calibrate.js";
-import { loadModel } from "../zoo/load.js";
+import { loadModel, resolveModel } from "../zoo/load.js";
+import type { DataConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
+import { folderFingerprint, imagesFingerprint } from "./fingerprint.js";
+
+function selectionOf(data: DataConfig): Selection {
+  return { count: data.count, offset: data.offset, sample: data.sample, seed: data.seed };
+}
 
 export function createEnvironment(): ExperimentEnvironment {
   return {
@@ -17,7 +23,14 @@ export function createEnvironment(): ExperimentEnvironment {
       return (await loadModel(name, { threads, device })).classifier;
     },
     loadData(data) {
-      return loadData(data.dataset, { selection: { count: data.count, offset: data.offset, sample: data.sample, seed: data.seed } });
+      return loadData(data.dataset, { selection: selectionOf(data), classMap: data.classMap });
+    },
+    modelFile: (name) => resolveModel(name).path,
+    async fingerprintData(data) {
+      const spec = parseDataSpec(data.dataset);
+      if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await loadData(data.dataset, { selection: selectionOf(data) }));
+      const { entries } = await listFolder(spec.path, data.classMap);
+      return folderFingerprint(data.dataset, spec.path, entries, selectIndices(entries.length, selectionOf(data), `folder ${spec.path}`));
     },
     attacks: ATTACKS,
     async calibrate(base, data, { drop, n, batchSize, random }) {

@@ -60,15 +60,14 @@ export class ResultStore {
         const end = text.indexOf("\n", start);
         const line = end < 0 ? text.slice(start) : text.slice(start, end);
         const last = end < 0 || end === text.length - 1;
-        let record: ResultRecord | null = null;
-        try {
-          record = JSON.parse(line) as ResultRecord;
-          if (typeof record !== "object" || record === null || typeof record.key !== "string") record = null;
-        } catch {
-          record = null;
-        }
+        const record = parseLine(line);
         if (end < 0 || record === null) {
-          if (!last) throw new Error(`${path}: line ${lineNo} is not a complete result record (the store is corrupt; expected one JSON record per line)`);
+          if (!last) {
+            throw new Error(
+              `${path}: line ${lineNo} is not a complete result record (expected one JSON record with a "key" per line): the store is corrupt, ` +
+              `so the run cannot resume. \`rsbench results ${dir}\` lists the bad lines; remove them (the other records stay valid), or start over with --force-new.`,
+            );
+          }
           droppedBytes = Buffer.byteLength(text.slice(start));
           break;
         }
@@ -123,23 +122,54 @@ export class ResultStore {
   }
 }
 
-/** Reads the records of a run directory (read-only; a torn last line is ignored, not truncated). */
-export function readRecords(dir: string): ResultRecord[] {
+/** What a reader found in a store: the records (first line of each key) and the lines it could not use. */
+export interface StoreContents {
+  readonly path: string;
+  readonly records: ResultRecord[];
+  /** Non-empty lines in the file. */
+  readonly lines: number;
+  /** Line numbers (1-based) that are not a complete JSON record with a string key: torn or corrupt. */
+  readonly invalid: readonly number[];
+  /** Line numbers whose key an earlier line already holds (the earlier one is used). */
+  readonly duplicates: readonly number[];
+}
+
+function parseLine(line: string): ResultRecord | null {
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+    const record = value as Partial<ResultRecord>;
+    return typeof record.key === "string" && typeof record.kind === "string" ? (record as ResultRecord) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a run directory's store without changing it (readers never lock or truncate): every
+ * complete record, the first of each key, and the line numbers of torn, corrupt and duplicate lines.
+ */
+export function readStore(dir: string): StoreContents {
   const path = join(dir, RESULTS_FILE);
   if (!existsSync(path)) throw new Error(`no results in ${dir}: expected a run directory holding ${RESULTS_FILE}`);
   const lines = readFileSync(path, "utf8").split("\n");
-  const out: ResultRecord[] = [];
+  const records: ResultRecord[] = [];
+  const invalid: number[] = [];
+  const duplicates: number[] = [];
   const seen = new Set<string>();
+  let count = 0;
   lines.forEach((line, i) => {
     if (line === "") return;
-    let record: ResultRecord;
-    try {
-      record = JSON.parse(line) as ResultRecord;
-    } catch {
-      if (i === lines.length - 1) return; // torn last line of a run in progress or killed
-      throw new Error(`${path}: line ${i + 1} is not a complete result record`);
-    }
-    if (!seen.has(record.key)) { seen.add(record.key); out.push(record); }
+    count++;
+    const record = parseLine(line);
+    if (record === null) invalid.push(i + 1);
+    else if (seen.has(record.key)) duplicates.push(i + 1);
+    else { seen.add(record.key); records.push(record); }
   });
-  return out;
+  return { path, records, lines: count, invalid, duplicates };
+}
+
+/** The records of a run directory (read-only; torn or corrupt lines are skipped: see readStore to list them). */
+export function readRecords(dir: string): ResultRecord[] {
+  return readStore(dir).records;
 }

@@ -1,4 +1,5 @@
-/** Bottom-layer I/O helpers shared by every layer: the JSON replacer, atomic writes and module workers. */
+/** Bottom-layer I/O helpers shared by every layer: the JSON replacer, atomic writes, the output-path check and module workers. */
 export { finiteJson, stringifyFinite } from "./json.js";
-export { writeFileAtomic, writeFileAtomicAsync } from "./atomic.js";
+export { openFileAtomic, writeFileAtomic, writeFileAtomicAsync, type AtomicFile } from "./atomic.js";
+export { checkOutputPath, OutputPathError, RUN_DIRECTORY_FILES, type NamedInput, type OutputPathOptions } from "./outputPath.js";
 export { moduleWorker, siblingModule } from "./worker.js";

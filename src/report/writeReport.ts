@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { BUILTIN_DATASETS } from "../data/builtin.js";
 import type { ExperimentConfig } from "../experiments/config.js";
 import { readRun } from "../experiments/runDirectory.js";
-import { readRecords } from "../experiments/store.js";
+import { runStatus } from "../experiments/status.js";
+import { readStore } from "../experiments/store.js";
 import { writeFigureFiles } from "../figures/render.js";
 import { writeFileAtomicAsync } from "../io/atomic.js";
 import { MODEL_NAMES, readCard } from "../zoo/catalog.js";
@@ -28,7 +29,8 @@ export const WRITE_REPORT_DEFAULTS = { fileName: "report.html", figureFiles: tru
  */
 export function readReportInput(runDir: string): ReportInput {
   const { manifest, config } = readRun(runDir);
-  const records = readRecords(runDir);
+  // Only the records of the config's own items (torn, foreign and repeated lines are not reported on).
+  const records = [...runStatus(config, manifest, readStore(runDir)).records];
   const models = [...new Set(config.defenses.map((d) => d.model))];
   return {
     title: `rsbench run "${config.name}"`,

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
+import { folderLabelWarning } from "../data/folder.js";
 import type { LabeledImages } from "../data/types.js";
 import { formatShape, type Classifier } from "../model/classifier.js";
 import { OnnxClassifier, type OnnxClassifierOptions } from "../model/onnx.js";
@@ -44,9 +45,10 @@ export async function loadModel(nameOrPath: string, options: OnnxClassifierOptio
 
 /**
  * Checks that a model can classify a dataset: same image shape (the error states both shapes)
- * and no label beyond the model's classes.
+ * and no label beyond the model's classes. A folder dataset labelled by the sorted positions of
+ * fewer folders than the model has classes gets a warning stating the folder -> label mapping.
  */
-export function checkModelData(model: { readonly name: string; readonly classifier: Classifier }, data: LabeledImages): void {
+export function checkModelData(model: { readonly name: string; readonly classifier: Classifier }, data: LabeledImages, onWarning?: (message: string) => void): void {
   const m = model.classifier.shape;
   const d = data.shape;
   if (m.channels !== d.channels || m.height !== d.height || m.width !== d.width) {
@@ -56,4 +58,6 @@ export function checkModelData(model: { readonly name: string; readonly classifi
   if (data.classNames.length > k) {
     throw new Error(`model ${model.name} has ${k} classes but ${data.source} has ${data.classNames.length} (${data.classNames.join(", ")}); expected at most ${k}`);
   }
+  const warning = folderLabelWarning(data, k);
+  if (warning !== null) onWarning?.(warning);
 }

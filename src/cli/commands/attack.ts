@@ -10,6 +10,7 @@ import { imageAt, loadData, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
 import { finiteJson } from "../../io/json.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
+import { checkOut } from "../output.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
@@ -230,6 +231,7 @@ export function register(program: Command): void {
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
+      checkOut(flags.out, { model: flags.model, data: flags.data });
       const started = performance.now();
       const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
       const model = loaded.classifier;

@@ -1,12 +1,14 @@
-import { closeSync, openSync, writeSync } from "node:fs";
 import type { Command } from "commander";
-import { finiteJson, percent, progressBar } from "../output.js";
-import { loadData, type LabeledImages, type Selection } from "../../data/index.js";
+import { checkOut, percent, progressBar, RowFile, warn } from "../output.js";
+import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { certifyImages, CERTIFY_DEFAULTS, type CertifyRow, type CertifySummary } from "../../smoothing/index.js";
+
+/** Help of --class-map (every command that reads a dataset). */
+export const CLASS_MAP_HELP = 'folder datasets: JSON file {"folder name": label} giving the model label of each class folder (default: the folders\' sorted positions)';
 
 /** Flags shared by `rsbench predict` and `rsbench certify` (commander hands values over as strings). */
 export interface EvaluationFlags {
@@ -21,6 +23,7 @@ export interface EvaluationFlags {
   seed?: string;
   batch?: string;
   out?: string;
+  classMap?: string;
   resize?: boolean;
   json?: boolean;
   device?: string;
@@ -51,6 +54,7 @@ export function evaluationCommand(command: Command, spec: SharedFlagSpec, own: (
     .option("--batch <batch>", "largest base-model call, in images (does not change results)", String(spec.defaults.batchSize))
     .option("--out <file>", `stream one row per image to FILE as it finishes: ${out}; tab-separated, or JSON lines for .jsonl`)
     .option("--resize", "resize images that do not match the model's input shape")
+    .option("--class-map <file>", CLASS_MAP_HELP)
     .option("--json", "print one JSON object {summary, images} instead of the text summary");
 }
 
@@ -61,6 +65,7 @@ export async function evaluationInputs(flags: EvaluationFlags) {
   const seed = parseNumber("--seed", flags.seed!, RULES.seed);
   const batchSize = parseNumber("--batch", flags.batch!, RULES.count);
   const chosen = selection(flags);
+  checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
   return { sigma, alpha, seed, batchSize, ...(await loadInputs(flags, chosen)) };
 }
 
@@ -74,39 +79,12 @@ export function selection(flags: EvaluationFlags): Selection {
 /** Loads the model (shipped name or .onnx path) and the images in the model's shape (resized with --resize). */
 export async function loadInputs(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
   const model = await loadModel(flags.model, { device: deviceFlag(flags) });
-  const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false }).catch((error: unknown) => {
+  const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
+  const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false, classMap }).catch((error: unknown) => {
     throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
   });
-  checkModelData(model, set);
+  checkModelData(model, set, warn);
   return { classifier: model.classifier, name: model.name, set };
-}
-
-/** A row sink: one line per finished image written (and flushed: writeSync) to FILE; null without --out. */
-export class RowFile {
-  private readonly fd: number;
-  private constructor(path: string, private readonly format: (row: Record<string, unknown>) => string, header: string | null) {
-    this.fd = openSync(path, "w");
-    if (header !== null) writeSync(this.fd, header + "\n");
-  }
-
-  /**
-   * JSON lines when FILE ends in .jsonl or .json, otherwise tab-separated with a header line
-   * (locuslab/smoothing's certify output layout), "abstain" in the prediction column.
-   */
-  static open(path: string | undefined, columns: readonly string[]): RowFile | null {
-    if (path === undefined) return null;
-    if (/\.jsonl?$/i.test(path)) return new RowFile(path, (row) => JSON.stringify(row, finiteJson), null);
-    const cell = (v: unknown) => (v === null ? "abstain" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v));
-    return new RowFile(path, (row) => columns.map((c) => cell(row[c])).join("\t"), columns.join("\t"));
-  }
-
-  write(row: object): void {
-    writeSync(this.fd, this.format(row as Record<string, unknown>) + "\n");
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
 }
 
 /** Defaults of `rsbench certify`: Cohen et al.'s (locuslab/smoothing code/certify.py). */
@@ -154,6 +132,7 @@ export function register(program: Command): void {
             bar.update(done, `certified correct ${certified}/${done}`);
           },
         });
+        out?.commit();
         bar.stop();
         if (flags.json) {
           printJson({

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { percent, progressBar } from "../output.js";
-import { loadData, type LabeledImages, type Selection } from "../../data/index.js";
+import { percent, progressBar, warn } from "../output.js";
+import { CLASS_MAP_HELP } from "./certify.js";
+import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import { checkModelData, evaluateModel, EVALUATE_DEFAULTS, loadModel, type LoadedModel } from "../../zoo/index.js";
 import { parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
@@ -17,6 +18,7 @@ export interface ZooFlags {
   sample?: string;
   seed?: string;
   resize?: boolean;
+  classMap?: string;
   json?: boolean;
   device?: string;
 }
@@ -32,10 +34,11 @@ export function zooSelection(flags: ZooFlags, seed: number): Selection {
 /** Loads the model and the selected images (resized to the model with --resize), checking they fit. */
 export async function loadModelAndData(flags: ZooFlags, selection: Selection): Promise<{ model: LoadedModel; data: LabeledImages }> {
   const model = await loadModel(flags.model, { device: deviceFlag(flags) });
-  const data = await loadData(flags.data, { selection, shape: model.classifier.shape, resize: flags.resize ?? false }).catch((error: unknown) => {
+  const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
+  const data = await loadData(flags.data, { selection, shape: model.classifier.shape, resize: flags.resize ?? false, classMap }).catch((error: unknown) => {
     throw error instanceof RangeError ? new UsageError(error.message) : error;
   });
-  checkModelData(model, data);
+  checkModelData(model, data, warn);
   return { model, data };
 }
 
@@ -49,7 +52,8 @@ export function zooOptions(command: Command): Command {
     .option("--offset <offset>", "skip the first O images before selecting")
     .option("--sample <count>", "use C images drawn at random with --seed")
     .option("--seed <seed>", "seed of the noise (and of --sample); image p of the selection uses stream p", String(EVALUATE_DEFAULTS.seed))
-    .option("--resize", "resize images that do not match the model's input shape");
+    .option("--resize", "resize images that do not match the model's input shape")
+    .option("--class-map <file>", CLASS_MAP_HELP);
 }
 
 /** Registers `rsbench evaluate`. */

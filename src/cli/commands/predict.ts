@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { CERTIFY_DEFAULTS, predictImages, type PredictRow, type PredictSummary } from "../../smoothing/index.js";
 import { parseNumber, printJson, RULES } from "../args.js";
-import { percent, progressBar } from "../output.js";
-import { evaluationCommand, evaluationInputs, type EvaluationFlags, RowFile } from "./certify.js";
+import { percent, progressBar, RowFile } from "../output.js";
+import { evaluationCommand, evaluationInputs, type EvaluationFlags } from "./certify.js";
 
 /** Defaults of `rsbench predict`: alpha as in locuslab/smoothing code/predict.py. */
 export const PREDICT_COMMAND_DEFAULTS = Object.freeze({ alpha: CERTIFY_DEFAULTS.alpha, batchSize: CERTIFY_DEFAULTS.batchSize, seed: 0 });
@@ -44,6 +44,7 @@ export function register(program: Command): void {
             bar.update(done, `correct ${correct}/${done}`);
           },
         });
+        out?.commit();
         bar.stop();
         if (flags.json) {
           printJson({

@@ -1,11 +1,13 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { exportRecords, toCsv } from "../../experiments/export.js";
 import { headline, headlineText } from "../../report/headline.js";
 import { readRun } from "../../experiments/runDirectory.js";
-import { readRecords } from "../../experiments/store.js";
+import { readStore } from "../../experiments/store.js";
+import { runStatus, statusProblems } from "../../experiments/status.js";
+import { writeFileAtomic } from "../../io/atomic.js";
 import { finiteJson } from "../../io/json.js";
-import { printJson, UsageError } from "../args.js";
+import { checkOut, warn } from "../output.js";
+import { UsageError } from "../args.js";
 import { formatDuration } from "./run.js";
 
 interface ResultsFlags {
@@ -34,36 +36,32 @@ export function register(program: Command): void {
       "  rsbench results runs/demo-fashion-mnist --json | jq '.attacks | length'",
     ].join("\n"))
     .action((dir: string, flags: ResultsFlags) => {
-      // `rsbench results DIR --csv | head` closes the pipe early: that is not an error.
-      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-        if (error.code === "EPIPE") process.exit(0);
-        throw error;
-      });
       if (flags.csv && flags.json) throw new UsageError("invalid flags: expected one of --csv or --json, got both");
+      checkOut(flags.out, {});
       let run;
       try {
         run = readRun(dir);
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
-      const records = readRecords(dir);
+      const store = readStore(dir);
+      // Only records of the config's own items count; torn, foreign and repeated lines are reported.
+      const status = runStatus(run.config, run.manifest, store);
+      const problems = statusProblems(status, store.path);
+      const records = [...status.records];
       const exported = exportRecords(records);
+      const { records: _counted, ...summary } = status;
       let text: string;
-      if (flags.csv) text = toCsv(exported);
-      else if (flags.json) {
-        if (!flags.out) {
-          printJson({ run: run.manifest, ...exported });
-          return;
-        }
-        text = JSON.stringify({ run: run.manifest, ...exported }, finiteJson) + "\n";
+      if (flags.csv || flags.json) {
+        for (const p of problems) warn(p);
+        text = flags.csv ? toCsv(exported) : JSON.stringify({ run: run.manifest, status: summary, ...exported }, finiteJson) + "\n";
       } else {
         const m = run.manifest;
-        const status = m
-          ? `Run ${m.name}: ${records.length}/${m.items} items${m.complete ? " (complete)" : ""}, ${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s).`
-          : `Run ${run.config.name}: ${records.length} items stored.`;
-        text = status + "\n\n" + headlineText(headline(records, run.config));
+        const time = m ? `, ${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s)` : " (no run.json: wall time unknown)";
+        const line = `Run ${run.config.name}: ${status.valid}/${status.items} items (${status.complete ? "complete" : "incomplete"})${time}.`;
+        text = [line, ...problems.map((p) => `Warning: ${p}.`)].join("\n") + "\n\n" + headlineText(headline(records, run.config));
       }
-      if (flags.out) writeFileSync(flags.out, text);
+      if (flags.out) writeFileAtomic(flags.out, text);
       else process.stdout.write(text);
     });
 }

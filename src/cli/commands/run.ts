@@ -6,8 +6,10 @@ import { ConfigError, type ExperimentConfig } from "../../experiments/config.js"
 import { importEnvironment, SHIPPED_ENVIRONMENT } from "../../experiments/environment.js";
 import { headline, headlineText, type Headline } from "../../report/headline.js";
 import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/runner.js";
-import { loadConfig } from "../../experiments/runDirectory.js";
-import { readRecords } from "../../experiments/store.js";
+import { loadConfig, runDirectoryFor } from "../../experiments/runDirectory.js";
+import { checkOut, warn } from "../output.js";
+import { runStatus } from "../../experiments/status.js";
+import { readStore } from "../../experiments/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
@@ -28,6 +30,7 @@ export interface RunFlags {
   report?: boolean;
   json?: boolean;
   device?: string;
+  forceNew?: boolean;
 }
 
 /** "1h02m", "3m07s", "12s". */
@@ -86,12 +89,16 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
   const name = config.name;
-  const out = flags.out ?? join(RUN_COMMAND_DEFAULTS.root, name);
+  const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, name);
+  const datasets = [config.data, config.accuracy].map((d) => d.dataset);
+  checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
   const progress = progressReporter(`run ${name}`);
   let summary: RunSummary;
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
-    summary = await runExperiment(config, { out, workers, device, environment, onProgress: progress.onProgress, source: configPath });
+    summary = await runExperiment(config, {
+      out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, onWarning: warn,
+    });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {
@@ -104,7 +111,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     executed: summary.executed,
     resumed: summary.resumed,
     manifest: summary.manifest,
-    headline: headline(readRecords(summary.dir), summary.config),
+    headline: headline([...runStatus(summary.config, summary.manifest, readStore(summary.dir)).records], summary.config),
   };
 }
 
@@ -133,11 +140,14 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--workers <k>", "worker threads, one model session each (default: all cores)")
     .option("--environment <module>", "module exporting createEnvironment() (models, data, attacks) instead of the shipped one")
     .option("--no-report", "do not write the HTML report at the end")
+    .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
     .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline}")
     .addHelpText("after", [
       "",
       "A killed run (Ctrl-C, SIGKILL, power loss) loses at most the items in flight: run the same",
-      "command again to resume. Resuming with a different config is refused.",
+      "command again to resume. Resuming with a different config, or with models or data whose",
+      "content changed (run.json records their sha256), is refused; --force-new starts over.",
+      "One writer per run directory: a second `rsbench run` on it is refused while the first runs.",
       "",
       "Example:",
       "  rsbench run experiments/demo-fashion-mnist.json --out runs/demo",
