@@ -1,4 +1,5 @@
 import { describeInterval, inInterval, integerAtLeast, OPEN_UNIT, type Interval } from "../stats/validate.js";
+import { CONFIG_LIMITS } from "../experiments/config.js";
 import { finiteJson } from "./output.js";
 
 /** Argument parsing helpers shared by every command: errors name the flag, the value and what is allowed. */
@@ -43,7 +44,7 @@ export function parseChoice<T extends string>(flag: string, value: string, choic
  * Upper bounds beyond which a value only makes a run absurd (hours per image, or noise that
  * drowns any image in [0, 1]): refused with the bound in the message rather than run for ever.
  */
-export const LIMITS = Object.freeze({ sigma: 100, n: 10_000_000 });
+export const LIMITS = CONFIG_LIMITS;
 
 /** Common parameter rules of the paper. */
 export const RULES = {
@@ -56,6 +57,10 @@ export const RULES = {
   seed: integerAtLeast(0),
   /** An integer >= 0 (offsets, repeats). */
   index: integerAtLeast(0),
+  /** A query budget per image: an integer >= 1, at most LIMITS.budget. */
+  budget: { ...integerAtLeast(1), limit: LIMITS.budget } as NumberRule,
+  /** Verification votes: an integer >= 0, at most LIMITS.n. */
+  votes: { ...integerAtLeast(0), limit: LIMITS.n } as NumberRule,
 } as const;
 
 /** Prints exactly one JSON object on stdout (the `--json` contract). Infinity/NaN become null. */

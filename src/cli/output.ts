@@ -75,6 +75,11 @@ export class RowFile {
    * JSON lines when FILE ends in .jsonl or .json, otherwise tab-separated with a header line
    * (locuslab/smoothing's certify output layout), "abstain" in the prediction column.
    */
+  /** JSON lines whatever FILE's extension (`rsbench attack --out`: the records of a run's results.jsonl). */
+  static jsonLines(path: string | undefined): RowFile | null {
+    return path === undefined ? null : new RowFile(path, (row) => JSON.stringify(row, finiteJson), null);
+  }
+
   static open(path: string | undefined, columns: readonly string[]): RowFile | null {
     if (path === undefined) return null;
     if (/\.jsonl?$/i.test(path)) return new RowFile(path, (row) => JSON.stringify(row, finiteJson), null);

@@ -60,10 +60,16 @@ test("a resume is refused when the model file was swapped or the image folder ch
   const again = await runExperiment(config as never, { out, workers: 1 });
   assert.equal(again.executed, 0);
 
-  // The model file is replaced at the same path (one weight byte changed).
+  // The model file is replaced at the same path by a valid model with one weight changed: the
+  // linear fixture's first weight (-1) is found as float32 bytes and its lowest mantissa bit is
+  // flipped (-1 -> -1.0000001). The run still loads it (a corrupt file would be refused earlier).
   const original = readFileSync(model);
   const swapped = Buffer.from(original);
-  swapped[swapped.length - 20] ^= 0x01;
+  const weight = Buffer.alloc(4);
+  weight.writeFloatLE(-1, 0);
+  const at = original.indexOf(weight);
+  assert.ok(at >= 0, "the linear fixture's first weight is stored as float32");
+  swapped[at] ^= 0x01;
   writeFileSync(model, swapped);
   await assert.rejects(runExperiment(config as never, { out, workers: 1 }),
     (error: Error) => {

@@ -1,4 +1,3 @@
-import { closeSync, openSync, writeSync } from "node:fs";
 import type { Command } from "commander";
 import { attackImage } from "../../attacks/pipeline.js";
 import { attackOptionProblems } from "../../attacks/options.js";
@@ -8,9 +7,8 @@ import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
 import { imageAt, loadData, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
-import { finiteJson } from "../../io/json.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
-import { checkOut } from "../output.js";
+import { checkOut, RowFile } from "../output.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
@@ -125,7 +123,7 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const name = parseChoice("--attack", flags.attack, ATTACK_NAMES);
   const entry = attackEntry(name);
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
-  const budget = parseNumber("--queries", flags.queries, RULES.count);
+  const budget = parseNumber("--queries", flags.queries, RULES.budget);
   if (flags.sigma === undefined) {
     const needsSigma = (["n", "pa", "verify"] as const).find((f) => flags[f] !== undefined);
     if (needsSigma) throw new UsageError(`invalid --${needsSigma}: it sets g(sigma, n) and needs --sigma`);
@@ -143,7 +141,7 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
     : flags.sample !== undefined ? { sample: parseNumber("--sample", flags.sample, RULES.count), seed, offset }
     : { offset };
   const start = flags.start === undefined ? defaultStart(entry) : parseChoice("--start", flags.start, START_KINDS);
-  const verify = sigma === null ? 0 : flags.verify === undefined ? ATTACK_COMMAND_DEFAULTS.verify : parseNumber("--verify", flags.verify, RULES.index);
+  const verify = sigma === null ? 0 : flags.verify === undefined ? ATTACK_COMMAND_DEFAULTS.verify : parseNumber("--verify", flags.verify, RULES.votes);
   const defenseName = flags.defense ?? (sigma === null ? ATTACK_COMMAND_DEFAULTS.defense.none : ATTACK_COMMAND_DEFAULTS.defense.smoothed);
   if (!NAME_PATTERN.test(defenseName)) throw new UsageError(`invalid --defense: expected a name of letters, digits and . _ % + -, got ${JSON.stringify(defenseName)}`);
   const defense: DefenseRef = {
@@ -246,7 +244,7 @@ export function register(program: Command): void {
         entry: attackEntry(config.attack.name),
         pool: () => (pool ??= startingPool(model, config.data, shape, flags.resize)),
       };
-      const out = flags.out === undefined ? null : openSync(flags.out, "w");
+      const out = RowFile.jsonLines(flags.out);
       const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: ATTACK_COMMAND_DEFAULTS.logInterval });
       const records: AttackRecord[] = [];
       try {
@@ -258,13 +256,14 @@ export function register(program: Command): void {
           );
           const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
           records.push(record);
-          if (out !== null) writeSync(out, JSON.stringify(record, finiteJson) + "\n");
+          out?.write(record);
           const s = summarizeAttacks(records, { budget: config.attack.budget, checked: false });
           bar.update(i + 1, set.count, `success ${s.success === null ? "-" : `${(100 * s.success).toFixed(0)}%`} | median L2 ${fmt(s.medianL2)}`);
         }
+        out?.commit();
       } finally {
         bar.stop();
-        if (out !== null) closeSync(out);
+        out?.close();
       }
       const summary = summarize(config, records, (performance.now() - started) / 1000);
       if (flags.json) {
