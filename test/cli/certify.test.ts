@@ -1,21 +1,9 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { MODEL, runInProcess, writeDataset } from "./certifyData.js";
-
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
-
-function rsbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { MODEL, runCli, writeDataset } from "./certifyData.js";
 
 let dir = "";
 let data = "";
@@ -38,7 +26,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("rsbench certify --json prints one object with the summary and one record per image", async () => {
   const out = join(dir, "rows.tsv");
-  const run = await rsbench("certify", "--model", MODEL, "--data", data, "--sigma", "0.25", "--n0", "20", "--n", "500", "--alpha", "0.01", "--out", out, "--json");
+  const run = await runCli("certify", "--model", MODEL, "--data", data, "--sigma", "0.25", "--n0", "20", "--n", "500", "--alpha", "0.01", "--out", out, "--json");
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split("\n");
   assert.equal(lines.length, 1);
@@ -65,9 +53,9 @@ test("rsbench certify --json prints one object with the summary and one record p
 
 test("rsbench certify gives the same rows whatever --batch, and depends on --seed", async () => {
   const args = ["certify", "--model", MODEL, "--data", data, "--sigma", "0.5", "--n0", "10", "--n", "300", "--alpha", "0.1", "--count", "3", "--json"];
-  const a = await runInProcess(...args, "--batch", "1000");
-  const b = await runInProcess(...args, "--batch", "7");
-  const c = await runInProcess(...args, "--seed", "5");
+  const a = await runCli(...args, "--batch", "1000");
+  const b = await runCli(...args, "--batch", "7");
+  const c = await runCli(...args, "--seed", "5");
   assert.equal(a.code, 0, a.stderr);
   const strip = (run: { stdout: string }) => JSON.parse(run.stdout).images.map(({ seconds: _s, ...rest }: { seconds: number }) => rest);
   assert.deepEqual(strip(b), strip(a));
@@ -75,7 +63,7 @@ test("rsbench certify gives the same rows whatever --batch, and depends on --see
 });
 
 test("rsbench certify prints a text summary with certified accuracy per radius", async () => {
-  const run = await runInProcess("certify", "--model", MODEL, "--data", data, "--sigma", "0.25", "--n0", "10", "--n", "200", "--count", "2", "--offset", "1");
+  const run = await runCli("certify", "--model", MODEL, "--data", data, "--sigma", "0.25", "--n0", "10", "--n", "200", "--count", "2", "--offset", "1");
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /CERTIFY on linear, .*sigma=0\.25 n0=10 n=200 alpha=0\.001 seed=0/);
   assert.match(run.stdout, /images: 2, clean accuracy \(base model\): 100\.0%, abstentions: 0/);
@@ -94,7 +82,7 @@ test("rsbench certify rejects bad parameters with a message naming them", async 
     [[...base, "--sigma", "0.25", "--bogus"], /unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {
-    const run = await runInProcess(...args);
+    const run = await runCli(...args);
     assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, message);
   }

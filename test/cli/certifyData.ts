@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
@@ -5,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 
 /** The analytic linear fixture model, its weights and a folder dataset for it (shared by the predict/certify CLI tests). */
+const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 export const MODEL = fileURLToPath(new URL("../fixtures/linear.onnx", import.meta.url));
 const LINEAR = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/linear.json", import.meta.url)), "utf8")) as { w: number[]; b: number };
 const NORM = Math.sqrt(LINEAR.w.reduce((s, v) => s + v * v, 0));
@@ -42,20 +44,15 @@ export async function writeDataset(root: string, wanted: ReadonlyArray<{ distanc
 }
 
 /**
- * Runs the CLI in this process (much faster than spawning it), capturing what it writes.
- * Calls must not overlap: stdout and stderr are swapped for the duration of one call.
+ * Runs the CLI (bin/rsbench.js) in a child process and returns its exit code and output. Not in
+ * this process: node's test runner reports each test through this process's stdout, and a
+ * swapped-out process.stdout.write swallowed a test's report under load (a test vanished from
+ * the count without passing or failing).
  */
-export async function runInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import("../../src/cli/main.js");
-  const out: string[] = [], err: string[] = [];
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { err.push(String(chunk)); return true; }) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
+export function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
 }

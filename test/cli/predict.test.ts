@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { MODEL, runInProcess, writeDataset } from "./certifyData.js";
+import { MODEL, runCli, writeDataset } from "./certifyData.js";
 
 const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 
@@ -53,7 +53,7 @@ test("rsbench predict --json predicts far images and abstains on the boundary", 
 });
 
 test("rsbench predict prints a text summary", async () => {
-  const run = await runInProcess("predict", "--model", MODEL, "--data", data, "--sigma", "0.25", "--n", "100", "--count", "2");
+  const run = await runCli("predict", "--model", MODEL, "--data", data, "--sigma", "0.25", "--n", "100", "--count", "2");
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /PREDICT on .*sigma=0\.25 n=100 alpha=0\.001 seed=0/);
   assert.match(run.stdout, /images: 2, accuracy: 100\.0%, abstentions: 0/);
@@ -68,11 +68,11 @@ test("rsbench predict rejects bad parameters with a message naming them", async 
     [[...base, "--sigma", "0.5", "--n", "10", "--count", "0"], /invalid --count: expected an integer >= 1, got "0"/],
   ];
   for (const [args, message] of cases) {
-    const run = await runInProcess(...args);
+    const run = await runCli(...args);
     assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
     assert.match(run.stderr, message);
   }
-  const missing = await runInProcess("predict", "--model", MODEL, "--data", data, "--sigma", "0.5");
+  const missing = await runCli("predict", "--model", MODEL, "--data", data, "--sigma", "0.5");
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /--n/);
 });
@@ -83,10 +83,10 @@ test("rsbench predict rejects images of another shape unless --resize is given",
     mkdirSync(join(other, label), { recursive: true });
     await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 100, b: 50 } } }).png().toFile(join(other, label, "a.png"));
   }
-  const refused = await runInProcess("predict", "--model", MODEL, "--data", other, "--sigma", "0.25", "--n", "20");
+  const refused = await runCli("predict", "--model", MODEL, "--data", other, "--sigma", "0.25", "--n", "20");
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /has shape 3x16x16 but 1x8x8 is expected/);
-  const ok = await runInProcess("predict", "--model", MODEL, "--data", other, "--sigma", "0.25", "--n", "20", "--resize", "--json");
+  const ok = await runCli("predict", "--model", MODEL, "--data", other, "--sigma", "0.25", "--n", "20", "--resize", "--json");
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).summary.images, 2);
 });
