@@ -13,6 +13,7 @@ import { ATTACK_NAMES, attackEntry, attackOptions } from "../src/attacks/registr
 import { runAttack } from "../src/attacks/run.js";
 import { imageAt, loadData } from "../src/data/index.js";
 import type { Classifier, Votes } from "../src/model/classifier.js";
+import { ForwardingClassifier } from "../src/model/wrapper.js";
 import { LabelOnlyOracle } from "../src/oracle/labelOnly.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier } from "../src/smoothing/index.js";
@@ -37,20 +38,15 @@ function cpuSince(since: NodeJS.CpuUsage): number {
  * A classifier that delegates to `inner` and adds up the wall-clock and CPU time spent in its
  * calls (onnxruntime's threads belong to this process, so its CPU time counts).
  */
-class TimedClassifier implements Classifier {
+class TimedClassifier extends ForwardingClassifier {
   seconds = 0;
   cpuSeconds = 0;
   calls = 0;
-  constructor(readonly inner: Classifier) {}
-  get shape() { return this.inner.shape; }
-  get numClasses() { return this.inner.numClasses; }
-  get bounds() { return this.inner.bounds; }
-  get forwardPasses() { return this.inner.forwardPasses; }
-  async predict(batch: Float32Array, count: number): Promise<Int32Array> {
+  override async predict(batch: Float32Array, count: number): Promise<Int32Array> {
     const start = performance.now(), cpu = process.cpuUsage();
     try { return await this.inner.predict(batch, count); } finally { this.tick(start, cpu); }
   }
-  async votes(batch: Float32Array, count: number): Promise<Votes> {
+  override async votes(batch: Float32Array, count: number): Promise<Votes> {
     const start = performance.now(), cpu = process.cpuUsage();
     try { return await this.inner.votes(batch, count); } finally { this.tick(start, cpu); }
   }

@@ -6,3 +6,4 @@ export { OnnxClassifier, ONNX_DEFAULTS } from "./onnx.js";
 export type { OnnxClassifierOptions } from "./onnx.js";
 export { DEFAULT_DEVICE, DEVICES, DeviceError, deviceSessionOptions, noiseThreadsFor, parseDevice, probeVulkan } from "./device.js";
 export type { Device, VulkanProbe } from "./device.js";
+export { ForwardingClassifier } from "./wrapper.js";

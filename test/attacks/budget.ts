@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { AttackResult } from "../../src/attacks/types.js";
-import type { Classifier, Votes } from "../../src/model/classifier.js";
+import type { Votes } from "../../src/model/classifier.js";
+import { ForwardingClassifier } from "../../src/model/wrapper.js";
 import { LabelOnlyOracle } from "../../src/oracle/labelOnly.js";
 
 /**
@@ -8,18 +9,13 @@ import { LabelOnlyOracle } from "../../src/oracle/labelOnly.js";
  * and the model's own counters: with a deterministic base, one image per answered query; under
  * g(sigma, n), one image per base forward pass.
  */
-export class CountingClassifier implements Classifier {
+export class CountingClassifier extends ForwardingClassifier {
   images = 0;
-  constructor(readonly inner: Classifier) {}
-  get shape() { return this.inner.shape; }
-  get numClasses() { return this.inner.numClasses; }
-  get bounds() { return this.inner.bounds; }
-  get forwardPasses() { return this.inner.forwardPasses; }
-  async predict(batch: Float32Array, count: number): Promise<Int32Array> {
+  override async predict(batch: Float32Array, count: number): Promise<Int32Array> {
     this.images += count;
     return this.inner.predict(batch, count);
   }
-  async votes(batch: Float32Array, count: number): Promise<Votes> {
+  override async votes(batch: Float32Array, count: number): Promise<Votes> {
     this.images += count;
     return this.inner.votes(batch, count);
   }
