@@ -127,6 +127,15 @@ test("a folder with only some of the model's classes: the folder -> label mappin
   assert.equal(mapped.code, 0, mapped.stderr);
   assert.equal(mapped.stderr, "", "no warning with an explicit map");
   assert.equal(JSON.parse(mapped.stdout).clean.accuracy, 1);
+  // rsbench attack takes the same map: without it every image is "misclassified" (label 0), with it attacked as class 1.
+  const attackArgs = ["attack", "--model", model, "--data", partial, "--attack", "rays", "--queries", "20", "--count", "2", "--json"];
+  const unmapped = await rsbench(attackArgs);
+  assert.equal(unmapped.code, 0, unmapped.stderr);
+  assert.match(unmapped.stderr, /rsbench: warning: dataset folder .*partial has 1 class folder/);
+  assert.equal(JSON.parse(unmapped.stdout).images.length, 0, "no image is correctly classified under the sorted labels");
+  const attacked = await rsbench([...attackArgs, "--class-map", map]);
+  assert.equal(attacked.code, 0, attacked.stderr);
+  assert.deepEqual(JSON.parse(attacked.stdout).images.map((r: { label: number }) => r.label), [1, 1]);
   // A map that misses a folder, and one that is not JSON, are refused naming the file.
   writeFileSync(map, JSON.stringify({ "0-neg": 0 }));
   const missing = await rsbench(["evaluate", "--model", model, "--data", partial, "--class-map", map]);

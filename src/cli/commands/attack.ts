@@ -5,10 +5,11 @@ import { defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } f
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
 import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
-import { imageAt, loadData, type Selection } from "../../data/index.js";
+import { imageAt, loadData, readClassMap, type ClassMap, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
-import { checkOut, RowFile } from "../output.js";
+import { checkOut, RowFile, warn } from "../output.js";
+import { CLASS_MAP_HELP } from "./certify.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
@@ -81,6 +82,7 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
 export interface AttackFlags {
   model: string;
   data: string;
+  classMap?: string;
   attack: string;
   norm?: string;
   queries: string;
@@ -184,8 +186,8 @@ function summaryText(s: AttackSummary): string {
 }
 
 /** The starting-point pool of `model` on the attacked dataset (labelStartPool), as the runner builds it. */
-function startingPool(model: Classifier, data: string, shape?: ImageShape, resize?: boolean): Promise<StartPool> {
-  return labelStartPool(model, (count) => loadData(data, { selection: count === undefined ? {} : { count }, shape, resize }));
+function startingPool(model: Classifier, data: string, shape?: ImageShape, resize?: boolean, classMap?: ClassMap): Promise<StartPool> {
+  return labelStartPool(model, (count) => loadData(data, { selection: count === undefined ? {} : { count }, shape, resize, classMap }));
 }
 
 const MAPPING = `
@@ -224,25 +226,27 @@ export function register(program: Command): void {
     .option("--seed <seed>", "seed of every random stream (noise, attack, sample), as a config's seed", String(ATTACK_COMMAND_DEFAULTS.seed))
     .option("--start <start>", "own: the attack's own initialisation; data: the nearest of the first 100 images that the model puts in another class; auto: own, unless 10 uniform-noise images all keep the original's label, then data (defaults: auto for hsja and surfree, own for rays)")
     .option("--resize", "resize the images to the model's input shape")
+    .option("--class-map <file>", CLASS_MAP_HELP)
     .option("--out <file>", "write one JSON record per image to FILE as it finishes (JSON lines, the records of a run's results.jsonl)")
     .option("--json", "print one JSON object {summary, images} (images: the records of the attacked images) instead of the text summary")
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
-      checkOut(flags.out, { model: flags.model, data: flags.data });
+      checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
       const started = performance.now();
       const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;
-      const set = await loadData(config.data, { selection: config.selection, shape, resize: flags.resize }).catch((error: unknown) => {
+      const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
+      const set = await loadData(config.data, { selection: config.selection, shape, resize: flags.resize, classMap }).catch((error: unknown) => {
         throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
       });
-      checkModelData(loaded, set);
+      checkModelData(loaded, set, warn);
       let pool: Promise<StartPool> | null = null;
       const resources = {
         base: model,
         entry: attackEntry(config.attack.name),
-        pool: () => (pool ??= startingPool(model, config.data, shape, flags.resize)),
+        pool: () => (pool ??= startingPool(model, config.data, shape, flags.resize, classMap)),
       };
       const out = RowFile.jsonLines(flags.out);
       const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: ATTACK_COMMAND_DEFAULTS.logInterval });
