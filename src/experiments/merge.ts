@@ -20,7 +20,7 @@ import { acquireLock } from "./lock.js";
 import type { MergedShard, ResultRecord, RunManifest } from "./records.js";
 import { CONFIG_FILE, configHash, differingFields, MANIFEST_FILE, readRun, writeConfigFile } from "./runDirectory.js";
 import { shardLabel } from "./shard.js";
-import { runStatus, statusProblems } from "./status.js";
+import { imageIndices, runStatus, statusProblems } from "./status.js";
 import { readStore, RESULTS_FILE, serializeRecord } from "./store.js";
 
 export interface MergeOptions {
@@ -178,7 +178,7 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
       );
     }
 
-    const images: ImageRef[] = (first.manifest.images ?? []).map((index, position) => ({ position, index, label: 0 }));
+    const images: ImageRef[] = imageIndices(first.manifest, lists.flatMap((l) => l.records)).map((index, position) => ({ position, index, label: 0 }));
     const planned = plannedItems(first.config, images);
     const records = planned.map((item) => chosen.get(item.key)?.record).filter((r): r is ResultRecord => r !== undefined);
     const table = new Map<number, MergedShard>((earlier?.manifest.merged?.sources ?? []).map((s) => [s.index, s]));

@@ -40,7 +40,7 @@ export interface ShardProgress {
 }
 
 /** Source indices of the images the item keys name: run.json's list, else those the records name. */
-function imageIndices(manifest: RunManifest | null, records: readonly ResultRecord[]): number[] {
+export function imageIndices(manifest: RunManifest | null, records: readonly ResultRecord[]): number[] {
   if (manifest?.images) return [...manifest.images];
   const seen = new Set<number>();
   for (const r of records) if ("image" in r && typeof r.image === "number") seen.add(r.image);
