@@ -192,7 +192,7 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
     const manifest: RunManifest = {
       name: first.config.name, configHash: hash, seed: first.config.seed, created, updated: new Date().toISOString(),
       items: planned.length, done: records.length, complete: records.length === planned.length,
-      // The shards' own times and sessions, summed (machine time; the array's elapsed time is at most the largest).
+      // The shards' own times and sessions, summed: machine time (the array's elapsed time is at least the slowest shard's).
       wallSeconds: sum((s) => s.wallSeconds), sessions: sum((s) => s.sessions), workers: sum((s) => s.workers),
       software: merged[0].software, inputs: first.manifest.inputs, images: first.manifest.images,
       store: { valid: records.length, foreign: 0, duplicates: 0, droppedBytes: 0 },

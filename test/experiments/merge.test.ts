@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { acquireLock } from "../../src/experiments/lock.js";
 import { mergeRuns } from "../../src/experiments/merge.js";
 import type { RunManifest } from "../../src/experiments/records.js";
 import { runExperiment } from "../../src/experiments/runner.js";
@@ -109,6 +110,14 @@ test("3 shards merged give the records of a single-process run; a late shard is 
   assert.equal(mergeRuns([shards[1]], out).records, 39);
   assert.equal(readFileSync(join(out, RESULTS_FILE), "utf8"), bytes);
   assert.equal(manifestOf(out).sessions, 3);
+  // The merge takes the output's lock: while another writer holds it, the merge is refused and changes nothing.
+  const lock = acquireLock(out, { purpose: "another merge" });
+  try {
+    assert.throws(() => mergeRuns(shards, out), /run directory .*merged is in use by another writer \(another merge, pid \d+/);
+  } finally {
+    lock.release();
+  }
+  assert.equal(readFileSync(join(out, RESULTS_FILE), "utf8"), bytes);
 });
 
 test("a conflicting record is refused, naming its key and the shards; nothing is written", () => {
