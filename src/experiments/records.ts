@@ -8,6 +8,7 @@
  * checkpoint before the first adversarial point) is stored as `null`.
  */
 import type { InputFingerprints } from "./fingerprint.js";
+import type { ShardSpec } from "./shard.js";
 
 export type { AttackRecord, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "../attacks/record.js";
 import type { AttackRecord } from "../attacks/record.js";
@@ -143,4 +144,30 @@ export interface RunManifest {
   readonly images?: readonly number[];
   /** The store as last seen by the writer (absent in older runs). */
   readonly store?: StoreCounts;
+  /** A shard of a job array (`rsbench run --shard I/N`): only its items count. Absent in an unsharded run. */
+  readonly shard?: ShardSpec;
+  /** A directory written by `rsbench merge`: the shards it holds. Absent otherwise. */
+  readonly merged?: MergeInfo;
+}
+
+/** What a shard directory held when `rsbench merge` last read it. */
+export interface MergedShard {
+  readonly index: number;
+  /** The shard directory, as an absolute path. */
+  readonly dir: string;
+  /** Its items (its share and every calibration) and how many were done. */
+  readonly items: number;
+  readonly done: number;
+  readonly complete: boolean;
+  readonly sessions: number;
+  readonly wallSeconds: number;
+  readonly workers: number;
+  readonly updated: string;
+  readonly software: SoftwareVersions;
+}
+
+/** run.json's record of a merge: the shard count and, per merged shard, what it held (latest merge of it). */
+export interface MergeInfo {
+  readonly shards: number;
+  readonly sources: readonly MergedShard[];
 }

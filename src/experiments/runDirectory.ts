@@ -13,6 +13,7 @@ import type { ExperimentConfig } from "./config.js";
 import { canonicalJson, ConfigError, parseConfig, type ParseConfigOptions } from "./config.js";
 import { compareFingerprints, type InputFingerprints } from "./fingerprint.js";
 import type { RunManifest, SoftwareVersions } from "./records.js";
+import { sameShard, shardLabel, type ShardSpec } from "./shard.js";
 import { RESULTS_FILE } from "./store.js";
 
 export { RESULTS_FILE };
@@ -51,7 +52,7 @@ export function softwareVersions(): SoftwareVersions {
 }
 
 /** Top-level fields whose values differ between two configs. */
-function differingFields(a: ExperimentConfig, b: ExperimentConfig): string[] {
+export function differingFields(a: ExperimentConfig, b: ExperimentConfig): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].filter((k) => canonicalJson((a as unknown as Record<string, unknown>)[k]) !== canonicalJson((b as unknown as Record<string, unknown>)[k]));
 }
@@ -71,7 +72,7 @@ function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-function readManifest(path: string): RunManifest | null {
+export function readManifest(path: string): RunManifest | null {
   if (!existsSync(path)) return null;
   const value = readJsonFile(path, "run manifest");
   if (typeof value !== "object" || value === null || typeof (value as RunManifest).configHash !== "string") {
@@ -113,6 +114,13 @@ export interface PrepareOptions {
   readonly inputs?: InputFingerprints;
   /** Told when the stored manifest has no fingerprints to check (runs from before they were recorded). */
   readonly onWarning?: (message: string) => void;
+  /** The shard this session runs (absent: the whole grid). A directory made for another shard, or for none, is refused. */
+  readonly shard?: ShardSpec;
+}
+
+/** "shard 1/3", "the whole grid (no --shard)". */
+function shardWords(shard: ShardSpec | undefined): string {
+  return shard === undefined ? "the whole grid (no --shard)" : `shard ${shardLabel(shard)}`;
 }
 
 /**
@@ -138,6 +146,16 @@ export function prepareRunDirectory(dir: string, config: ExperimentConfig, optio
     }
   }
   const previous = readManifest(manifestPath);
+  if (previous?.merged) {
+    throw new Error(
+      `run directory ${dir} was written by rsbench merge (${previous.merged.sources.length} of ${previous.merged.shards} shards): it is not run into. ` +
+      `Run the missing shards with --shard I/${previous.merged.shards} into their own directories and merge again.`,
+    );
+  }
+  if (previous && !sameShard(previous.shard, options.shard)) {
+    const hint = previous.shard === undefined ? "resume it without --shard" : `resume it with --shard ${shardLabel(previous.shard)}`;
+    throw new Error(`run directory ${dir} was made for ${shardWords(previous.shard)}, not ${shardWords(options.shard)}: ${hint}, or choose another --out directory.`);
+  }
   if (previous && options.inputs) {
     if (previous.inputs) {
       const changes = compareFingerprints(previous.inputs, options.inputs);
@@ -151,8 +169,13 @@ export function prepareRunDirectory(dir: string, config: ExperimentConfig, optio
       options.onWarning?.(`${manifestPath} records no input fingerprints (written before rsbench recorded them): the earlier sessions' models and data cannot be checked; they are recorded from this session on`);
     }
   }
-  if (fresh) writeFileAtomic(configPath, JSON.stringify(JSON.parse(canonicalJson(config)), null, 2) + "\n");
+  if (fresh) writeConfigFile(dir, config);
   return { hash, previous };
+}
+
+/** Writes a run directory's config.json (the canonical JSON of the validated config, atomically). */
+export function writeConfigFile(dir: string, config: ExperimentConfig): void {
+  writeFileAtomic(join(dir, CONFIG_FILE), JSON.stringify(JSON.parse(canonicalJson(config)), null, 2) + "\n");
 }
 
 /** Reads a run directory's manifest and config; errors name the file. */

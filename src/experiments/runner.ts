@@ -23,6 +23,7 @@ import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } f
 import { ResultStore, type StoreRecovery } from "./store.js";
 import { loadConfig, MANIFEST_FILE, prepareRunDirectory, softwareVersions, supersedeRun } from "./runDirectory.js";
 import { resolveInputs } from "./resolve.js";
+import { inShard, type ShardSpec } from "./shard.js";
 
 /** Progress of a run, reported after every stored item. */
 export interface RunProgress {
@@ -61,6 +62,11 @@ export interface RunOptions {
   readonly forceNew?: boolean;
   /** Things the user should know that do not stop the run (a recovered lock, folder labels); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Run only shard `index` of `count` (a job array: src/experiments/shard.ts): the items whose key
+   * hashes to it, and every calibration. Recorded in run.json; a directory of another shard is refused.
+   */
+  readonly shard?: ShardSpec;
 }
 
 /** Seconds between rewrites of run.json while a run is in progress (wall time and counts survive a kill). */
@@ -116,7 +122,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       const aside = supersedeRun(dir);
       if (aside !== null) options.onWarning?.(`--force-new: the earlier run of ${dir} was moved to ${aside}; starting over`);
     }
-    const { hash, previous } = prepareRunDirectory(dir, config, { inputs, onWarning: options.onWarning });
+    const { hash, previous } = prepareRunDirectory(dir, config, { inputs, onWarning: options.onWarning, shard: options.shard });
     const opened = ResultStore.open(dir);
     store = opened;
     const created = previous?.created ?? new Date().toISOString();
@@ -124,7 +130,8 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
     let executed = 0;
 
     const calibrations = calibrationItems(config);
-    const planned = plannedItems(config, images);
+    const ours = (item: WorkItem) => inShard(item, options.shard);
+    const planned = plannedItems(config, images).filter(ours);
     const plannedKeys = new Set(planned.map((item) => item.key));
     const total = planned.length;
     // Only records of this config's own items count (a store may hold foreign lines).
@@ -148,6 +155,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       wallSeconds: (previous?.wallSeconds ?? 0) + (performance.now() - started) / 1000,
       sessions: (previous?.sessions ?? 0) + 1, workers, software, inputs, images: images.map((i) => i.index),
       store: { valid, foreign: opened.size - valid, duplicates: opened.recovery.duplicates, droppedBytes: opened.recovery.droppedBytes },
+      ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count } } : {}),
     });
     const saveManifest = (complete: boolean): RunManifest => {
       const m = manifest(complete);
@@ -181,7 +189,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       const calibrationPending = pending(calibrations);
       if (calibrationPending.length) await executor.run(calibrationPending, onRecord("calibration"));
       // Sigmas are known now (from this session or an earlier one).
-      await executor.run(pending(workItems(config, sigmaTable(opened), images)), onRecord("items"));
+      await executor.run(pending(workItems(config, sigmaTable(opened), images).filter(ours)), onRecord("items"));
     }
     clearInterval(timer);
     const final = saveManifest(valid === total);

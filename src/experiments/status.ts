@@ -8,6 +8,7 @@ import type { ExperimentConfig } from "./config.js";
 import { plannedItems, type ImageRef } from "./grid.js";
 import type { ResultRecord, RunManifest } from "./records.js";
 import type { StoreContents } from "./store.js";
+import { inShard, shardLabel, shardOf } from "./shard.js";
 
 export interface RunStatus {
   /** Items of the run (run.json's count, else what the stored records allow planning). */
@@ -24,10 +25,22 @@ export interface RunStatus {
   readonly duplicateLines: readonly number[];
   /** What run.json last recorded as done, when that is more than the store holds (records lost). */
   readonly lost: number;
+  /**
+   * A merged directory (run.json's `merged`): per shard of the array, its items (its share and
+   * every calibration), how many of them the merged store holds, and whether it was merged at all.
+   */
+  readonly shards?: readonly ShardProgress[];
+}
+
+export interface ShardProgress {
+  readonly index: number;
+  readonly items: number;
+  readonly done: number;
+  readonly merged: boolean;
 }
 
 /** Source indices of the images the item keys name: run.json's list, else those the records name. */
-function imageIndices(manifest: RunManifest | null, records: readonly ResultRecord[]): number[] {
+export function imageIndices(manifest: RunManifest | null, records: readonly ResultRecord[]): number[] {
   if (manifest?.images) return [...manifest.images];
   const seen = new Set<number>();
   for (const r of records) if ("image" in r && typeof r.image === "number") seen.add(r.image);
@@ -36,15 +49,44 @@ function imageIndices(manifest: RunManifest | null, records: readonly ResultReco
 
 export function runStatus(config: ExperimentConfig, manifest: RunManifest | null, store: StoreContents): RunStatus {
   const images: ImageRef[] = imageIndices(manifest, store.records).map((index, position) => ({ position, index, label: 0 }));
-  const keys = new Set(plannedItems(config, images).map((item) => item.key));
+  // A shard's directory counts its own items only (run.json's shard), not the other shards'.
+  const planned = plannedItems(config, images);
+  const keys = new Set(planned.filter((item) => inShard(item, manifest?.shard)).map((item) => item.key));
   const records = store.records.filter((r) => keys.has(r.key));
   const foreign = store.records.filter((r) => !keys.has(r.key)).map((r) => r.key);
   const items = manifest?.items ?? keys.size;
   const recorded = typeof manifest?.done === "number" ? manifest.done : 0;
+  const merged = manifest?.merged;
+  let shards: ShardProgress[] | undefined;
+  if (merged) {
+    // Each key hashed once; calibrations belong to every shard.
+    const stored = new Set(records.map((r) => r.key));
+    const items = new Array<number>(merged.shards).fill(0), done = new Array<number>(merged.shards).fill(0);
+    for (const item of planned) {
+      const owners = item.kind === "calibration" ? items.map((_, i) => i) : [shardOf(item.key, merged.shards)];
+      for (const i of owners) { items[i]++; if (stored.has(item.key)) done[i]++; }
+    }
+    shards = items.map((count, index) => ({ index, items: count, done: done[index], merged: merged.sources.some((s) => s.index === index) }));
+  }
   return {
     items, valid: records.length, complete: records.length === items, records, foreign,
     invalidLines: store.invalid, duplicateLines: store.duplicates, lost: Math.max(0, recorded - records.length),
+    ...(shards ? { shards } : {}),
   };
+}
+
+/**
+ * What part of a job array a directory holds, in words: "shard 1/3" for a shard's directory;
+ * for a merged one, the shards merged and what is missing ("merged 2 of 3 shards; missing: shard 1
+ * (not merged yet, 0/13 items)"). Null for an unsharded run.
+ */
+export function shardStatus(status: RunStatus, manifest: RunManifest | null): string | null {
+  if (manifest?.shard) return `shard ${shardLabel(manifest.shard)}`;
+  if (!status.shards) return null;
+  const merged = status.shards.filter((s) => s.merged).length;
+  const missing = status.shards.filter((s) => s.done < s.items)
+    .map((s) => `shard ${s.index} (${s.merged ? "incomplete" : "not merged yet"}, ${s.done}/${s.items} items)`);
+  return `merged ${merged} of ${status.shards.length} shards` + (missing.length ? `; missing: ${missing.join(", ")}` : "");
 }
 
 function lineList(lines: readonly number[]): string {

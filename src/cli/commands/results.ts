@@ -3,7 +3,7 @@ import { exportRecords, toCsv } from "../../experiments/export.js";
 import { headline, headlineText } from "../../report/headline.js";
 import { readRun } from "../../experiments/runDirectory.js";
 import { readStore } from "../../experiments/store.js";
-import { runStatus, statusProblems } from "../../experiments/status.js";
+import { runStatus, shardStatus, statusProblems } from "../../experiments/status.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { finiteJson } from "../../io/json.js";
 import { checkOut, warn } from "../output.js";
@@ -58,7 +58,8 @@ export function register(program: Command): void {
       } else {
         const m = run.manifest;
         const time = m ? `, ${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s)` : " (no run.json: wall time unknown)";
-        const line = `Run ${run.config.name}: ${status.valid}/${status.items} items (${status.complete ? "complete" : "incomplete"})${time}.`;
+        const part = shardStatus(status, m);
+        const line = `Run ${run.config.name}${part ? ` (${part})` : ""}: ${status.valid}/${status.items} items (${status.complete ? "complete" : "incomplete"})${time}.`;
         text = [line, ...problems.map((p) => `Warning: ${p}.`)].join("\n") + "\n\n" + headlineText(headline(records, run.config));
       }
       if (flags.out) writeFileAtomic(flags.out, text);

@@ -14,6 +14,7 @@ import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
+import { parseShard, type ShardSpec } from "../../experiments/shard.js";
 
 /** Defaults of `rsbench run`. */
 export const RUN_COMMAND_DEFAULTS = Object.freeze({
@@ -31,6 +32,7 @@ export interface RunFlags {
   json?: boolean;
   device?: string;
   forceNew?: boolean;
+  shard?: string;
 }
 
 /** "1h02m", "3m07s", "12s". */
@@ -89,7 +91,13 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
   const name = config.name;
-  const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, name);
+  let shard: ShardSpec | undefined;
+  try {
+    shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, shard ? `${name}.shard-${shard.index}-of-${shard.count}` : name);
   const datasets = [config.data, config.accuracy].map((d) => d.dataset);
   checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
   const progress = progressReporter(`run ${name}`);
@@ -97,7 +105,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
     summary = await runExperiment(config, {
-      out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, onWarning: warn,
+      out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, onWarning: warn, shard,
     });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
@@ -123,7 +131,7 @@ export function printRunOutput(output: RunOutput, json: boolean | undefined): vo
   }
   const m = output.manifest;
   const lines = [
-    `Run ${m.name}: ${m.done}/${m.items} items (${output.executed} run now, ${output.resumed} from earlier sessions), ` +
+    `Run ${m.name}${m.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ""}: ${m.done}/${m.items} items (${output.executed} run now, ${output.resumed} from earlier sessions), ` +
       `${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s), ${m.workers} worker(s).`,
     `Results: ${join(output.dir, "results.jsonl")}`,
   ];
@@ -140,6 +148,7 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--workers <k>", "worker threads, one model session each (default: all cores)")
     .option("--environment <module>", "module exporting createEnvironment() (models, data, attacks) instead of the shipped one")
     .option("--no-report", "do not write the HTML report at the end")
+    .option("--shard <I/N>", "run only shard I of N (items whose key hashes to I, and every calibration); auto/N takes I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. Default --out: runs/<name>.shard-I-of-N; join the shards with rsbench merge")
     .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
     .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline}")
     .addHelpText("after", [
@@ -148,6 +157,10 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
       "command again to resume. Resuming with a different config, or with models or data whose",
       "content changed (run.json records their sha256), is refused; --force-new starts over.",
       "One writer per run directory: a second `rsbench run` on it is refused while the first runs.",
+      "",
+      "Job arrays: each task runs `rsbench run CONFIG --shard auto/N --out runs/x.shard-$I` (the shard is",
+      "recorded in run.json; a shard's directory resumes only as that shard), then",
+      "`rsbench merge runs/x.shard-* --out runs/x` joins them (see docs/experiments.md).",
       "",
       "Example:",
       "  rsbench run experiments/demo-fashion-mnist.json --out runs/demo",
