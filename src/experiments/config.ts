@@ -12,6 +12,7 @@ import { classMapProblem } from "../data/classMap.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
+import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
 import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
 import { FIGURE_NAMES } from "./records.js";
@@ -44,6 +45,13 @@ export interface DefenseConfig {
   readonly n: readonly number[];
   /** Attacker's levels Pa (one defense point per value); [0.5] by default with RS, empty without. */
   readonly pa: readonly number[];
+  /**
+   * The oracle's rules (src/oracle/rule.ts; one defense point per value): "shortcut" (the
+   * paper's), "label" or "repeat:K". Only with RS. Absent means ["shortcut"], and a config that
+   * spells exactly that is stored without it, so configs, their hashes and records made before the
+   * field are unchanged.
+   */
+  readonly oracle?: readonly OracleRule[];
 }
 
 /**
@@ -252,7 +260,7 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
 const DEFENSE_KINDS: readonly DefenseKind[] = ["none", "rs", "randtrain", "advtrain"];
 
 function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig | undefined {
-  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa"]);
+  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle"]);
   if (!o) return undefined;
   const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
   const model = c.string(join(path, "model"), o.model);
@@ -264,7 +272,12 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   const sigma = smoothed ? sigmaSpec(c, join(path, "sigma"), o.sigma) : null;
   let n: number[] = [];
   let pa: number[] = [];
+  let oracle: OracleRule[] | undefined;
   if (smoothed) {
+    if (o.oracle !== undefined) {
+      const rules = c.list(join(path, "oracle"), o.oracle, (p, v) => oracleRuleOf(v) ?? c.fail(p, ORACLE_RULE_FORMS, v));
+      if (!(rules.length === 1 && rules[0] === DEFAULT_ORACLE_RULE)) oracle = rules;
+    }
     if (o.n === undefined) c.fail(join(path, "n"), "an integer >= 1 or a list of them (noise draws, required with sigma)", o.n);
     else n = c.list(join(path, "n"), o.n, (p, v) => c.integer(p, v, 1, CONFIG_LIMITS.n));
     pa = o.pa === undefined ? [...CONFIG_DEFAULTS.pa] : c.list(join(path, "pa"), o.pa, (p, v) => c.open(p, v, 0, 1));
@@ -274,10 +287,11 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   } else {
     if (!absent(o.n)) c.problems.push(`${join(path, "n")}: only allowed with sigma (no smoothing without it)`);
     if (!absent(o.pa)) c.problems.push(`${join(path, "pa")}: only allowed with sigma (no smoothing without it)`);
+    if (!absent(o.oracle)) c.problems.push(`${join(path, "oracle")}: only allowed with sigma (without noise every rule gives the label)`);
     if (kind === "rs") c.problems.push(`${join(path, "sigma")}: required for kind "rs"`);
   }
   if (name === undefined || model === undefined || kind === undefined || sigma === undefined) return undefined;
-  return { name, model, kind, sigma, n, pa };
+  return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }) };
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {

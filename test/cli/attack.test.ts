@@ -121,7 +121,7 @@ test("rsbench attack with RS: one query costs n forward passes and a record depe
 });
 
 test("--verify checks each final point against eq. (4): with n = 1 the shortcut keeps lucky points that fail it", async () => {
-  const args = ["attack", "--model", MODEL, "--data", data, "--attack", "hsja", "--queries", "200", "--sigma", "0.5", "--n", "1", "--seed", "1"];
+  const args = ["attack", "--model", MODEL, "--data", data, "--attack", "hsja", "--queries", "200", "--sigma", "0.5", "--n", "1", "--oracle", "shortcut", "--seed", "1"];
   const [json, off, text] = await Promise.all([rsbench(...args, "--verify", "60", "--json"), rsbench(...args, "--verify", "0", "--json"), rsbench(...args, "--verify", "60")]);
   assert.equal(json.code, 0, json.stderr);
   const { summary, images } = JSON.parse(json.stdout);
@@ -191,6 +191,11 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
     [{ attack: "rays", options: "{\"epsilon\": -1}" }, /invalid --options: invalid RayS epsilon: expected a number >= 0, got -1/],
     [{ attack: "rays", options: "[1]" }, /invalid --options: expected a JSON object, got "\[1\]"/],
     [{ attack: "rays", defense: "a b" }, /invalid --defense: expected a name of letters, digits/],
+    [{ attack: "rays", oracle: "label" }, /invalid --oracle: it sets g\(sigma, n\) and needs --sigma/],
+    [{ attack: "rays", sigma: "0.1", oracle: "votes" }, /invalid --oracle: expected "shortcut", "label" or "repeat:K" with K an integer in \[1, 1000\], got "votes"/],
+    [{ attack: "rays", sigma: "0.1", oracle: "repeat:0" }, /invalid --oracle: expected .*, got "repeat:0"/],
+    [{ attack: "rays", sigma: "0.1", oracle: "repeat:2.5" }, /invalid --oracle: expected .*, got "repeat:2.5"/],
+    [{ attack: "rays", sigma: "0.1", oracle: "repeat:1001" }, /invalid --oracle: expected .*, got "repeat:1001"/],
   ];
   for (const [flags, message] of cases) {
     assert.throws(() => resolveConfig({ ...base, ...flags }), (e: unknown) => e instanceof UsageError && message.test(e.message));
@@ -198,14 +203,18 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
   const ok = resolveConfig({ ...base, attack: "hsja", sigma: "0.25", sample: "5", seed: "9" });
   assert.deepEqual(ok, {
     model: MODEL, data, selection: { sample: 5, seed: 9, offset: undefined }, seed: 9,
-    defense: { id: "rs/n=10/pa=0.5", name: "rs", kind: "rs", model: MODEL, sigma: 0.25, drop: null, n: 10, pa: 0.5 },
+    defense: { id: "rs/n=10/pa=0.5/oracle=label", name: "rs", kind: "rs", model: MODEL, sigma: 0.25, drop: null, n: 10, pa: 0.5, oracle: "label" },
     attack: { name: "hsja", norm: "l2", budget: 2000, options: {}, start: "auto", verify: 100 },
   });
   assert.deepEqual(resolveConfig(base).defense, { id: "none", name: "none", kind: "none", model: MODEL, sigma: null, drop: null, n: null, pa: null });
   assert.equal(resolveConfig(base).attack.verify, 0, "no check without --sigma");
   assert.equal(resolveConfig({ ...base, sigma: "0.25", verify: "0" }).attack.verify, 0);
   assert.equal(resolveConfig({ ...base, attack: "surfree", start: "data" }).attack.start, "data");
-  assert.equal(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%" }).defense.id, "rs-3%/n=4/pa=0.8");
+  assert.equal(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%" }).defense.id, "rs-3%/n=4/pa=0.8/oracle=label", "label by default with --sigma");
+  // The paper's shortcut names the point as a config without defenses[].oracle does.
+  assert.deepEqual(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%", oracle: "shortcut" }).defense,
+    { id: "rs-3%/n=4/pa=0.8", name: "rs-3%", kind: "rs", model: MODEL, sigma: 0.1, drop: null, n: 4, pa: 0.8 });
+  assert.equal(resolveConfig({ ...base, sigma: "0.1", oracle: "repeat:5" }).defense.id, "rs/n=10/pa=0.5/oracle=repeat:5");
   assert.deepEqual(resolveConfig({ ...base, attack: "hsja", options: "{\"gamma\": 2}" }).attack.options, { gamma: 2 });
 });
 
@@ -227,7 +236,10 @@ test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, 
   const config = {
     name: "parity", seed: 4,
     data: { dataset: data }, accuracy: { dataset: data },
-    defenses: [{ name: "none", model: MODEL }, { name: "rs-small", model: MODEL, sigma: 0.05, n: 4, pa: [0.5, 0.8] }],
+    defenses: [
+      { name: "none", model: MODEL }, { name: "rs-small", model: MODEL, sigma: 0.05, n: 4, pa: [0.5, 0.8] },
+      { name: "rs-rep", model: MODEL, sigma: 0.05, n: 4, oracle: ["label", "repeat:3"] },
+    ],
     attacks: [{ name: "rays", budget: 40, verify: 10 }, { name: "hsja", budget: 60, options: { gamma: 2 } }],
     figures: { include: [] },
   };
@@ -235,8 +247,9 @@ test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, 
   const stored = new Map(readRecords(out).map((r) => [r.key, r]));
   const strip = ({ seconds: _s, ...rest }: Record<string, unknown>) => rest;
   const cases: Array<[string, string[]]> = [
-    ["attack/rs-small/n=4/pa=0.8/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--sigma", "0.05", "--n", "4", "--pa", "0.8", "--defense", "rs-small", "--offset", "1"]],
-    ["attack/rs-small/n=4/pa=0.5/hsja-l2/image=2", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--verify", "0", "--sigma", "0.05", "--n", "4", "--defense", "rs-small", "--offset", "2"]],
+    ["attack/rs-small/n=4/pa=0.8/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--sigma", "0.05", "--n", "4", "--pa", "0.8", "--oracle", "shortcut", "--defense", "rs-small", "--offset", "1"]],
+    ["attack/rs-small/n=4/pa=0.5/hsja-l2/image=2", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--verify", "0", "--sigma", "0.05", "--n", "4", "--oracle", "shortcut", "--defense", "rs-small", "--offset", "2"]],
+    ["attack/rs-rep/n=4/pa=0.5/oracle=repeat:3/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--sigma", "0.05", "--n", "4", "--oracle", "repeat:3", "--defense", "rs-rep", "--offset", "1"]],
     ["attack/none/hsja-l2/image=0", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--offset", "0"]],
     ["attack/none/rays-linf/image=5", ["--attack", "rays", "--queries", "40", "--offset", "5"]],
   ];
@@ -254,7 +267,12 @@ test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, 
   assert.equal(rs.status, "attacked");
   assert.equal(rs.verification?.repeats, 10);
   assert.equal(rs.queries, 40);
-  assert.equal((stored.get(cases[3][0]) as unknown as { status: string }).status, "misclassified");
+  assert.equal((stored.get(cases[4][0]) as unknown as { status: string }).status, "misclassified");
+  // A repeat:3 record counts its calls as queries, within the budget, and reports its steps apart.
+  const rep = stored.get(cases[2][0]) as unknown as { defense: { oracle: string }; queries: number; steps: number };
+  assert.equal(rep.defense.oracle, "repeat:3");
+  assert.ok(rep.queries <= 40 && rep.steps < rep.queries && rep.steps * 3 >= rep.queries, `${rep.steps} steps, ${rep.queries} queries`);
+  assert.equal("steps" in (stored.get(cases[0][0]) as object), false, "shortcut records have no steps field");
 });
 
 test("rsbench attack writes progress lines when stderr is not a terminal, and no NaN when nothing was attacked", async () => {

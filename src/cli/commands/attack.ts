@@ -10,6 +10,7 @@ import type { Classifier, ImageShape } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile } from "../output.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
+import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
 
@@ -29,6 +30,12 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
    * a real one; rsbench choice. A config's attacks[].verify defaults to 0 instead.
    */
   verify: 100,
+  /**
+   * The oracle's rule with --sigma (src/oracle/rule.ts): "label", what a real label-only attacker
+   * sees (one call's majority label differs from y), issue 12. A config's defenses[].oracle
+   * defaults to the paper's "shortcut" instead: pass --oracle shortcut to reproduce its records.
+   */
+  oracle: "label" as OracleRule,
   /** Names of the defense point (the random streams are keyed by it, as a config's defenses[].name). */
   defense: { none: "none", smoothed: "rs" },
   /** Seconds between progress lines when stderr is not a terminal. */
@@ -57,6 +64,10 @@ export interface AttackSummary extends AttackStatistics {
   readonly sigma: number | null;
   readonly n: number | null;
   readonly pa: number | null;
+  /** The oracle's rule (null without --sigma: one call, one label). */
+  readonly oracle: OracleRule | null;
+  /** Attack steps over all images, when the records carry them (every rule but shortcut); else null. */
+  readonly steps: number | null;
   readonly budget: number;
   readonly start: string;
   /** Repeats of the eq. (4) check per final point (0: none). */
@@ -71,6 +82,8 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
   return {
     attack: attack.name, norm: attack.norm, model: config.model, data: config.data,
     defense: defense.id, sigma: defense.sigma, n: defense.n, pa: defense.pa,
+    oracle: defense.sigma === null ? null : defense.oracle ?? DEFAULT_ORACLE_RULE,
+    steps: records.some((r) => r.steps !== undefined) ? records.reduce((a, r) => a + (r.steps ?? 0), 0) : null,
     budget: attack.budget, start: attack.start, verify: attack.verify, seed: config.seed,
     ...summarizeAttacks(records, { budget: attack.budget, checked: defense.sigma !== null && attack.verify > 0 }),
     seconds,
@@ -87,6 +100,7 @@ export interface AttackFlags {
   sigma?: string;
   n?: string;
   pa?: string;
+  oracle?: string;
   defense?: string;
   options?: string;
   count?: string;
@@ -125,12 +139,14 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
   const budget = parseNumber("--queries", flags.queries, RULES.budget);
   if (flags.sigma === undefined) {
-    const needsSigma = (["n", "pa", "verify"] as const).find((f) => flags[f] !== undefined);
+    const needsSigma = (["n", "pa", "oracle", "verify"] as const).find((f) => flags[f] !== undefined);
     if (needsSigma) throw new UsageError(`invalid --${needsSigma}: it sets g(sigma, n) and needs --sigma`);
   }
   const sigma = flags.sigma === undefined ? null : parseNumber("--sigma", flags.sigma, RULES.sigma);
   const n = sigma === null ? null : flags.n === undefined ? ATTACK_COMMAND_DEFAULTS.n : parseNumber("--n", flags.n, RULES.n);
   const pa = sigma === null ? null : flags.pa === undefined ? ATTACK_COMMAND_DEFAULTS.pa : parseNumber("--pa", flags.pa, RULES.pa);
+  const oracle = sigma === null ? null : flags.oracle === undefined ? ATTACK_COMMAND_DEFAULTS.oracle : oracleRuleOf(flags.oracle);
+  if (oracle === undefined) throw new UsageError(`invalid --oracle: expected ${ORACLE_RULE_FORMS}, got ${JSON.stringify(flags.oracle)}`);
   if (flags.count !== undefined && flags.sample !== undefined) {
     throw new UsageError("invalid --sample: expected either --count or --sample, got both");
   }
@@ -145,8 +161,9 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const defenseName = flags.defense ?? (sigma === null ? ATTACK_COMMAND_DEFAULTS.defense.none : ATTACK_COMMAND_DEFAULTS.defense.smoothed);
   if (!NAME_PATTERN.test(defenseName)) throw new UsageError(`invalid --defense: expected a name of letters, digits and . _ % + -, got ${JSON.stringify(defenseName)}`);
   const defense: DefenseRef = {
-    id: defensePointId(defenseName, sigma === null ? null : { n: n!, pa: pa! }),
+    id: defensePointId(defenseName, sigma === null ? null : { n: n!, pa: pa!, oracle: oracle! }),
     name: defenseName, kind: sigma === null ? "none" : "rs", model: flags.model, sigma, drop: null, n, pa,
+    ...(oracle === null || oracle === DEFAULT_ORACLE_RULE ? {} : { oracle }),
   };
   const options = parseOptions(name, norm, flags.options);
   return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify } };
@@ -161,7 +178,7 @@ function pct(x: number | null): string {
 }
 
 function summaryText(s: AttackSummary): string {
-  const defense = s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa} (defense "${s.defense}")`;
+  const defense = s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa}, oracle ${s.oracle} (defense "${s.defense}")`;
   const lines = [
     `${s.attack} (${s.norm}, start: ${s.start}) on ${s.model}, ${s.data}, ${defense}, ${s.budget} queries, seed ${s.seed}`,
     `images: ${s.images}, attacked: ${s.attempted}, skipped (misclassified): ${s.skipped.length}` +
@@ -175,6 +192,7 @@ function summaryText(s: AttackSummary): string {
     ...s.checkpoints.map((c) =>
       `${String(c.queries).padStart(7)}   ${pct(c.success).padStart(7)}   ${fmt(c.meanL2).padStart(7)}   ${fmt(c.medianL2).padStart(9)}   ${fmt(c.meanLinf).padStart(9)}   ${fmt(c.medianLinf).padStart(11)}`),
     `queries: ${s.queries} (${fmt(s.meanQueries)} per image), forward passes: ${s.forwardPasses} (${fmt(s.meanForwardPasses)} per image)`,
+    ...(s.steps === null ? [] : [`attack steps: ${s.steps} (each one to ${s.oracle === "label" ? 1 : s.oracle!.slice("repeat:".length)} call(s) of g, counted in the queries)`]),
     ...(s.unspentImages ? [`unspent: ${s.unspentQueries} queries on ${s.unspentImages} image(s), whose last call did not fit the budget (records: unspent)`] : []),
   ];
   const anomalies = Object.entries(s.anomalies);
@@ -195,8 +213,10 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
   rsbench attack --model <defenses[].model> --data <data.dataset> --offset <i> --count 1
     --attack <attacks[].name> --norm <attacks[].norm> --queries <attacks[].budget>
     --options '<attacks[].options as JSON>' --start <attacks[].start> --verify <attacks[].verify>
-    --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --seed <config seed>
-(without --sigma, --n, --pa and --verify for a defense without RS). <i> is the image's index in
+    --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
+    --seed <config seed>
+(without --sigma, --n, --pa, --oracle and --verify for a defense without RS; --oracle is
+"shortcut" for a config without defenses[].oracle, since it defaults to "label" here). <i> is the image's index in
 its split; <sigma> is the number, also when the config calibrated it ({"drop": d}: read it in the
 calibration record). The record is then the run's, field for field (l2, linf, queries,
 forwardPasses, checkpoints, trace, verification, ...), but for seconds and the config-only fields
@@ -216,6 +236,7 @@ export function register(program: Command): void {
     .option("--sigma <sigma>", "attack g(sigma, n), the smoothed classifier with Gaussian noise of this std in pixel units")
     .option("--n <n>", `noise draws of g(sigma, n) per query (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.n})`)
     .option("--pa <pa>", `level Pa: a query is adversarial when at least ceil(n Pa) draws are wrong (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.pa})`)
+    .option("--oracle <rule>", `how the oracle answers each attack step (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.oracle}): label: one call's majority label differs from the original; shortcut: the paper's rule, at least ceil(n Pa) of one call's n draws are wrong (reads vote counts); repeat:K: at least ceil(K Pa) of K calls' labels differ, stopping once decided (every call counts in --queries)`)
     .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n) (outside the budget); 0: no check (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
     .option("--defense <name>", `name of the defense point, as a config's defenses[].name: it keys the random streams (defaults to "${ATTACK_COMMAND_DEFAULTS.defense.none}" without --sigma, "${ATTACK_COMMAND_DEFAULTS.defense.smoothed}" with it)`)
     .option("--count <count>", "attack the first C images (defaults to all)")
