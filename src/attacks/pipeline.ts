@@ -9,7 +9,7 @@
 import type { Classifier } from "../model/classifier.js";
 import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
 import { DEFAULT_ORACLE_RULE } from "../oracle/rule.js";
-import { verifyAdversarial } from "../oracle/verify.js";
+import { SEQUENTIAL_VERIFY_DEFAULTS, verifyAdversarial, verifySequential } from "../oracle/verify.js";
 import { keyedRandom } from "../rng/keyed.js";
 import type { Random } from "../rng/random.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
@@ -95,8 +95,14 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
   // would answer 0 or 1, so only random defenses are checked.
   let verification: AttackVerification | null = null;
   if (attack.verify > 0 && isRandomized(defense) && result.adversarial !== null) {
-    const v = await verifyAdversarial(defended(random.fork(ITEM_STREAMS.verify)), result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
-    verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
+    const checker = defended(random.fork(ITEM_STREAMS.verify));
+    if (attack.verification === "sequential") {
+      const v = await verifySequential(checker, result.adversarial, label, { maxCalls: attack.verify, pa: defensePa(defense), alpha: attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha });
+      verification = { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
+    } else {
+      const v = await verifyAdversarial(checker, result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
+      verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
+    }
   }
   return {
     ...common, prediction, status: "attacked", success: result.success, l2: finite(result.l2), linf: finite(result.linf),

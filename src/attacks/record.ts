@@ -55,6 +55,15 @@ export interface AttackSpec {
    * against smoothed defenses only; 0 runs no check.
    */
   readonly verify: number;
+  /**
+   * How the check decides: absent, the point estimate of the paper grid (rate of `verify` fresh
+   * calls >= Pa, src/oracle/verify.ts verifyAdversarial), kept so configs and records made before
+   * the field are unchanged; "sequential", the sequential test with error `verifyAlpha`
+   * (verifySequential), stopping as soon as it decides, with at most `verify` calls.
+   */
+  readonly verification?: "sequential";
+  /** Error of each wrong answer of the sequential test (0.05 by default); present with `verification` only. */
+  readonly verifyAlpha?: number;
 }
 
 /** Best distortion after a given number of queries (null: nothing adversarial yet). */
@@ -64,11 +73,33 @@ export interface Checkpoint {
   readonly linf: number | null;
 }
 
-/** What the check of an attack's final point measured (src/oracle/verify.ts). */
-export interface AttackVerification {
+/** What the point-estimate check measured (records of the paper grid, src/oracle/verify.ts verifyAdversarial). */
+export interface EstimatedVerification {
   readonly repeats: number;
   readonly rate: number;
+  /** rate >= Pa (no error bound). */
   readonly verified: boolean;
+}
+
+/**
+ * What the sequential test measured (src/oracle/verify.ts verifySequential): its answer, the
+ * wrong-label rate, the Clopper-Pearson bounds at the look where it stopped, and the calls spent.
+ */
+export interface SequentialCheck {
+  readonly status: "verified" | "refuted" | "undecided";
+  readonly rate: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly calls: number;
+}
+
+/** What the check of an attack's final point measured: the old point estimate or the sequential test. */
+export type AttackVerification = EstimatedVerification | SequentialCheck;
+
+/** Whether a check says the point is adversarial at level Pa: `verified` of a point estimate, status "verified" of the test. */
+export function isVerified(v: { readonly verified?: boolean; readonly status?: string } | null | undefined): boolean {
+  if (v == null) return false;
+  return v.status === undefined ? v.verified === true : v.status === "verified";
 }
 
 /**

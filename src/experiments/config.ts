@@ -58,7 +58,8 @@ export interface DefenseConfig {
  * One entry of `attacks` (src/attacks/record.ts AttackSpec): name, norm (defaults to the
  * attack's own default norm; without a registry "l2", the paper's measure), budget, options over
  * the attack's DEFAULTS, start policy (defaults to the attack's registered default, "own"
- * without a registry) and `verify` (0 by default: no check of eq. (4)).
+ * without a registry), `verify` (0 by default: no check of eq. (4)) and how it decides
+ * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential").
  */
 export type AttackConfig = AttackSpec;
 
@@ -124,7 +125,16 @@ export const CONFIG_DEFAULTS = {
   batchSize: 100,
   /** No verification of the final adversarial points unless asked (configs written before it give the same records). */
   verify: 0,
+  /** Error of each wrong answer of the sequential check (issue 12), with "verification": "sequential". */
+  verifyAlpha: 0.05,
 } as const;
+
+/**
+ * How attacks[].verification checks final points: "estimate", the paper grid's point estimate
+ * (rate >= Pa; the default, so older configs are unchanged), or "sequential", the sequential test
+ * of src/oracle/verify.ts with error verifyAlpha (what new runs should use).
+ */
+export const VERIFICATION_RULES = ["estimate", "sequential"] as const;
 
 /** Upper bounds beyond which a value only makes a run absurd (the bound is in the message). */
 export const CONFIG_LIMITS = Object.freeze({ sigma: 100, n: 10_000_000, budget: 10_000_000 });
@@ -295,7 +305,7 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify"]);
+  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
   const entry = name === undefined ? undefined : known?.[name];
@@ -310,12 +320,18 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   }
   const start = o.start === undefined ? entry?.defaultStart ?? "own" : c.choice(join(path, "start"), o.start, START_KINDS);
   const verify = o.verify === undefined ? CONFIG_DEFAULTS.verify : c.integer(join(path, "verify"), o.verify, 0);
+  // Absent (or "estimate"): the paper grid's point estimate, stored absent so older configs keep their hash.
+  const verification = o.verification === undefined ? "estimate" : c.choice(join(path, "verification"), o.verification, VERIFICATION_RULES);
+  let verifyAlpha: number | undefined;
+  if (verification === "sequential") verifyAlpha = o.verifyAlpha === undefined ? CONFIG_DEFAULTS.verifyAlpha : c.open(join(path, "verifyAlpha"), o.verifyAlpha, 0, 1);
+  else if (o.verifyAlpha !== undefined) c.problems.push(`${join(path, "verifyAlpha")}: only allowed with "verification": "sequential" (the point estimate has no error level)`);
   // Unknown or ill-typed options are refused here, before anything runs (registries with DEFAULTS).
   if (entry?.defaults !== undefined && norm !== undefined) {
     c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));
   }
-  if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined) return undefined;
-  return { name, norm, budget, options, start, verify };
+  if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined || verification === undefined) return undefined;
+  if (verification === "sequential" && verifyAlpha === undefined) return undefined;
+  return { name, norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}) };
 }
 
 /**

@@ -36,6 +36,7 @@ test("attack config verify: the final points of smoothed defenses are checked ag
       assert.deepEqual(rest, plainRest, r.key);
       if (r.status === "attacked" && r.success && r.defense.sigma !== null) {
         assert.ok(verification !== null, `${r.key}: verified`);
+        assert.ok("repeats" in verification, "a config without attacks[].verification keeps the point estimate");
         assert.equal(verification.repeats, 60);
         assert.ok(Math.abs(verification.rate * 60 - Math.round(verification.rate * 60)) < 1e-9 && verification.rate >= 0 && verification.rate <= 1);
         assert.equal(verification.verified, verification.rate >= r.defense.pa!);
