@@ -131,3 +131,17 @@ test("defenses[].oracle: a rule or a list of rules, only with sigma; the paper's
   assert.deepEqual(problems(smoothed(["label", "label"])), ['defenses[0].oracle: duplicate value "label"']);
   assert.deepEqual(problems(tinyConfig({ defenses: [{ name: "a", model: "m", oracle: "label" }], figures: { include: [] } })).slice(0, 1), ["defenses[0].oracle: only allowed with sigma (without noise every rule gives the label)"]);
 });
+
+test("attacks[].verification: absent or \"estimate\" is the point estimate (stored absent); \"sequential\" gets verifyAlpha, 0.05 by default", () => {
+  const withCheck = (check: Record<string, unknown>) => tinyConfig({ attacks: [{ name: "probe", budget: 40, verify: 50, ...check }], figures: { include: [] } });
+  const parsed = (check: Record<string, unknown>) => parseConfig(withCheck(check), { attacks }).attacks[0];
+  assert.deepEqual(parsed({}), { name: "probe", norm: "l2", budget: 40, options: {}, start: "own", verify: 50 });
+  assert.equal(canonicalJson(parseConfig(withCheck({ verification: "estimate" }), { attacks })), canonicalJson(parseConfig(withCheck({}), { attacks })));
+  assert.deepEqual(parsed({ verification: "sequential" }), { name: "probe", norm: "l2", budget: 40, options: {}, start: "own", verify: 50, verification: "sequential", verifyAlpha: 0.05 });
+  assert.equal(parsed({ verification: "sequential", verifyAlpha: 0.01 }).verifyAlpha, 0.01);
+  const config = parseConfig(withCheck({ verification: "sequential" }), { attacks });
+  assert.equal(canonicalJson(parseConfig(JSON.parse(canonicalJson(config)), { attacks })), canonicalJson(config), "parses to itself");
+  assert.deepEqual(problems(withCheck({ verification: "exact" })), ['attacks[0].verification: expected one of "estimate", "sequential", got "exact"']);
+  assert.deepEqual(problems(withCheck({ verification: "sequential", verifyAlpha: 1 })), ["attacks[0].verifyAlpha: expected a number in (0, 1), got 1"]);
+  assert.deepEqual(problems(withCheck({ verifyAlpha: 0.1 })), ['attacks[0].verifyAlpha: only allowed with "verification": "sequential" (the point estimate has no error level)']);
+});
