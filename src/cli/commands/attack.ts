@@ -227,7 +227,7 @@ function summaryText(s: AttackSummary): string {
     ...s.checkpoints.map((c) =>
       `${String(c.queries).padStart(7)}   ${pct(c.success).padStart(7)}   ${fmt(c.meanL2).padStart(7)}   ${fmt(c.medianL2).padStart(9)}   ${fmt(c.meanLinf).padStart(9)}   ${fmt(c.medianLinf).padStart(11)}`),
     `queries: ${s.queries} (${fmt(s.meanQueries)} per image), forward passes: ${s.forwardPasses} (${fmt(s.meanForwardPasses)} per image)`,
-    ...(s.steps === null ? [] : [`attack steps: ${s.steps} (each one to ${s.oracle === "label" ? 1 : s.oracle!.slice("repeat:".length)} call(s) of g, counted in the queries)`]),
+    ...(s.steps === null ? [] : [`attack steps: ${s.steps} (${s.oracle === "label" ? "one call of g each" : `1 to ${s.oracle!.slice("repeat:".length)} calls of g each, counted in the queries`})`]),
     ...(s.unspentImages ? [`unspent: ${s.unspentQueries} queries on ${s.unspentImages} image(s), whose last call did not fit the budget (records: unspent)`] : []),
   ];
   const anomalies = Object.entries(s.anomalies);
