@@ -111,7 +111,7 @@ export class LabelOnlyOracle implements DecisionOracle {
     if (!Number.isInteger(count) || count < 0 || batch.length < count * this.d) {
       throw new RangeError(`invalid query: expected ${count} points of ${this.d} values, got ${batch.length} values`);
     }
-    if (count > this.remaining) throw new BudgetExhaustedError(this.budget, this.used, count);
+    if (count > this.remaining) throw new BudgetExhaustedError(this.budget, this.used, count, this.perStep);
     const points = batch.length === count * this.d ? batch : batch.subarray(0, count * this.d);
     const answer = await this.decider.decide(points, count, this.label);
     const out = answer.decisions;

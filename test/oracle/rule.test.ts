@@ -126,6 +126,7 @@ test("repeat:K charges every call to the budget and never exceeds it (calls coun
         await oracle.isAdversarial(points, count);
       } catch (error) {
         assert.ok(error instanceof BudgetExhaustedError);
+        assert.equal(error.message, `query budget exhausted: ${oracle.queries} of ${budget} queries used, ${count} more requested (up to ${k} calls each)`);
         assert.equal(g.calls(), before, "a refused step spends nothing");
         assert.ok(count > oracle.remaining);
         refused = oracle.remaining === 0 ? 3 : refused + 1;
