@@ -8,11 +8,12 @@
  */
 import type { Classifier } from "../model/classifier.js";
 import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
-import { verifyAdversarial } from "../oracle/verify.js";
+import { DEFAULT_ORACLE_RULE } from "../oracle/rule.js";
+import { SEQUENTIAL_VERIFY_DEFAULTS, verifyAdversarial, verifySequential } from "../oracle/verify.js";
 import { keyedRandom } from "../rng/keyed.js";
 import type { Random } from "../rng/random.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
-import { defend, defensePa, isRandomized, type Defense } from "../smoothing/defense.js";
+import { defend, defensePa, defenseRule, isRandomized, type Defense } from "../smoothing/defense.js";
 import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef } from "./record.js";
 import { attackOptions, type AttackEntry } from "./registry.js";
 import { runAttack } from "./run.js";
@@ -44,7 +45,7 @@ export interface AttackResources {
 /** The Defense value of a defense point: Gaussian smoothing when it has sigma and n, none otherwise. */
 export function defenseOf(ref: DefenseRef): Defense {
   if (ref.sigma === null || ref.n === null) return { kind: "none" };
-  return { kind: "gaussian", sigma: ref.sigma, n: ref.n, pa: ref.pa ?? 0.5, rule: "wrong-votes" };
+  return { kind: "gaussian", sigma: ref.sigma, n: ref.n, pa: ref.pa ?? 0.5, rule: ref.oracle ?? DEFAULT_ORACLE_RULE };
 }
 
 function finite(x: number): number | null {
@@ -80,7 +81,7 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
   }
   const pool = attack.start === "own" ? null : await resources.pool();
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: defensePa(defense) });
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: defensePa(defense), rule: defenseRule(defense) });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,
@@ -94,12 +95,21 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
   // would answer 0 or 1, so only random defenses are checked.
   let verification: AttackVerification | null = null;
   if (attack.verify > 0 && isRandomized(defense) && result.adversarial !== null) {
-    const v = await verifyAdversarial(defended(random.fork(ITEM_STREAMS.verify)), result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
-    verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
+    const checker = defended(random.fork(ITEM_STREAMS.verify));
+    if (attack.verification === "sequential") {
+      const v = await verifySequential(checker, result.adversarial, label, { maxCalls: attack.verify, pa: defensePa(defense), alpha: attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha });
+      verification = { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
+    } else {
+      const v = await verifyAdversarial(checker, result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
+      verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
+    }
   }
   return {
     ...common, prediction, status: "attacked", success: result.success, l2: finite(result.l2), linf: finite(result.linf),
-    queries: result.queries, forwardPasses: result.forwardPasses,
+    queries: result.queries,
+    // Steps differ from queries only under repeat:K; shortcut records keep their bytes.
+    ...(oracle.rule === DEFAULT_ORACLE_RULE ? {} : { steps: oracle.steps }),
+    forwardPasses: result.forwardPasses,
     checkpoints: checkpointBudgets(attack.budget).map((q) => checkpoint(result.trace, q)),
     trace: result.trace.map((t) => ({ queries: t.queries, l2: finite(t.l2), linf: finite(t.linf) })),
     iterations: result.iterations, stopReason: result.stopReason,

@@ -3,6 +3,7 @@
  * for an attack item and what `rsbench attack` streams for each image (src/attacks/pipeline.ts
  * makes both). JSON has no Infinity: a distortion never reached is `null`.
  */
+import { DEFAULT_ORACLE_RULE, type OracleRule } from "../oracle/rule.js";
 import type { StartKind } from "./start.js";
 import type { Norm, UnspentBudget } from "./types.js";
 
@@ -29,6 +30,11 @@ export interface DefenseRef {
   readonly n: number | null;
   /** Level Pa of eq. (4) (the attack's success criterion), or null without RS. */
   readonly pa: number | null;
+  /**
+   * The oracle's rule (src/oracle/rule.ts) when it is not the paper's "shortcut": "label" or
+   * "repeat:K". Absent means "shortcut", so points and records made before the field keep their bytes.
+   */
+  readonly oracle?: OracleRule;
 }
 
 /** One attack to run on each image: a registered attack, its norm, budget, options, start policy and check. */
@@ -49,6 +55,15 @@ export interface AttackSpec {
    * against smoothed defenses only; 0 runs no check.
    */
   readonly verify: number;
+  /**
+   * How the check decides: absent, the point estimate of the paper grid (rate of `verify` fresh
+   * calls >= Pa, src/oracle/verify.ts verifyAdversarial), kept so configs and records made before
+   * the field are unchanged; "sequential", the sequential test with error `verifyAlpha`
+   * (verifySequential), stopping as soon as it decides, with at most `verify` calls.
+   */
+  readonly verification?: "sequential";
+  /** Error of each wrong answer of the sequential test (0.05 by default); present with `verification` only. */
+  readonly verifyAlpha?: number;
 }
 
 /** Best distortion after a given number of queries (null: nothing adversarial yet). */
@@ -58,11 +73,33 @@ export interface Checkpoint {
   readonly linf: number | null;
 }
 
-/** What the check of an attack's final point measured (src/oracle/verify.ts). */
-export interface AttackVerification {
+/** What the point-estimate check measured (records of the paper grid, src/oracle/verify.ts verifyAdversarial). */
+export interface EstimatedVerification {
   readonly repeats: number;
   readonly rate: number;
+  /** rate >= Pa (no error bound). */
   readonly verified: boolean;
+}
+
+/**
+ * What the sequential test measured (src/oracle/verify.ts verifySequential): its answer, the
+ * wrong-label rate, the Clopper-Pearson bounds at the look where it stopped, and the calls spent.
+ */
+export interface SequentialCheck {
+  readonly status: "verified" | "refuted" | "undecided";
+  readonly rate: number;
+  readonly lower: number;
+  readonly upper: number;
+  readonly calls: number;
+}
+
+/** What the check of an attack's final point measured: the old point estimate or the sequential test. */
+export type AttackVerification = EstimatedVerification | SequentialCheck;
+
+/** Whether a check says the point is adversarial at level Pa: `verified` of a point estimate, status "verified" of the test. */
+export function isVerified(v: { readonly verified?: boolean; readonly status?: string } | null | undefined): boolean {
+  if (v == null) return false;
+  return v.status === undefined ? v.verified === true : v.status === "verified";
 }
 
 /**
@@ -89,7 +126,13 @@ export interface AttackRecord {
   readonly success: boolean;
   readonly l2: number | null;
   readonly linf: number | null;
+  /** Queries spent: calls of the defended classifier, what the budget counts. */
   readonly queries: number;
+  /**
+   * Attack steps (points the attack asked), present when the oracle's rule is not "shortcut":
+   * under "repeat:K" each step cost 1 to K of the `queries`; under "label" steps = queries.
+   */
+  readonly steps?: number;
   readonly forwardPasses: number;
   /** Best distortions at fixed budgets (ATTACK_CHECKPOINTS below the budget, and the budget). */
   readonly checkpoints: readonly Checkpoint[];
@@ -138,7 +181,12 @@ export function predictionKey(defenseId: string, image: number): string {
   return `prediction/${defenseId}/image=${image}`;
 }
 
-/** Id of a defense point: the config entry's name, and for a smoothed one its n and Pa ("rs-3%/n=10/pa=0.5"). */
-export function defensePointId(name: string, smoothing: { readonly n: number; readonly pa: number } | null): string {
-  return smoothing === null ? name : `${name}/n=${smoothing.n}/pa=${smoothing.pa}`;
+/**
+ * Id of a defense point: the config entry's name, and for a smoothed one its n, Pa and, when it is
+ * not the paper's shortcut, the oracle's rule ("rs-3%/n=10/pa=0.5", "rs-3%/n=10/pa=0.5/oracle=repeat:3").
+ */
+export function defensePointId(name: string, smoothing: { readonly n: number; readonly pa: number; readonly oracle?: OracleRule } | null): string {
+  if (smoothing === null) return name;
+  const rule = smoothing.oracle ?? DEFAULT_ORACLE_RULE;
+  return `${name}/n=${smoothing.n}/pa=${smoothing.pa}${rule === DEFAULT_ORACLE_RULE ? "" : `/oracle=${rule}`}`;
 }

@@ -5,7 +5,7 @@
  */
 import { mean, median } from "../stats/descriptive.js";
 import { sumAnomalies } from "./anomalies.js";
-import { checkpointBudgets, type AttackRecord } from "./record.js";
+import { checkpointBudgets, isVerified, type AttackRecord } from "./record.js";
 
 /** Success and distortion statistics at one budget. */
 export interface BudgetSummary {
@@ -81,7 +81,7 @@ export function summarizeAttacks(records: readonly AttackRecord[], { budget, che
   };
   const checkpoints = checkpointBudgets(budget).map(atBudget);
   const full = checkpoints[checkpoints.length - 1];
-  const verifiedL2 = finite(attacked.filter((r) => r.verification?.verified).map((r) => r.l2));
+  const verifiedL2 = finite(attacked.filter((r) => isVerified(r.verification)).map((r) => r.l2));
   const queries = attacked.reduce((a, r) => a + r.queries, 0);
   const forwardPasses = attacked.reduce((a, r) => a + r.forwardPasses, 0);
   return {

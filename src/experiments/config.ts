@@ -12,6 +12,7 @@ import { classMapProblem } from "../data/classMap.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
+import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
 import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
 import { FIGURE_NAMES } from "./records.js";
@@ -44,13 +45,21 @@ export interface DefenseConfig {
   readonly n: readonly number[];
   /** Attacker's levels Pa (one defense point per value); [0.5] by default with RS, empty without. */
   readonly pa: readonly number[];
+  /**
+   * The oracle's rules (src/oracle/rule.ts; one defense point per value): "shortcut" (the
+   * paper's), "label" or "repeat:K". Only with RS. Absent means ["shortcut"], and a config that
+   * spells exactly that is stored without it, so configs, their hashes and records made before the
+   * field are unchanged.
+   */
+  readonly oracle?: readonly OracleRule[];
 }
 
 /**
  * One entry of `attacks` (src/attacks/record.ts AttackSpec): name, norm (defaults to the
  * attack's own default norm; without a registry "l2", the paper's measure), budget, options over
  * the attack's DEFAULTS, start policy (defaults to the attack's registered default, "own"
- * without a registry) and `verify` (0 by default: no check of eq. (4)).
+ * without a registry), `verify` (0 by default: no check of eq. (4)) and how it decides
+ * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential").
  */
 export type AttackConfig = AttackSpec;
 
@@ -116,7 +125,16 @@ export const CONFIG_DEFAULTS = {
   batchSize: 100,
   /** No verification of the final adversarial points unless asked (configs written before it give the same records). */
   verify: 0,
+  /** Error of each wrong answer of the sequential check (issue 12), with "verification": "sequential". */
+  verifyAlpha: 0.05,
 } as const;
+
+/**
+ * How attacks[].verification checks final points: "estimate", the paper grid's point estimate
+ * (rate >= Pa; the default, so older configs are unchanged), or "sequential", the sequential test
+ * of src/oracle/verify.ts with error verifyAlpha (what new runs should use).
+ */
+export const VERIFICATION_RULES = ["estimate", "sequential"] as const;
 
 /** Upper bounds beyond which a value only makes a run absurd (the bound is in the message). */
 export const CONFIG_LIMITS = Object.freeze({ sigma: 100, n: 10_000_000, budget: 10_000_000 });
@@ -252,7 +270,7 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
 const DEFENSE_KINDS: readonly DefenseKind[] = ["none", "rs", "randtrain", "advtrain"];
 
 function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig | undefined {
-  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa"]);
+  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle"]);
   if (!o) return undefined;
   const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
   const model = c.string(join(path, "model"), o.model);
@@ -264,7 +282,12 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   const sigma = smoothed ? sigmaSpec(c, join(path, "sigma"), o.sigma) : null;
   let n: number[] = [];
   let pa: number[] = [];
+  let oracle: OracleRule[] | undefined;
   if (smoothed) {
+    if (o.oracle !== undefined) {
+      const rules = c.list(join(path, "oracle"), o.oracle, (p, v) => oracleRuleOf(v) ?? c.fail(p, ORACLE_RULE_FORMS, v));
+      if (!(rules.length === 1 && rules[0] === DEFAULT_ORACLE_RULE)) oracle = rules;
+    }
     if (o.n === undefined) c.fail(join(path, "n"), "an integer >= 1 or a list of them (noise draws, required with sigma)", o.n);
     else n = c.list(join(path, "n"), o.n, (p, v) => c.integer(p, v, 1, CONFIG_LIMITS.n));
     pa = o.pa === undefined ? [...CONFIG_DEFAULTS.pa] : c.list(join(path, "pa"), o.pa, (p, v) => c.open(p, v, 0, 1));
@@ -274,14 +297,15 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   } else {
     if (!absent(o.n)) c.problems.push(`${join(path, "n")}: only allowed with sigma (no smoothing without it)`);
     if (!absent(o.pa)) c.problems.push(`${join(path, "pa")}: only allowed with sigma (no smoothing without it)`);
+    if (!absent(o.oracle)) c.problems.push(`${join(path, "oracle")}: only allowed with sigma (without noise every rule gives the label)`);
     if (kind === "rs") c.problems.push(`${join(path, "sigma")}: required for kind "rs"`);
   }
   if (name === undefined || model === undefined || kind === undefined || sigma === undefined) return undefined;
-  return { name, model, kind, sigma, n, pa };
+  return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }) };
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify"]);
+  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
   const entry = name === undefined ? undefined : known?.[name];
@@ -296,12 +320,18 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   }
   const start = o.start === undefined ? entry?.defaultStart ?? "own" : c.choice(join(path, "start"), o.start, START_KINDS);
   const verify = o.verify === undefined ? CONFIG_DEFAULTS.verify : c.integer(join(path, "verify"), o.verify, 0);
+  // Absent (or "estimate"): the paper grid's point estimate, stored absent so older configs keep their hash.
+  const verification = o.verification === undefined ? "estimate" : c.choice(join(path, "verification"), o.verification, VERIFICATION_RULES);
+  let verifyAlpha: number | undefined;
+  if (verification === "sequential") verifyAlpha = o.verifyAlpha === undefined ? CONFIG_DEFAULTS.verifyAlpha : c.open(join(path, "verifyAlpha"), o.verifyAlpha, 0, 1);
+  else if (o.verifyAlpha !== undefined) c.problems.push(`${join(path, "verifyAlpha")}: only allowed with "verification": "sequential" (the point estimate has no error level)`);
   // Unknown or ill-typed options are refused here, before anything runs (registries with DEFAULTS).
   if (entry?.defaults !== undefined && norm !== undefined) {
     c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));
   }
-  if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined) return undefined;
-  return { name, norm, budget, options, start, verify };
+  if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined || verification === undefined) return undefined;
+  if (verification === "sequential" && verifyAlpha === undefined) return undefined;
+  return { name, norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}) };
 }
 
 /**

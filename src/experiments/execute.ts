@@ -107,7 +107,7 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   const { config } = context;
   const base = await context.model(item.model);
   const data = await context.images(config.accuracy);
-  const defense: Defense = item.sigma === null || item.n === null ? { kind: "none" } : { kind: "gaussian", sigma: item.sigma, n: item.n, pa: UNDEFENDED_PA, rule: "wrong-votes" };
+  const defense: Defense = item.sigma === null || item.n === null ? { kind: "none" } : { kind: "gaussian", sigma: item.sigma, n: item.n, pa: UNDEFENDED_PA, rule: "shortcut" };
   const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
   // Chunks bound the memory of a smoothed call; results do not depend on the chunk size.
   const chunk = item.n === null ? 1000 : Math.max(1, Math.floor(config.batchSize * 10 / item.n));

@@ -177,6 +177,7 @@ export const CSV_COLUMNS: readonly string[] = [
   "image", "label", "prediction", "status", "success", "l2", "linf", "queries", "forwardPasses",
   "l2At500", "l2At1000", "l2AtBudget", "linfAt500", "linfAt1000", "linfAtBudget",
   "iterations", "stopReason", "start", "anomalies", "verification.repeats", "verification.rate", "verification.verified",
+  "verification.status", "verification.lower", "verification.upper", "verification.calls",
   "radius", "pABar", "correct", "certifyN0", "certifyN", "certifyAlpha",
   "images", "correctImages", "accuracy", "cleanAccuracy", "smoothedAccuracy", "seconds",
 ];

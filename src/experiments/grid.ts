@@ -4,6 +4,7 @@
  * randomness from keyedRandom(seed, key) (src/rng/keyed.ts): a result is a pure function of
  * (config, key, seed), whatever the order, the worker count or the resumptions.
  */
+import { DEFAULT_ORACLE_RULE } from "../oracle/rule.js";
 import type { AttackConfig, CalibrationConfig, DefenseConfig, ExperimentConfig } from "./config.js";
 import type { ComputedFigure, DefenseRef } from "./records.js";
 import { attackKey, defensePointId } from "../attacks/record.js";
@@ -98,7 +99,7 @@ export function resolveSigma(defense: DefenseConfig, sigmas: SigmaTable): number
   return sigma;
 }
 
-/** The defense points of the grid: every entry, times its n values, times its Pa values. */
+/** The defense points of the grid: every entry, times its n values, times its Pa values, times its oracle rules. */
 export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable): DefenseRef[] {
   const points: DefenseRef[] = [];
   for (const d of config.defenses) {
@@ -110,7 +111,10 @@ export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable): Def
     }
     for (const n of d.n) {
       for (const pa of d.pa) {
-        points.push({ id: defensePointId(d.name, { n, pa }), name: d.name, kind: d.kind, model: d.model, sigma, drop, n, pa });
+        for (const oracle of d.oracle ?? [DEFAULT_ORACLE_RULE]) {
+          const point = { id: defensePointId(d.name, { n, pa, oracle }), name: d.name, kind: d.kind, model: d.model, sigma, drop, n, pa };
+          points.push(oracle === DEFAULT_ORACLE_RULE ? point : { ...point, oracle });
+        }
       }
     }
   }

@@ -1,3 +1,4 @@
+import { isVerified } from "../attacks/record.js";
 import type { AccuracyInput, AttackInput, DefenseInput } from "./inputs.js";
 import { mean, median } from "./summary.js";
 
@@ -64,7 +65,7 @@ export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies
       accuracySource,
       attacked: attacked.length,
       successes: l2.length,
-      verified: checked.length ? checked.filter((a) => a.verification!.verified).length : null,
+      verified: checked.length ? checked.filter((a) => isVerified(a.verification)).length : null,
       meanL2: mean(l2),
       medianL2: median(l2),
     };

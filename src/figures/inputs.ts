@@ -30,10 +30,11 @@ export interface AttackInput {
   /** Final L2 distortion in pixel space, null when unsuccessful. */
   readonly l2: number | null;
   /**
-   * Whether the final adversarial point passed the check of docs/paper.md eq. (4) (rate of fresh
-   * votes differing from the label >= Pa), or null/absent when it was not checked.
+   * The check of the final adversarial point against docs/paper.md eq. (4) (src/attacks/record.ts
+   * AttackVerification: the point estimate's `verified`, or the sequential test's `status`), or
+   * null/absent when it was not checked.
    */
-  readonly verification?: { readonly verified: boolean } | null;
+  readonly verification?: { readonly verified?: boolean; readonly status?: string } | null;
 }
 
 /** Accuracy of one defense entry (by config name) at one n (null without RS). */

@@ -1,8 +1,9 @@
-import type { Classifier, Decider } from "../model/classifier.js";
+import type { Classifier, Decider, Decisions } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import { check, OPEN_UNIT } from "../stats/validate.js";
 import { wrongVotesNeeded } from "../theory/level.js";
 import { BudgetExhaustedError, type DecisionOracle } from "./oracle.js";
+import { DEFAULT_ORACLE_RULE, labelCalls, parseOracleRule, wrongLabelsNeeded, type OracleRule } from "./rule.js";
 
 export interface LabelOnlyOracleOptions {
   /** Maximum number of queries (points asked). Defaults to Infinity (no budget). */
@@ -18,6 +19,14 @@ export interface LabelOnlyOracleOptions {
    * @see docs/paper.md eq. (4) and the attack-side shortcut.
    */
   pa?: number;
+  /**
+   * How calls of the classifier become the answer of one attack step (src/oracle/rule.ts):
+   * "shortcut" (the paper's: the wrong micro-decisions of one call, as `pa` above), "label" (one
+   * call's label differs) or "repeat:K" (at least ceil(K Pa) of K calls' labels differ, stopping
+   * once decided). The budget counts calls: a step under repeat:K costs up to K of them, and a
+   * step is refused unless K calls are left. Defaults to "shortcut".
+   */
+  rule?: OracleRule;
 }
 
 /** One point of the best-so-far trace: the best distortions after `queries` queries. */
@@ -36,7 +45,9 @@ export interface TracePoint {
 export class LabelOnlyOracle implements DecisionOracle {
   readonly budget: number;
   readonly pa: number;
+  readonly rule: OracleRule;
   private used = 0;
+  private stepsAnswered = 0;
   private passes = 0;
   private bestL2 = Infinity;
   private bestLinf = Infinity;
@@ -44,7 +55,9 @@ export class LabelOnlyOracle implements DecisionOracle {
   private bestLinfPoint: Float32Array | null = null;
   private readonly traceRows: TracePoint[] = [];
   private readonly d: number;
-  private readonly decider: Decider;
+  private readonly decider: Decider | CallDecider;
+  /** Most calls one step can cost (1, or K for repeat:K). */
+  private readonly perStep: number;
 
   constructor(
     readonly classifier: Classifier,
@@ -67,14 +80,20 @@ export class LabelOnlyOracle implements DecisionOracle {
     }
     this.budget = budget;
     this.pa = pa;
-    this.decider = classifier.decider?.(pa) ?? votingDecider(classifier, pa);
+    this.rule = parseOracleRule(options.rule ?? DEFAULT_ORACLE_RULE);
+    const calls = labelCalls(this.rule);
+    this.perStep = calls ?? 1;
+    this.decider = calls === null ? classifier.decider?.(pa) ?? votingDecider(classifier, pa) : labelDecider(classifier, calls, pa);
   }
 
   get shape() { return this.classifier.shape; }
   get bounds() { return this.classifier.bounds; }
-  get remaining(): number { return this.budget - this.used; }
-  /** Queries answered so far. */
+  /** Attack steps still allowed: every step must fit its most expensive case (K calls under repeat:K). */
+  get remaining(): number { return Math.floor((this.budget - this.used) / this.perStep); }
+  /** Queries (calls of the classifier) spent so far: what the budget counts. */
   get queries(): number { return this.used; }
+  /** Attack steps (points asked) answered so far: `queries` under shortcut and label, fewer under repeat:K. */
+  get steps(): number { return this.stepsAnswered; }
   /** Base-model forward passes spent answering them. */
   get forwardPasses(): number { return this.passes; }
   /** Best-so-far L2 and Linf distortions, one row each time one of them improves. */
@@ -92,12 +111,16 @@ export class LabelOnlyOracle implements DecisionOracle {
     if (!Number.isInteger(count) || count < 0 || batch.length < count * this.d) {
       throw new RangeError(`invalid query: expected ${count} points of ${this.d} values, got ${batch.length} values`);
     }
-    if (count > this.remaining) throw new BudgetExhaustedError(this.budget, this.used, count);
+    if (count > this.remaining) throw new BudgetExhaustedError(this.budget, this.used, count, this.perStep);
     const points = batch.length === count * this.d ? batch : batch.subarray(0, count * this.d);
-    const { decisions: out, forwardPasses } = await this.decider.decide(points, count, this.label);
-    this.passes += forwardPasses;
+    const answer = await this.decider.decide(points, count, this.label);
+    const out = answer.decisions;
+    const calls = "calls" in answer ? (answer as CallDecisions).calls : null;
+    this.passes += answer.forwardPasses;
     for (let i = 0; i < count; i++) {
-      this.used++; // trace rows are indexed by the query that found the point
+      // Trace rows are indexed by the query that found the point, steps taken in batch order.
+      this.used += calls === null ? 1 : calls[i];
+      this.stepsAnswered++;
       if (out[i]) this.record(batch, i);
     }
     return out;
@@ -141,6 +164,57 @@ export function votingDecider(classifier: Classifier, pa: number): Decider {
         decisions[i] = draws - votes.counts[i * k + label] >= wrongVotesNeeded(draws, pa) ? 1 : 0;
       }
       return { decisions, forwardPasses: votes.forwardPasses };
+    },
+  };
+}
+
+/** Decisions of a rule that spends several calls per point: `calls[i]` calls answered point i. */
+export interface CallDecisions extends Decisions {
+  readonly calls: Int32Array;
+}
+
+/** A Decider that reports its calls (the oracle charges them to the budget). */
+export interface CallDecider {
+  decide(batch: Float32Array, count: number, label: number): Promise<CallDecisions>;
+}
+
+/**
+ * The `label` and `repeat:K` rules (src/oracle/rule.ts): each point gets up to `calls` calls of
+ * `classifier.predict` (one call = one label of g_{sigma,n}, fresh noise each) and is adversarial
+ * when at least ceil(calls Pa) labels differ from `label`. A point stops as soon as its answer is
+ * decided; each round asks every undecided point the fewest calls that could decide it, which
+ * any order of asking would spend too, so batching never costs a call.
+ */
+export function labelDecider(classifier: Classifier, calls: number, pa: number): CallDecider {
+  const need = wrongLabelsNeeded(calls, pa);
+  return {
+    async decide(batch, count, label) {
+      const d = imageSize(classifier.shape);
+      const wrong = new Int32Array(count), asked = new Int32Array(count);
+      const decisions = new Uint8Array(count);
+      const before = classifier.forwardPasses;
+      let active = Array.from({ length: count }, (_, i) => i);
+      while (active.length > 0) {
+        // Fewest further calls that could decide point i: to reach `need` wrong, or to make it unreachable.
+        const more = active.map((i) => Math.min(need - wrong[i], calls - asked[i] - (need - wrong[i]) + 1));
+        const total = more.reduce((a, b) => a + b, 0);
+        const copies = new Float32Array(total * d);
+        let at = 0;
+        active.forEach((i, j) => {
+          for (let r = 0; r < more[j]; r++, at++) copies.set(batch.subarray(i * d, (i + 1) * d), at * d);
+        });
+        const labels = await classifier.predict(copies, total);
+        at = 0;
+        const next: number[] = [];
+        active.forEach((i, j) => {
+          for (let r = 0; r < more[j]; r++, at++) if (labels[at] !== label) wrong[i]++;
+          asked[i] += more[j];
+          if (wrong[i] >= need) decisions[i] = 1;
+          else if (wrong[i] + calls - asked[i] >= need) next.push(i);
+        });
+        active = next;
+      }
+      return { decisions, calls: asked, forwardPasses: classifier.forwardPasses - before };
     },
   };
 }

@@ -23,7 +23,9 @@ export class BudgetExhaustedError extends Error {
     readonly budget: number,
     readonly used: number,
     readonly requested: number,
+    /** Most queries (calls) one requested point can cost: K under the repeat:K rule, else 1. */
+    readonly perPoint = 1,
   ) {
-    super(`query budget exhausted: ${used} of ${budget} queries used, ${requested} more requested`);
+    super(`query budget exhausted: ${used} of ${budget} queries used, ${requested} more requested${perPoint > 1 ? ` (up to ${perPoint} calls each)` : ""}`);
   }
 }

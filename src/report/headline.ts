@@ -70,7 +70,7 @@ export function headlineText(h: Headline): string {
     ]),
   ));
   if (h.points.some((p) => p.verified !== null)) {
-    out.push("verified: attacked images whose final point is adversarial at level Pa by eq. (4) (share of fresh votes of g(sigma, n) that are wrong >= Pa), checked after the attack outside its budget.");
+    out.push("verified: attacked images whose final point is adversarial at level Pa by eq. (4), checked on fresh calls of g(sigma, n) after the attack outside its budget (a sequential test with error alpha when the attack sets \"verification\": \"sequential\", else the share of wrong labels >= Pa).");
   }
   if (h.ratios.length) {
     out.push("Practical distortion / certified radius (images with both):");

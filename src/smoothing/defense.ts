@@ -7,6 +7,7 @@
  * `defend`, and its config and record fields (see docs/extending.md).
  */
 import type { Classifier } from "../model/classifier.js";
+import { labelCalls, type OracleRule } from "../oracle/rule.js";
 import type { Random } from "../rng/random.js";
 import { SmoothedClassifier } from "./smoothed.js";
 
@@ -17,16 +18,17 @@ export interface NoDefense {
 
 /**
  * The practical smoothed classifier g(sigma, n): n Gaussian draws of std `sigma` (pixel units),
- * majority vote. The oracle's rule (`rule`): a query is adversarial when at least ceil(n Pa)
- * of its n micro-decisions differ from the original label (docs/paper.md eq. (4), attack-side
- * shortcut).
+ * majority vote, attacked at level Pa through the oracle rule `rule` (src/oracle/rule.ts):
+ * "shortcut" (the paper's: at least ceil(n Pa) of one call's n micro-decisions differ from the
+ * original label, docs/paper.md eq. (4), attack-side shortcut), "label" (one call's label
+ * differs) or "repeat:K" (at least ceil(K Pa) of K calls' labels differ).
  */
 export interface GaussianSmoothing {
   readonly kind: "gaussian";
   readonly sigma: number;
   readonly n: number;
   readonly pa: number;
-  readonly rule: "wrong-votes";
+  readonly rule: OracleRule;
 }
 
 export type Defense = NoDefense | GaussianSmoothing;
@@ -48,8 +50,19 @@ export interface DefendOptions {
 export function defend(base: Classifier, defense: Defense, options: DefendOptions): Classifier {
   switch (defense.kind) {
     case "none": return base;
-    case "gaussian": return new SmoothedClassifier(base, { sigma: defense.sigma, n: defense.n, batchSize: options.batchSize, random: options.random });
+    case "gaussian": {
+      // The label rules read labels only: each point's draws may stop once its majority is settled
+      // (the same labels as the full vote for the same noise, fewer forward passes). The shortcut
+      // answers through the classifier's own decider, and keeps the construction its records were made with.
+      const earlyStop = labelCalls(defense.rule) !== null;
+      return new SmoothedClassifier(base, { sigma: defense.sigma, n: defense.n, batchSize: options.batchSize, random: options.random, ...(earlyStop ? { earlyStop } : {}) });
+    }
   }
+}
+
+/** The oracle rule the attacker applies under `defense` ("shortcut" without noise: one call, one label, all rules agree). */
+export function defenseRule(defense: Defense): OracleRule {
+  return defense.kind === "none" ? "shortcut" : defense.rule;
 }
 
 /** The level Pa the oracle applies under `defense`. */

@@ -12,5 +12,5 @@ export { certifiedAccuracy, radiusGrid } from "./accuracy.js";
 export type { AccuracyAtRadius, CertifiedOutcome } from "./accuracy.js";
 export { certifyImages, predictImages, RADIUS_STEP } from "./evaluate.js";
 export type { CertifyRow, CertifySummary, EvaluationOptions, PredictRow, PredictSummary } from "./evaluate.js";
-export { DEFENSE_VARIANTS, UNDEFENDED_PA, defend, defensePa, isRandomized } from "./defense.js";
+export { DEFENSE_VARIANTS, UNDEFENDED_PA, defend, defensePa, defenseRule, isRandomized } from "./defense.js";
 export type { DefendOptions, Defense, GaussianSmoothing, NoDefense } from "./defense.js";

@@ -109,19 +109,23 @@ test("rsbench attack with RS: one query costs n forward passes and a record depe
     // Each query draws at most n = 4 noisy copies (the oracle stops once the level-Pa answer is decided).
     assert.equal(image.queries, 40);
     assert.ok(image.forwardPasses >= 40 && image.forwardPasses <= 160, `${image.forwardPasses} passes`);
-    // With --sigma the final point is checked against eq. (4) with 100 fresh votes by default (not counted above).
-    assert.equal(image.verification.repeats, 100);
-    assert.equal(image.verification.verified, image.verification.rate >= 0.5);
+    // With --sigma the final point is checked against eq. (4) by the sequential test, at most 100 fresh calls (not counted above).
+    const v = image.verification;
+    assert.deepEqual(Object.keys(v), ["status", "rate", "lower", "upper", "calls"]);
+    assert.ok([13, 25, 50, 100].includes(v.calls), `${v.calls} calls: a look of the schedule`);
+    assert.ok(v.lower <= v.rate && v.rate <= v.upper);
+    assert.equal(v.status, v.lower >= 0.5 ? "verified" : v.upper < 0.5 ? "refuted" : "undecided");
   }
   assert.equal(first.summary.verify, 100);
+  assert.deepEqual([first.summary.verification, first.summary.verifyAlpha, first.summary.oracle], ["sequential", 0.05, "label"]);
   // Image 1 alone (--offset 1 --count 1) gets the same record as in the run of images 0 and 1.
   const strip = (images: Array<Record<string, unknown>>) => images.map(({ seconds: _s, ...rest }) => rest);
   assert.deepEqual(first.images.map((r: { image: number }) => r.image), [0, 1]);
   assert.deepEqual(strip(second.images), strip(first.images.slice(1)));
 });
 
-test("--verify checks each final point against eq. (4): with n = 1 the shortcut keeps lucky points that fail it", async () => {
-  const args = ["attack", "--model", MODEL, "--data", data, "--attack", "hsja", "--queries", "200", "--sigma", "0.5", "--n", "1", "--seed", "1"];
+test("--verify --verification estimate checks each final point against eq. (4) by a point estimate: with n = 1 the shortcut keeps lucky points that fail it", async () => {
+  const args = ["attack", "--model", MODEL, "--data", data, "--attack", "hsja", "--queries", "200", "--sigma", "0.5", "--n", "1", "--oracle", "shortcut", "--verification", "estimate", "--seed", "1"];
   const [json, off, text] = await Promise.all([rsbench(...args, "--verify", "60", "--json"), rsbench(...args, "--verify", "0", "--json"), rsbench(...args, "--verify", "60")]);
   assert.equal(json.code, 0, json.stderr);
   const { summary, images } = JSON.parse(json.stdout);
@@ -191,6 +195,15 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
     [{ attack: "rays", options: "{\"epsilon\": -1}" }, /invalid --options: invalid RayS epsilon: expected a number >= 0, got -1/],
     [{ attack: "rays", options: "[1]" }, /invalid --options: expected a JSON object, got "\[1\]"/],
     [{ attack: "rays", defense: "a b" }, /invalid --defense: expected a name of letters, digits/],
+    [{ attack: "rays", oracle: "label" }, /invalid --oracle: it sets g\(sigma, n\) and needs --sigma/],
+    [{ attack: "rays", verifyAlpha: "0.1" }, /invalid --verify-alpha: it sets g\(sigma, n\) and needs --sigma/],
+    [{ attack: "rays", sigma: "0.1", verification: "exact" }, /invalid --verification: expected one of estimate, sequential, got "exact"/],
+    [{ attack: "rays", sigma: "0.1", verifyAlpha: "1" }, /invalid --verify-alpha: expected a number in \(0, 1\), got "1"/],
+    [{ attack: "rays", sigma: "0.1", verification: "estimate", verifyAlpha: "0.1" }, /invalid --verify-alpha: only with --verification sequential/],
+    [{ attack: "rays", sigma: "0.1", oracle: "votes" }, /invalid --oracle: expected "shortcut", "label" or "repeat:K" with K an integer in \[1, 1000\], got "votes"/],
+    [{ attack: "rays", sigma: "0.1", oracle: "repeat:0" }, /invalid --oracle: expected .*, got "repeat:0"/],
+    [{ attack: "rays", sigma: "0.1", oracle: "repeat:2.5" }, /invalid --oracle: expected .*, got "repeat:2.5"/],
+    [{ attack: "rays", sigma: "0.1", oracle: "repeat:1001" }, /invalid --oracle: expected .*, got "repeat:1001"/],
   ];
   for (const [flags, message] of cases) {
     assert.throws(() => resolveConfig({ ...base, ...flags }), (e: unknown) => e instanceof UsageError && message.test(e.message));
@@ -198,14 +211,19 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
   const ok = resolveConfig({ ...base, attack: "hsja", sigma: "0.25", sample: "5", seed: "9" });
   assert.deepEqual(ok, {
     model: MODEL, data, selection: { sample: 5, seed: 9, offset: undefined }, seed: 9,
-    defense: { id: "rs/n=10/pa=0.5", name: "rs", kind: "rs", model: MODEL, sigma: 0.25, drop: null, n: 10, pa: 0.5 },
-    attack: { name: "hsja", norm: "l2", budget: 2000, options: {}, start: "auto", verify: 100 },
+    defense: { id: "rs/n=10/pa=0.5/oracle=label", name: "rs", kind: "rs", model: MODEL, sigma: 0.25, drop: null, n: 10, pa: 0.5, oracle: "label" },
+    attack: { name: "hsja", norm: "l2", budget: 2000, options: {}, start: "auto", verify: 100, verification: "sequential", verifyAlpha: 0.05 },
   });
   assert.deepEqual(resolveConfig(base).defense, { id: "none", name: "none", kind: "none", model: MODEL, sigma: null, drop: null, n: null, pa: null });
   assert.equal(resolveConfig(base).attack.verify, 0, "no check without --sigma");
+  assert.equal("verification" in resolveConfig(base).attack, false, "no test without --sigma");
   assert.equal(resolveConfig({ ...base, sigma: "0.25", verify: "0" }).attack.verify, 0);
   assert.equal(resolveConfig({ ...base, attack: "surfree", start: "data" }).attack.start, "data");
-  assert.equal(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%" }).defense.id, "rs-3%/n=4/pa=0.8");
+  assert.equal(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%" }).defense.id, "rs-3%/n=4/pa=0.8/oracle=label", "label by default with --sigma");
+  // The paper's shortcut names the point as a config without defenses[].oracle does.
+  assert.deepEqual(resolveConfig({ ...base, sigma: "0.1", n: "4", pa: "0.8", defense: "rs-3%", oracle: "shortcut" }).defense,
+    { id: "rs-3%/n=4/pa=0.8", name: "rs-3%", kind: "rs", model: MODEL, sigma: 0.1, drop: null, n: 4, pa: 0.8 });
+  assert.equal(resolveConfig({ ...base, sigma: "0.1", oracle: "repeat:5" }).defense.id, "rs/n=10/pa=0.5/oracle=repeat:5");
   assert.deepEqual(resolveConfig({ ...base, attack: "hsja", options: "{\"gamma\": 2}" }).attack.options, { gamma: 2 });
 });
 
@@ -227,7 +245,10 @@ test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, 
   const config = {
     name: "parity", seed: 4,
     data: { dataset: data }, accuracy: { dataset: data },
-    defenses: [{ name: "none", model: MODEL }, { name: "rs-small", model: MODEL, sigma: 0.05, n: 4, pa: [0.5, 0.8] }],
+    defenses: [
+      { name: "none", model: MODEL }, { name: "rs-small", model: MODEL, sigma: 0.05, n: 4, pa: [0.5, 0.8] },
+      { name: "rs-rep", model: MODEL, sigma: 0.05, n: 4, oracle: ["label", "repeat:3"] },
+    ],
     attacks: [{ name: "rays", budget: 40, verify: 10 }, { name: "hsja", budget: 60, options: { gamma: 2 } }],
     figures: { include: [] },
   };
@@ -235,8 +256,9 @@ test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, 
   const stored = new Map(readRecords(out).map((r) => [r.key, r]));
   const strip = ({ seconds: _s, ...rest }: Record<string, unknown>) => rest;
   const cases: Array<[string, string[]]> = [
-    ["attack/rs-small/n=4/pa=0.8/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--sigma", "0.05", "--n", "4", "--pa", "0.8", "--defense", "rs-small", "--offset", "1"]],
-    ["attack/rs-small/n=4/pa=0.5/hsja-l2/image=2", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--verify", "0", "--sigma", "0.05", "--n", "4", "--defense", "rs-small", "--offset", "2"]],
+    ["attack/rs-small/n=4/pa=0.8/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--verification", "estimate", "--sigma", "0.05", "--n", "4", "--pa", "0.8", "--oracle", "shortcut", "--defense", "rs-small", "--offset", "1"]],
+    ["attack/rs-small/n=4/pa=0.5/hsja-l2/image=2", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--verify", "0", "--sigma", "0.05", "--n", "4", "--oracle", "shortcut", "--defense", "rs-small", "--offset", "2"]],
+    ["attack/rs-rep/n=4/pa=0.5/oracle=repeat:3/rays-linf/image=1", ["--attack", "rays", "--queries", "40", "--verify", "10", "--verification", "estimate", "--sigma", "0.05", "--n", "4", "--oracle", "repeat:3", "--defense", "rs-rep", "--offset", "1"]],
     ["attack/none/hsja-l2/image=0", ["--attack", "hsja", "--queries", "60", "--options", '{"gamma": 2}', "--offset", "0"]],
     ["attack/none/rays-linf/image=5", ["--attack", "rays", "--queries", "40", "--offset", "5"]],
   ];
@@ -254,7 +276,12 @@ test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, 
   assert.equal(rs.status, "attacked");
   assert.equal(rs.verification?.repeats, 10);
   assert.equal(rs.queries, 40);
-  assert.equal((stored.get(cases[3][0]) as unknown as { status: string }).status, "misclassified");
+  assert.equal((stored.get(cases[4][0]) as unknown as { status: string }).status, "misclassified");
+  // A repeat:3 record counts its calls as queries, within the budget, and reports its steps apart.
+  const rep = stored.get(cases[2][0]) as unknown as { defense: { oracle: string }; queries: number; steps: number };
+  assert.equal(rep.defense.oracle, "repeat:3");
+  assert.ok(rep.queries <= 40 && rep.steps < rep.queries && rep.steps * 3 >= rep.queries, `${rep.steps} steps, ${rep.queries} queries`);
+  assert.equal("steps" in (stored.get(cases[0][0]) as object), false, "shortcut records have no steps field");
 });
 
 test("rsbench attack writes progress lines when stderr is not a terminal, and no NaN when nothing was attacked", async () => {

@@ -211,7 +211,7 @@ test("results --json holds every field of every record (rebuilt exactly); --csv 
     assert.deepEqual(JSON.parse(c[column("anomalies")]), record.anomalies);
     assert.equal(c[column("start")], record.start === null ? "" : String(record.start));
     assert.equal(c[column("verification.rate")], record.verification === null ? "" : String(record.verification.rate));
-    assert.equal(c[column("verification.verified")], record.verification === null ? "" : String(record.verification.verified));
+    assert.equal(c[column("verification.verified")], record.verification === null ? "" : String((record.verification as { verified: boolean }).verified));
   }
 });
 

@@ -53,7 +53,7 @@ test("parseConfig reports every problem at once, including unknown and missing f
   assert.deepEqual(found, [
     'name: expected a name of letters, digits and . _ % + -, got "bad name"',
     'data.dataset: expected a non-empty string, got ""',
-    "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa)",
+    "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle)",
     'defenses[0].sigma: expected a number > 0 or { "drop": d } with d in (0, 1), got -1',
     "defenses[0].pa: expected a number in (0, 1), got 1.2",
     'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", got "fig9"',
@@ -114,4 +114,34 @@ test("parseConfig refuses unknown or ill-typed attack and figure options, with t
   assert.deepEqual(ok.attacks[0].options, { gamma: 2 });
   assert.equal(parseConfig(ok, { attacks: ATTACKS }), ok);
   assert.notEqual(parseConfig(ok), ok, "another registry checks it again");
+});
+
+test("defenses[].oracle: a rule or a list of rules, only with sigma; the paper's shortcut is the default and is stored absent", () => {
+  const smoothed = (oracle: unknown) => tinyConfig({ defenses: [{ name: "a", model: "m", sigma: 0.1, n: 4, ...(oracle === undefined ? {} : { oracle }) }], figures: { include: [] } });
+  const parsed = (oracle: unknown) => parseConfig(smoothed(oracle), { attacks }).defenses[0];
+  assert.equal("oracle" in parsed(undefined), false);
+  // Spelling out the default is the same experiment (same canonical JSON, same hash).
+  assert.equal(canonicalJson(parseConfig(smoothed("shortcut"), { attacks })), canonicalJson(parseConfig(smoothed(undefined), { attacks })));
+  assert.equal(canonicalJson(parseConfig(smoothed(["shortcut"]), { attacks })), canonicalJson(parseConfig(smoothed(undefined), { attacks })));
+  assert.deepEqual(parsed("label").oracle, ["label"]);
+  assert.deepEqual(parsed(["shortcut", "label", "repeat:3"]).oracle, ["shortcut", "label", "repeat:3"]);
+  const forms = '"shortcut", "label" or "repeat:K" with K an integer in [1, 1000]';
+  assert.deepEqual(problems(smoothed("votes")), [`defenses[0].oracle: expected ${forms}, got "votes"`]);
+  assert.deepEqual(problems(smoothed(["label", "repeat:0", 3])), [`defenses[0].oracle[1]: expected ${forms}, got "repeat:0"`, `defenses[0].oracle[2]: expected ${forms}, got 3`]);
+  assert.deepEqual(problems(smoothed(["label", "label"])), ['defenses[0].oracle: duplicate value "label"']);
+  assert.deepEqual(problems(tinyConfig({ defenses: [{ name: "a", model: "m", oracle: "label" }], figures: { include: [] } })).slice(0, 1), ["defenses[0].oracle: only allowed with sigma (without noise every rule gives the label)"]);
+});
+
+test("attacks[].verification: absent or \"estimate\" is the point estimate (stored absent); \"sequential\" gets verifyAlpha, 0.05 by default", () => {
+  const withCheck = (check: Record<string, unknown>) => tinyConfig({ attacks: [{ name: "probe", budget: 40, verify: 50, ...check }], figures: { include: [] } });
+  const parsed = (check: Record<string, unknown>) => parseConfig(withCheck(check), { attacks }).attacks[0];
+  assert.deepEqual(parsed({}), { name: "probe", norm: "l2", budget: 40, options: {}, start: "own", verify: 50 });
+  assert.equal(canonicalJson(parseConfig(withCheck({ verification: "estimate" }), { attacks })), canonicalJson(parseConfig(withCheck({}), { attacks })));
+  assert.deepEqual(parsed({ verification: "sequential" }), { name: "probe", norm: "l2", budget: 40, options: {}, start: "own", verify: 50, verification: "sequential", verifyAlpha: 0.05 });
+  assert.equal(parsed({ verification: "sequential", verifyAlpha: 0.01 }).verifyAlpha, 0.01);
+  const config = parseConfig(withCheck({ verification: "sequential" }), { attacks });
+  assert.equal(canonicalJson(parseConfig(JSON.parse(canonicalJson(config)), { attacks })), canonicalJson(config), "parses to itself");
+  assert.deepEqual(problems(withCheck({ verification: "exact" })), ['attacks[0].verification: expected one of "estimate", "sequential", got "exact"']);
+  assert.deepEqual(problems(withCheck({ verification: "sequential", verifyAlpha: 1 })), ["attacks[0].verifyAlpha: expected a number in (0, 1), got 1"]);
+  assert.deepEqual(problems(withCheck({ verifyAlpha: 0.1 })), ['attacks[0].verifyAlpha: only allowed with "verification": "sequential" (the point estimate has no error level)']);
 });

@@ -51,3 +51,18 @@ test("item streams depend on the key and the seed only", () => {
   for (let i = 0; i < 20000; i++) seen.add(keyWords(`attack/rs/n=${i % 7}/probe/image=${i}`).join(","));
   assert.equal(seen.size, 20000);
 });
+
+test("defensePoints: one point per oracle rule, named by it unless it is the paper's shortcut", () => {
+  const withRules = parseConfig(tinyConfig({ defenses: [{ name: "rs", model: "linear", sigma: 0.3, n: 5, pa: [0.5, 0.8], oracle: ["shortcut", "label", "repeat:3"] }], figures: { include: [] } }));
+  const points = defensePoints(withRules, new Map());
+  assert.deepEqual(points.map((p) => p.id), [
+    "rs/n=5/pa=0.5", "rs/n=5/pa=0.5/oracle=label", "rs/n=5/pa=0.5/oracle=repeat:3",
+    "rs/n=5/pa=0.8", "rs/n=5/pa=0.8/oracle=label", "rs/n=5/pa=0.8/oracle=repeat:3",
+  ]);
+  assert.deepEqual(points[0], { id: "rs/n=5/pa=0.5", name: "rs", kind: "rs", model: "linear", sigma: 0.3, drop: null, n: 5, pa: 0.5 });
+  assert.deepEqual(points[2], { id: "rs/n=5/pa=0.5/oracle=repeat:3", name: "rs", kind: "rs", model: "linear", sigma: 0.3, drop: null, n: 5, pa: 0.5, oracle: "repeat:3" });
+  // Accuracy and certification do not depend on the attacker's rule: one item per (defense, n) and per image.
+  const items = workItems(withRules, new Map(), images);
+  assert.equal(items.filter((i) => i.kind === "accuracy").length, 1);
+  assert.ok(items.some((i) => i.key === "attack/rs/n=5/pa=0.8/oracle=label/probe-l2/image=10"));
+});

@@ -10,10 +10,10 @@ import { attack, defense } from "../figures/records.js";
 import { comparableRecords } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
-const attacksOnly = (verify?: number) => tinyConfig({
+const attacksOnly = (verify?: number, check: Record<string, unknown> = {}) => tinyConfig({
   certification: null,
   figures: { include: [] },
-  attacks: [{ name: "probe", budget: 40, ...(verify === undefined ? {} : { verify }) }],
+  attacks: [{ name: "probe", budget: 40, ...(verify === undefined ? {} : { verify }), ...check }],
 });
 
 test("attack config verify: the final points of smoothed defenses are checked against eq. (4); nothing else changes", async () => {
@@ -36,6 +36,7 @@ test("attack config verify: the final points of smoothed defenses are checked ag
       assert.deepEqual(rest, plainRest, r.key);
       if (r.status === "attacked" && r.success && r.defense.sigma !== null) {
         assert.ok(verification !== null, `${r.key}: verified`);
+        assert.ok("repeats" in verification, "a config without attacks[].verification keeps the point estimate");
         assert.equal(verification.repeats, 60);
         assert.ok(Math.abs(verification.rate * 60 - Math.round(verification.rate * 60)) < 1e-9 && verification.rate >= 0 && verification.rate <= 1);
         assert.equal(verification.verified, verification.rate >= r.defense.pa!);
@@ -43,6 +44,35 @@ test("attack config verify: the final points of smoothed defenses are checked ag
         assert.equal(verification, null, `${r.key}: no RS or no adversarial point, no check`);
       }
     }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("attacks[].verification \"sequential\": records get {status, rate, lower, upper, calls}; the attack is the same, and the verdict reads like the estimate's", async () => {
+  const root = mkdtempSync(join(tmpdir(), "rsbench-sequential-"));
+  try {
+    await runExperiment(attacksOnly(60) as never, { out: join(root, "estimate"), workers: 1, environment: FIXTURE_ENVIRONMENT });
+    await runExperiment(attacksOnly(60, { verification: "sequential", verifyAlpha: 0.1 }) as never, { out: join(root, "sequential"), workers: 1, environment: FIXTURE_ENVIRONMENT });
+    const estimate = comparableRecords(join(root, "estimate")) as AttackRecord[];
+    const sequential = comparableRecords(join(root, "sequential")) as AttackRecord[];
+    let checked = 0;
+    for (const [i, r] of sequential.entries()) {
+      const e = estimate[i];
+      if (r.kind !== "attack") continue;
+      const { verification, ...rest } = r;
+      const { verification: estimated, ...estimateRest } = e;
+      assert.deepEqual(rest, estimateRest, `${r.key}: the attack does not depend on how its point is checked`);
+      assert.equal(verification === null, estimated === null);
+      if (verification === null) continue;
+      checked++;
+      assert.ok("status" in verification);
+      assert.deepEqual(Object.keys(verification), ["status", "rate", "lower", "upper", "calls"]);
+      // R = 60 with the first look at 10: looks at 15, 30 and 60, bounds at level 0.1 / 3 each side.
+      assert.ok([15, 30, 60].includes(verification.calls), `${verification.calls} calls`);
+      assert.equal(verification.status, verification.lower >= r.defense.pa! ? "verified" : verification.upper < r.defense.pa! ? "refuted" : "undecided");
+    }
+    assert.ok(checked > 0, "some final points were checked");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LinearClassifier } from "../../src/model/index.js";
-import { verifyAdversarial } from "../../src/oracle/index.js";
+import { SEQUENTIAL_VERIFY_DEFAULTS, verificationLooks, verifyAdversarial, verifySequential } from "../../src/oracle/index.js";
 import { createRandom } from "../../src/rng/index.js";
 import { SmoothedClassifier } from "../../src/smoothing/index.js";
 import { binomialTailAtLeast, normalCdf } from "../../src/stats/index.js";
@@ -86,4 +86,103 @@ test("verifyAdversarial throws RangeErrors naming the bad argument", async () =>
   for (const label of [2, -1, 0.5]) {
     await assert.rejects(verifyAdversarial(f, x, label, { repeats: 5, pa: 0.5 }), { name: "RangeError", message: `invalid label: expected an integer in [0, 1], got ${label}` });
   }
+});
+
+/** The signed distance t at which exactWrong(t, sigma, n, 0) = p (bisection: exactWrong grows with t). */
+function distanceFor(p: number, sigma: number, n: number): number {
+  let lo = -sigma * 5, hi = sigma * 5;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (exactWrong(mid, sigma, n, 0) < p) lo = mid; else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Runs the sequential test on `runs` independent streams at a point with exact P[g != 0] = p. */
+async function sequentialRuns(p: number, pa: number, runs: number, maxCalls: number, seed: number) {
+  const sigma = 0.25, n = 10;
+  const t = distanceFor(p, sigma, n);
+  assert.ok(Math.abs(exactWrong(t, sigma, n, 0) - p) < 1e-9);
+  const counts = { verified: 0, refuted: 0, undecided: 0 };
+  let calls = 0;
+  for (let r = 0; r < runs; r++) {
+    const v = await verifySequential(new SmoothedClassifier(model(), { sigma, n, random: createRandom(seed, r) }), at(t), 0, { maxCalls, pa });
+    counts[v.status]++;
+    calls += v.calls;
+  }
+  return { ...counts, meanCalls: calls / runs };
+}
+
+/** Largest share of wrong answers that a rate <= alpha can show in `runs` runs, with 3 binomial standard errors of slack. */
+const slack = (alpha: number, runs: number) => alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs);
+
+test("verificationLooks: a fixed schedule, R halved while at least firstLook calls", () => {
+  assert.deepEqual(verificationLooks(100), [13, 25, 50, 100]);
+  assert.deepEqual(verificationLooks(1000), [16, 32, 63, 125, 250, 500, 1000]);
+  assert.deepEqual(verificationLooks(20), [10, 20]);
+  assert.deepEqual(verificationLooks(19), [10, 19]);
+  assert.deepEqual(verificationLooks(18), [18]);
+  assert.deepEqual(verificationLooks(5), [5]);
+  assert.deepEqual(verificationLooks(1), [1]);
+  assert.deepEqual(verificationLooks(8, 1), [1, 2, 4, 8]);
+  assert.equal(SEQUENTIAL_VERIFY_DEFAULTS.alpha, 0.05);
+});
+
+test("verifySequential: Clopper-Pearson bounds at level alpha / looks, stopping at the first look that decides", async () => {
+  // Always wrong: at the first look (13 of R = 100, 4 looks) the lower bound is (alpha / 4)^(1/13), exactly.
+  const always = await verifySequential(model(), at(0.1), 0, { maxCalls: 100, pa: 0.5 });
+  assert.equal(always.status, "verified");
+  assert.equal(always.calls, 13);
+  assert.ok(Math.abs(always.lower - Math.pow(0.05 / 4, 1 / 13)) < 1e-12, `lower ${always.lower}`);
+  assert.deepEqual([always.rate, always.upper, always.forwardPasses], [1, 1, 13]);
+  // (alpha / 4)^(1/13) = 0.714 < 0.8: at Pa = 0.8 it takes the second look, (alpha / 4)^(1/25) = 0.839.
+  const high = await verifySequential(model(), at(0.1), 0, { maxCalls: 100, pa: 0.8 });
+  assert.deepEqual([high.status, high.calls], ["verified", 25]);
+  // Never wrong: upper bound 1 - (alpha / 4)^(1/13) = 0.286 < 0.5 at the first look.
+  const never = await verifySequential(model(), at(0.1), 1, { maxCalls: 100, pa: 0.5 });
+  assert.deepEqual([never.status, never.calls, never.rate, never.lower], ["refuted", 13, 0, 0]);
+  assert.ok(Math.abs(never.upper - (1 - Math.pow(0.05 / 4, 1 / 13))) < 1e-12);
+  // A smaller alpha needs more evidence: (0.001 / 4)^(1/13) = 0.528 still verifies at 0.5, not at (0.0001/4)^(1/13) = 0.46.
+  assert.equal((await verifySequential(model(), at(0.1), 0, { maxCalls: 100, pa: 0.5, alpha: 0.001 })).calls, 13);
+  assert.equal((await verifySequential(model(), at(0.1), 0, { maxCalls: 100, pa: 0.5, alpha: 0.0001 })).calls, 25);
+});
+
+test("verifySequential's rate of wrong 'verified' answers is at most alpha, over many seeds (points just below Pa)", async () => {
+  const runs = 400;
+  for (const [p, pa] of [[0.47, 0.5], [0.77, 0.8]] as const) {
+    const r = await sequentialRuns(p, pa, runs, 200, 31);
+    assert.ok(r.verified / runs <= slack(0.05, runs), `P = ${p} < Pa = ${pa}: ${r.verified}/${runs} verified`);
+  }
+});
+
+test("verifySequential's rate of wrong 'refuted' answers is at most alpha, over many seeds (points at or just above Pa)", async () => {
+  const runs = 400;
+  for (const [p, pa] of [[0.5, 0.5], [0.83, 0.8]] as const) {
+    const r = await sequentialRuns(p, pa, runs, 200, 37);
+    assert.ok(r.refuted / runs <= slack(0.05, runs), `P = ${p} >= Pa = ${pa}: ${r.refuted}/${runs} refuted`);
+  }
+});
+
+test("verifySequential has power: points well inside (or outside) are decided, and early", async () => {
+  const runs = 100;
+  const inside = await sequentialRuns(0.9, 0.5, runs, 100, 41);
+  assert.ok(inside.verified >= 95, `P = 0.9, Pa = 0.5: ${inside.verified}/${runs} verified`);
+  assert.ok(inside.meanCalls < 20, `mean calls ${inside.meanCalls}`);
+  const outside = await sequentialRuns(0.2, 0.5, runs, 100, 43);
+  assert.ok(outside.refuted >= 95, `P = 0.2, Pa = 0.5: ${outside.refuted}/${runs} refuted`);
+  const high = await sequentialRuns(0.97, 0.8, runs, 100, 47);
+  assert.ok(high.verified >= 95, `P = 0.97, Pa = 0.8: ${high.verified}/${runs} verified`);
+  // Near Pa, R = 100 calls cannot decide: the answer is "undecided", not a coin flip.
+  const near = await sequentialRuns(0.52, 0.5, runs, 100, 53);
+  assert.ok(near.undecided >= 80, `P = 0.52, Pa = 0.5: ${near.undecided}/${runs} undecided`);
+});
+
+test("verifySequential is seeded and throws RangeErrors naming the bad argument", async () => {
+  const run = () => verifySequential(new SmoothedClassifier(model(), { sigma: 0.5, n: 10, random: createRandom(3, 2) }), at(0.01), 0, { maxCalls: 200, pa: 0.5 });
+  assert.deepEqual(await run(), await run());
+  const f = model(), x = at(0.1);
+  await assert.rejects(verifySequential(f, x, 0, { maxCalls: 0, pa: 0.5 }), { name: "RangeError", message: "invalid maxCalls: expected an integer >= 1, got 0" });
+  await assert.rejects(verifySequential(f, x, 0, { maxCalls: 10, pa: 1 }), { name: "RangeError", message: "invalid pa: expected a number in (0, 1), got 1" });
+  await assert.rejects(verifySequential(f, x, 0, { maxCalls: 10, pa: 0.5, alpha: 0 }), { name: "RangeError", message: "invalid alpha: expected a number in (0, 1), got 0" });
+  await assert.rejects(verifySequential(f, new Float32Array(3), 0, { maxCalls: 10, pa: 0.5 }), { name: "RangeError", message: "invalid point: expected 4 values, got 3" });
 });

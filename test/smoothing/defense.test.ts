@@ -12,14 +12,14 @@ const original = new Float32Array([0.2, 0.5, 0.5, 0.5]);
 
 test("defend(base, none) is the base classifier; defend(base, gaussian) is g(sigma, n) with the defense's sigma and n", () => {
   assert.equal(defend(base, { kind: "none" }, { random: createRandom(1) }), base);
-  const g = defend(base, { kind: "gaussian", sigma: 0.25, n: 7, pa: 0.8, rule: "wrong-votes" }, { random: createRandom(1), batchSize: 3 });
+  const g = defend(base, { kind: "gaussian", sigma: 0.25, n: 7, pa: 0.8, rule: "shortcut" }, { random: createRandom(1), batchSize: 3 });
   assert.ok(g instanceof SmoothedClassifier);
   assert.equal((g as SmoothedClassifier).sigma, 0.25);
   assert.equal((g as SmoothedClassifier).n, 7);
   assert.equal((g as SmoothedClassifier).batchSize, 3);
   assert.equal(defensePa({ kind: "none" }), UNDEFENDED_PA);
-  assert.equal(defensePa({ kind: "gaussian", sigma: 0.25, n: 7, pa: 0.8, rule: "wrong-votes" }), 0.8);
-  assert.deepEqual([isRandomized({ kind: "none" }), isRandomized({ kind: "gaussian", sigma: 1, n: 1, pa: 0.5, rule: "wrong-votes" })], [false, true]);
+  assert.equal(defensePa({ kind: "gaussian", sigma: 0.25, n: 7, pa: 0.8, rule: "shortcut" }), 0.8);
+  assert.deepEqual([isRandomized({ kind: "none" }), isRandomized({ kind: "gaussian", sigma: 1, n: 1, pa: 0.5, rule: "shortcut" })], [false, true]);
 });
 
 test("the oracle answers through a classifier's own decider when it has one, and counts what it reports", async () => {

@@ -11,6 +11,8 @@ import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
+import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
+import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
 
@@ -27,9 +29,24 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
    * Repeats of the check of the final adversarial point against eq. (4) when --sigma is given
    * (never without it): 100 fresh votes of g(sigma, n) estimate P[g(x_a) != y] to about +-0.05
    * (binomial standard error at most 0.05), enough to tell a lucky point (rate well below Pa) from
-   * a real one; rsbench choice. A config's attacks[].verify defaults to 0 instead.
+   * a real one; rsbench choice. A config's attacks[].verify defaults to 0 instead. With the
+   * sequential test it is the most calls R: it usually stops well before.
    */
   verify: 100,
+  /**
+   * How the check decides: the sequential test (src/oracle/verify.ts verifySequential), issue 12.
+   * A config's attacks[].verification defaults to the paper grid's point estimate ("estimate")
+   * instead: pass --verification estimate to reproduce such records.
+   */
+  verification: "sequential" as (typeof VERIFICATION_RULES)[number],
+  /** Error of each wrong answer of the sequential test (a config's attacks[].verifyAlpha default). */
+  verifyAlpha: CONFIG_DEFAULTS.verifyAlpha,
+  /**
+   * The oracle's rule with --sigma (src/oracle/rule.ts): "label", what a real label-only attacker
+   * sees (one call's majority label differs from y), issue 12. A config's defenses[].oracle
+   * defaults to the paper's "shortcut" instead: pass --oracle shortcut to reproduce its records.
+   */
+  oracle: "label" as OracleRule,
   /** Names of the defense point (the random streams are keyed by it, as a config's defenses[].name). */
   defense: { none: "none", smoothed: "rs" },
   /** Seconds between progress lines when stderr is not a terminal. */
@@ -58,12 +75,29 @@ export interface AttackSummary extends AttackStatistics {
   readonly sigma: number | null;
   readonly n: number | null;
   readonly pa: number | null;
+  /** The oracle's rule (null without --sigma: one call, one label). */
+  readonly oracle: OracleRule | null;
+  /** Attack steps over all images, when the records carry them (every rule but shortcut); else null. */
+  readonly steps: number | null;
   readonly budget: number;
   readonly start: string;
-  /** Repeats of the eq. (4) check per final point (0: none). */
+  /** Most calls of the eq. (4) check per final point (0: none). */
   readonly verify: number;
+  /** How the check decided ("estimate" or "sequential"), and the test's error (null for the estimate). */
+  readonly verification: (typeof VERIFICATION_RULES)[number];
+  readonly verifyAlpha: number | null;
+  /** Shares of the attacked images whose check said "refuted" and "undecided" (sequential test only; null otherwise). */
+  readonly refuted: number | null;
+  readonly undecided: number | null;
   readonly seed: number;
   readonly seconds: number;
+}
+
+/** Share of the attacked images whose sequential check answered `status` (null without the sequential test). */
+function statusShare(records: readonly AttackRecord[], status: "refuted" | "undecided", attack: AttackSpec): number | null {
+  const attacked = records.filter((r) => r.status === "attacked");
+  if (attack.verification !== "sequential" || attack.verify === 0 || attacked.length === 0 || !attacked.some((r) => r.verification !== null)) return null;
+  return attacked.filter((r) => r.verification !== null && "status" in r.verification && r.verification.status === status).length / attacked.length;
 }
 
 /** The summary of the records of one run. */
@@ -72,7 +106,11 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
   return {
     attack: attack.name, norm: attack.norm, model: config.model, data: config.data,
     defense: defense.id, sigma: defense.sigma, n: defense.n, pa: defense.pa,
+    oracle: defense.sigma === null ? null : defense.oracle ?? DEFAULT_ORACLE_RULE,
+    steps: records.some((r) => r.steps !== undefined) ? records.reduce((a, r) => a + (r.steps ?? 0), 0) : null,
     budget: attack.budget, start: attack.start, verify: attack.verify, seed: config.seed,
+    verification: attack.verification ?? "estimate", verifyAlpha: attack.verifyAlpha ?? null,
+    refuted: statusShare(records, "refuted", attack), undecided: statusShare(records, "undecided", attack),
     ...summarizeAttacks(records, { budget: attack.budget, checked: defense.sigma !== null && attack.verify > 0 }),
     seconds,
   };
@@ -89,6 +127,7 @@ export interface AttackFlags {
   sigma?: string;
   n?: string;
   pa?: string;
+  oracle?: string;
   defense?: string;
   options?: string;
   count?: string;
@@ -96,6 +135,8 @@ export interface AttackFlags {
   sample?: string;
   seed: string;
   verify?: string;
+  verification?: string;
+  verifyAlpha?: string;
   out?: string;
   start?: string;
   resize?: boolean;
@@ -127,12 +168,14 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
   const budget = parseNumber("--queries", flags.queries, RULES.budget);
   if (flags.sigma === undefined) {
-    const needsSigma = (["n", "pa", "verify"] as const).find((f) => flags[f] !== undefined);
-    if (needsSigma) throw new UsageError(`invalid --${needsSigma}: it sets g(sigma, n) and needs --sigma`);
+    const needsSigma = (["n", "pa", "oracle", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
+    if (needsSigma) throw new UsageError(`invalid --${needsSigma.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets g(sigma, n) and needs --sigma`);
   }
   const sigma = flags.sigma === undefined ? null : parseNumber("--sigma", flags.sigma, RULES.sigma);
   const n = sigma === null ? null : flags.n === undefined ? ATTACK_COMMAND_DEFAULTS.n : parseNumber("--n", flags.n, RULES.n);
   const pa = sigma === null ? null : flags.pa === undefined ? ATTACK_COMMAND_DEFAULTS.pa : parseNumber("--pa", flags.pa, RULES.pa);
+  const oracle = sigma === null ? null : flags.oracle === undefined ? ATTACK_COMMAND_DEFAULTS.oracle : oracleRuleOf(flags.oracle);
+  if (oracle === undefined) throw new UsageError(`invalid --oracle: expected ${ORACLE_RULE_FORMS}, got ${JSON.stringify(flags.oracle)}`);
   if (flags.count !== undefined && flags.sample !== undefined) {
     throw new UsageError("invalid --sample: expected either --count or --sample, got both");
   }
@@ -147,11 +190,17 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const defenseName = flags.defense ?? (sigma === null ? ATTACK_COMMAND_DEFAULTS.defense.none : ATTACK_COMMAND_DEFAULTS.defense.smoothed);
   if (!NAME_PATTERN.test(defenseName)) throw new UsageError(`invalid --defense: expected a name of letters, digits and . _ % + -, got ${JSON.stringify(defenseName)}`);
   const defense: DefenseRef = {
-    id: defensePointId(defenseName, sigma === null ? null : { n: n!, pa: pa! }),
+    id: defensePointId(defenseName, sigma === null ? null : { n: n!, pa: pa!, oracle: oracle! }),
     name: defenseName, kind: sigma === null ? "none" : "rs", model: flags.model, sigma, drop: null, n, pa,
+    ...(oracle === null || oracle === DEFAULT_ORACLE_RULE ? {} : { oracle }),
   };
   const options = parseOptions(name, norm, flags.options);
-  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify } };
+  const verification = flags.verification === undefined ? ATTACK_COMMAND_DEFAULTS.verification : parseChoice("--verification", flags.verification, VERIFICATION_RULES);
+  if (verification === "estimate" && flags.verifyAlpha !== undefined) throw new UsageError("invalid --verify-alpha: only with --verification sequential (the point estimate has no error level)");
+  const verifyAlpha = flags.verifyAlpha === undefined ? ATTACK_COMMAND_DEFAULTS.verifyAlpha : parseNumber("--verify-alpha", flags.verifyAlpha, RULES.alpha);
+  // As a config spells it: the point estimate is the absence of the field.
+  const check = sigma !== null && verification === "sequential" ? { verification, verifyAlpha } : {};
+  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check } };
 }
 
 function fmt(x: number | null): string {
@@ -163,13 +212,16 @@ function pct(x: number | null): string {
 }
 
 function summaryText(s: AttackSummary): string {
-  const defense = s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa} (defense "${s.defense}")`;
+  const defense = s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa}, oracle ${s.oracle} (defense "${s.defense}")`;
   const lines = [
     `${s.attack} (${s.norm}, start: ${s.start}) on ${s.model}, ${s.data}, ${defense}, ${s.budget} queries, seed ${s.seed}`,
     `images: ${s.images}, attacked: ${s.attempted}, skipped (misclassified): ${s.skipped.length}` +
       (s.skipped.length ? ` [${s.skipped.map((r) => r.image).join(", ")}]` : ""),
     s.attempted === 0 ? "success: - (no image attacked: the defense misclassifies every image)" : `success: ${pct(s.success)}`,
-    ...(s.verified === null ? [] : [
+    ...(s.verified === null ? [] : s.verification === "sequential" ? [
+      `verified at level Pa=${s.pa} by eq. (4) (sequential test, error ${s.verifyAlpha}, at most ${s.verify} fresh calls, outside the budget): ${pct(s.verified)}, ` +
+        `refuted ${pct(s.refuted)}, undecided ${pct(s.undecided)}; mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
+    ] : [
       `verified at level Pa=${s.pa} by eq. (4) (${s.verify} fresh votes, outside the budget): ${pct(s.verified)}, ` +
         `mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
     ]),
@@ -177,6 +229,7 @@ function summaryText(s: AttackSummary): string {
     ...s.checkpoints.map((c) =>
       `${String(c.queries).padStart(7)}   ${pct(c.success).padStart(7)}   ${fmt(c.meanL2).padStart(7)}   ${fmt(c.medianL2).padStart(9)}   ${fmt(c.meanLinf).padStart(9)}   ${fmt(c.medianLinf).padStart(11)}`),
     `queries: ${s.queries} (${fmt(s.meanQueries)} per image), forward passes: ${s.forwardPasses} (${fmt(s.meanForwardPasses)} per image)`,
+    ...(s.steps === null ? [] : [`attack steps: ${s.steps} (${s.oracle === "label" ? "one call of g each" : `1 to ${s.oracle!.slice("repeat:".length)} calls of g each, counted in the queries`})`]),
     ...(s.unspentImages ? [`unspent: ${s.unspentQueries} queries on ${s.unspentImages} image(s), whose last call did not fit the budget (records: unspent)`] : []),
   ];
   const anomalies = Object.entries(s.anomalies);
@@ -197,8 +250,11 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
   rsbench attack --model <defenses[].model> --data <data.dataset> --offset <i> --count 1
     --attack <attacks[].name> --norm <attacks[].norm> --queries <attacks[].budget>
     --options '<attacks[].options as JSON>' --start <attacks[].start> --verify <attacks[].verify>
-    --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --seed <config seed>
-(without --sigma, --n, --pa and --verify for a defense without RS). <i> is the image's index in
+    --verification <attacks[].verification, "estimate" when absent> [--verify-alpha <attacks[].verifyAlpha>]
+    --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
+    --seed <config seed>
+(without --sigma, --n, --pa, --oracle and --verify for a defense without RS; --oracle is
+"shortcut" for a config without defenses[].oracle, since it defaults to "label" here). <i> is the image's index in
 its split; <sigma> is the number, also when the config calibrated it ({"drop": d}: read it in the
 calibration record). The record is then the run's, field for field (l2, linf, queries,
 forwardPasses, checkpoints, trace, verification, ...), but for seconds and the config-only fields
@@ -218,7 +274,10 @@ export function register(program: Command): void {
     .option("--sigma <sigma>", "attack g(sigma, n), the smoothed classifier with Gaussian noise of this std in pixel units")
     .option("--n <n>", `noise draws of g(sigma, n) per query (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.n})`)
     .option("--pa <pa>", `level Pa: a query is adversarial when at least ceil(n Pa) draws are wrong (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.pa})`)
+    .option("--oracle <rule>", `how the oracle answers each attack step (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.oracle}): label: one call's majority label differs from the original; shortcut: the paper's rule, at least ceil(n Pa) of one call's n draws are wrong (reads vote counts); repeat:K: at least ceil(K Pa) of K calls' labels differ, stopping once decided (every call counts in --queries)`)
     .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n) (outside the budget); 0: no check (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
+    .option("--verification <rule>", `how --verify decides: sequential: a sequential Clopper-Pearson test of P[g(x_a) != y] >= Pa with error --verify-alpha, stopping once decided (verified, refuted or undecided within R calls); estimate: the paper grid's point estimate, rate of R calls >= Pa (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verification})`)
+    .option("--verify-alpha <alpha>", `error of each wrong answer of the sequential test, in (0, 1) (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verifyAlpha})`)
     .option("--defense <name>", `name of the defense point, as a config's defenses[].name: it keys the random streams (defaults to "${ATTACK_COMMAND_DEFAULTS.defense.none}" without --sigma, "${ATTACK_COMMAND_DEFAULTS.defense.smoothed}" with it)`)
     .option("--count <count>", "attack the first C images (defaults to all)")
     .option("--offset <offset>", "skip the first O images of the split before selecting")
