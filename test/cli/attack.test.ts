@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,25 +7,10 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { UsageError } from "../../src/cli/args.js";
 import { resolveConfig, type AttackFlags } from "../../src/cli/commands/attack.js";
+import { rsbench } from "./zooRun.js";
 
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 const MODEL = fileURLToPath(new URL("../fixtures/linear.onnx", import.meta.url));
 const LINEAR = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/linear.json", import.meta.url)), "utf8")) as { w: number[]; b: number };
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function rsbench(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let dir = "";
 let data = "";

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { MODEL, runCli, writeDataset } from "./certifyData.js";
+import { MODEL, writeDataset } from "./certifyData.js";
+import { runCli as runCliArgs } from "./zooRun.js";
+
+const runCli = (...args: string[]) => runCliArgs(args);
 
 let dir = "";
 let data = "";

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
@@ -6,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 
 /** The analytic linear fixture model, its weights and a folder dataset for it (shared by the predict/certify CLI tests). */
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 export const MODEL = fileURLToPath(new URL("../fixtures/linear.onnx", import.meta.url));
 const LINEAR = JSON.parse(readFileSync(fileURLToPath(new URL("../fixtures/linear.json", import.meta.url)), "utf8")) as { w: number[]; b: number };
 const NORM = Math.sqrt(LINEAR.w.reduce((s, v) => s + v * v, 0));
@@ -43,16 +41,3 @@ export async function writeDataset(root: string, wanted: ReadonlyArray<{ distanc
   return out;
 }
 
-/**
- * Runs the CLI (bin/rsbench.js) in a child process and returns its exit code and output. Not in
- * this process: node's test runner reports each test through this process's stdout, and a
- * swapped-out process.stdout.write swallowed a test's report under load (a test vanished from
- * the count without passing or failing).
- */
-export function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}

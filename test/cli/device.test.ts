@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { buildProgram } from "../../src/cli/main.js";
 import { MODEL, writeDataset } from "./certifyData.js";
-
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
-
-function rsbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-    });
-  });
-}
+import { rsbench } from "./zooRun.js";
 
 let dir = "";
 let data = "";

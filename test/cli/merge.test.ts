@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,20 +7,17 @@ import { fileURLToPath } from "node:url";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { comparableRecords } from "../experiments/compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "../experiments/tinyConfig.js";
+import { runCli } from "./zooRun.js";
 
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
-const ENVIRONMENT = fileURLToPath(new URL("../experiments/fixtureEnvironment.ts", import.meta.url));
-
-function rsbench(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The CLI with `env` added to an environment cleared of the job-array variables. */
+function rsbench(env: Record<string, string>, ...args: string[]) {
   const clean = { ...process.env };
   delete clean.SLURM_ARRAY_TASK_ID;
   delete clean.JOB_COMPLETION_INDEX;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...clean, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
+  return runCli(args, { env: { ...clean, ...env } });
 }
+
+const ENVIRONMENT = fileURLToPath(new URL("../experiments/fixtureEnvironment.ts", import.meta.url));
 
 let dir = "";
 let config = "";

@@ -1,22 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { MODEL, runCli, writeDataset } from "./certifyData.js";
+import { MODEL, writeDataset } from "./certifyData.js";
+import { runCli as runCliArgs } from "./zooRun.js";
 
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
-
-function rsbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const runCli = (...args: string[]) => runCliArgs(args);
+import { rsbench } from "./zooRun.js";
 
 let dir = "";
 let data = "";

@@ -1,23 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { CSV_COLUMNS } from "../../src/experiments/export.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "../experiments/tinyConfig.js";
-
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
-
-function rsbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+import { rsbench } from "./zooRun.js";
 
 let dir = "";
 let run = "";

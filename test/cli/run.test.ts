@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,17 +6,9 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { assertStoredOnce } from "../experiments/compare.js";
 import { tinyConfig } from "../experiments/tinyConfig.js";
+import { rsbench } from "./zooRun.js";
 
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 const ENVIRONMENT = fileURLToPath(new URL("../experiments/fixtureEnvironment.ts", import.meta.url));
-
-function rsbench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 let dir = "";
 before(() => { dir = mkdtempSync(join(tmpdir(), "rsbench-cli-run-")); });

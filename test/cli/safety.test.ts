@@ -4,7 +4,7 @@
  * holds every record field, the status counts only valid records, and no input gives a stack trace.
  */
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, linkSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,18 +16,12 @@ import { runDirectoryFor } from "../../src/experiments/runDirectory.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "../experiments/tinyConfig.js";
 import { copyModel, makeFolder } from "../experiments/folderFixture.js";
+import { runCli } from "./zooRun.js";
+
+const rsbench = (args: string[], options: { cwd?: string; timeout?: number } = {}) => runCli(args, options);
 
 const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 const ENVIRONMENT = fileURLToPath(FIXTURE_ENVIRONMENT);
-
-function rsbench(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: options.timeout ?? 120_000, cwd: options.cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 const NO_STACK = /^\s+at /m;
 

@@ -1,26 +1,9 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { assertClose } from "../stats/close.js";
+import { runCli, type Run } from "./zooRun.js";
 
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawns `node bin/rsbench.js ...args` and collects its exit code and output. */
-function rsbench(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const rsbench = (...args: string[]) => runCli(args, { timeout: 60_000 });
 
 /** Parses stdout as exactly one JSON object. */
 function json(run: Run): Record<string, number> {
