@@ -96,6 +96,23 @@ export interface SequentialCheck {
 /** What the check of an attack's final point measured: the old point estimate or the sequential test. */
 export type AttackVerification = EstimatedVerification | SequentialCheck;
 
+/**
+ * What hardening measured (issue 12): the nearest point, searched outward from the attack's final
+ * point along x_a - x_o (clipped to the bounds), that the sequential test verifies adversarial at
+ * level Pa, and what the search cost. Outside the attack's budget, on its own noise stream.
+ */
+export interface HardenedPoint {
+  /** "hardened": a verified point was found; "failed": none was, and `reason` says why. */
+  readonly status: "hardened" | "failed";
+  /** Distortions of the hardened point from the original image (null when failed). */
+  readonly l2: number | null;
+  readonly linf: number | null;
+  /** Calls of g(sigma, n) the search spent (all its sequential tests), outside the attack's budget. */
+  readonly calls: number;
+  /** Why no point was hardened (status "failed" only). */
+  readonly reason?: string;
+}
+
 /** Whether a check says the point is adversarial at level Pa: `verified` of a point estimate, status "verified" of the test. */
 export function isVerified(v: { readonly verified?: boolean; readonly status?: string } | null | undefined): boolean {
   if (v == null) return false;
@@ -156,6 +173,12 @@ export interface AttackRecord {
    * `verified` is rate >= Pa. null when not run: `verify` 0, no RS, or no adversarial point.
    */
   readonly verification: AttackVerification | null;
+  /**
+   * Hardening of the final point (HardenedPoint), present when the attack asked for it
+   * (attacks[].harden, `rsbench attack --harden`): null when not run (no RS, or no adversarial
+   * point). Absent in records of configs without the field, so they keep their bytes.
+   */
+  readonly hardened?: HardenedPoint | null;
   /** Wall-clock seconds the item took (the only field that differs between identical runs). */
   readonly seconds: number;
 }
