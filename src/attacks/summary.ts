@@ -41,6 +41,18 @@ export interface AttackStatistics {
   /** Mean and median L2 over the verified successes only. */
   readonly meanL2Verified: number | null;
   readonly medianL2Verified: number | null;
+  /**
+   * Share of the attacked images whose final point was hardened (record `hardened`, status
+   * "hardened"), or null when no record asked for hardening. Always at most `success`.
+   */
+  readonly hardened: number | null;
+  /** Mean and median distortions of the hardened points, over the hardened images only. */
+  readonly meanL2Hardened: number | null;
+  readonly medianL2Hardened: number | null;
+  readonly meanLinfHardened: number | null;
+  readonly medianLinfHardened: number | null;
+  /** Calls of g the hardening spent, over all attacked images (outside the budget), or null without hardening. */
+  readonly hardeningCalls: number | null;
   /** Distortions at the full budget, over the successful images. */
   readonly meanL2: number | null;
   readonly medianL2: number | null;
@@ -82,6 +94,10 @@ export function summarizeAttacks(records: readonly AttackRecord[], { budget, che
   const checkpoints = checkpointBudgets(budget).map(atBudget);
   const full = checkpoints[checkpoints.length - 1];
   const verifiedL2 = finite(attacked.filter((r) => isVerified(r.verification)).map((r) => r.l2));
+  const hardenedRuns = attacked.filter((r) => r.hardened != null);
+  const asked = attacked.some((r) => r.hardened !== undefined);
+  const hardenedPoints = hardenedRuns.filter((r) => r.hardened!.status === "hardened").map((r) => r.hardened!);
+  const hardenedL2 = finite(hardenedPoints.map((h) => h.l2)), hardenedLinf = finite(hardenedPoints.map((h) => h.linf));
   const queries = attacked.reduce((a, r) => a + r.queries, 0);
   const forwardPasses = attacked.reduce((a, r) => a + r.forwardPasses, 0);
   return {
@@ -92,6 +108,12 @@ export function summarizeAttacks(records: readonly AttackRecord[], { budget, che
     verified: checked ? share(verifiedL2.length) : null,
     meanL2Verified: mean(verifiedL2),
     medianL2Verified: median(verifiedL2),
+    hardened: asked ? share(hardenedPoints.length) : null,
+    meanL2Hardened: mean(hardenedL2),
+    medianL2Hardened: median(hardenedL2),
+    meanLinfHardened: mean(hardenedLinf),
+    medianLinfHardened: median(hardenedLinf),
+    hardeningCalls: asked ? hardenedRuns.reduce((a, r) => a + r.hardened!.calls, 0) : null,
     meanL2: full.meanL2,
     medianL2: full.medianL2,
     meanLinf: full.meanLinf,

@@ -39,3 +39,21 @@ test("summarizeAttacks gives null, never NaN, when no image was attacked, and co
   const left = summarizeAttacks([record(0, "attacked", 1, { queries: 999, unspent: { queries: 1, requested: 2, reason: "r" } }), record(1, "attacked", 2)], { budget: 1000, checked: false });
   assert.deepEqual([left.unspentQueries, left.unspentImages], [1, 1]);
 });
+
+test("summarizeAttacks: hardened share over the attacked images, hardened distortions over the hardened ones, calls over all", () => {
+  const h = (l2: number, calls: number) => ({ status: "hardened" as const, l2, linf: l2 / 4, calls });
+  const s = summarizeAttacks([
+    record(0, "attacked", 1, { hardened: h(2, 30) }),
+    record(1, "attacked", 3, { hardened: h(6, 50) }),
+    record(2, "attacked", 2, { hardened: { status: "failed", l2: null, linf: null, calls: 400, reason: "no verified point up to the bounds" } }),
+    record(3, "attacked", null, { hardened: null }),
+    record(4, "misclassified", null),
+  ], { budget: 1000, checked: true });
+  assert.equal(s.hardened, 2 / 4);
+  assert.equal(s.meanL2Hardened, 4);
+  assert.equal(s.medianL2Hardened, 4);
+  assert.equal(s.meanLinfHardened, 1);
+  assert.equal(s.hardeningCalls, 480);
+  const old = summarizeAttacks([record(0, "attacked", 1)], { budget: 1000, checked: false });
+  assert.deepEqual([old.hardened, old.meanL2Hardened, old.hardeningCalls], [null, null, null]);
+});
