@@ -42,6 +42,15 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   /** Error of each wrong answer of the sequential test (a config's attacks[].verifyAlpha default). */
   verifyAlpha: CONFIG_DEFAULTS.verifyAlpha,
   /**
+   * Harden each final point (src/oracle/harden.ts) when --sigma is given with the sequential test
+   * (never without it, or with --verification estimate or --verify 0, unless --harden insists and
+   * is refused): every success against a smoothed defense then gets a hardened distortion or a
+   * reason, issue 12. A config's attacks[].harden defaults to false instead. --no-harden turns it off.
+   */
+  harden: true,
+  /** Most calls of g per hardened point (a config's attacks[].hardenCalls default). */
+  hardenCalls: CONFIG_DEFAULTS.hardenCalls,
+  /**
    * The oracle's rule with --sigma (src/oracle/rule.ts): "label", what a real label-only attacker
    * sees (one call's majority label differs from y), issue 12. A config's defenses[].oracle
    * defaults to the paper's "shortcut" instead: pass --oracle shortcut to reproduce its records.
@@ -86,6 +95,9 @@ export interface AttackSummary extends AttackStatistics {
   /** How the check decided ("estimate" or "sequential"), and the test's error (null for the estimate). */
   readonly verification: (typeof VERIFICATION_RULES)[number];
   readonly verifyAlpha: number | null;
+  /** Whether final points were hardened, and the most calls of g per hardened point (null without hardening). */
+  readonly harden: boolean;
+  readonly hardenCalls: number | null;
   /** Shares of the attacked images whose check said "refuted" and "undecided" (sequential test only; null otherwise). */
   readonly refuted: number | null;
   readonly undecided: number | null;
@@ -110,6 +122,7 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
     steps: records.some((r) => r.steps !== undefined) ? records.reduce((a, r) => a + (r.steps ?? 0), 0) : null,
     budget: attack.budget, start: attack.start, verify: attack.verify, seed: config.seed,
     verification: attack.verification ?? "estimate", verifyAlpha: attack.verifyAlpha ?? null,
+    harden: attack.harden === true, hardenCalls: attack.hardenCalls ?? null,
     refuted: statusShare(records, "refuted", attack), undecided: statusShare(records, "undecided", attack),
     ...summarizeAttacks(records, { budget: attack.budget, checked: defense.sigma !== null && attack.verify > 0 }),
     seconds,
@@ -137,6 +150,9 @@ export interface AttackFlags {
   verify?: string;
   verification?: string;
   verifyAlpha?: string;
+  harden?: boolean;
+  hardenCalls?: string;
+  save?: string;
   out?: string;
   start?: string;
   resize?: boolean;
@@ -168,7 +184,7 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
   const budget = parseNumber("--queries", flags.queries, RULES.budget);
   if (flags.sigma === undefined) {
-    const needsSigma = (["n", "pa", "oracle", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
+    const needsSigma = (["n", "pa", "oracle", "verify", "verification", "verifyAlpha", "hardenCalls"] as const).find((f) => flags[f] !== undefined) ?? (flags.harden === true ? "harden" : undefined);
     if (needsSigma) throw new UsageError(`invalid --${needsSigma.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets g(sigma, n) and needs --sigma`);
   }
   const sigma = flags.sigma === undefined ? null : parseNumber("--sigma", flags.sigma, RULES.sigma);
@@ -200,7 +216,14 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const verifyAlpha = flags.verifyAlpha === undefined ? ATTACK_COMMAND_DEFAULTS.verifyAlpha : parseNumber("--verify-alpha", flags.verifyAlpha, RULES.alpha);
   // As a config spells it: the point estimate is the absence of the field.
   const check = sigma !== null && verification === "sequential" ? { verification, verifyAlpha } : {};
-  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check } };
+  // Hardening confirms with the sequential test: on by default where it can run, refused where asked and it cannot.
+  const canHarden = sigma !== null && verification === "sequential" && verify > 0;
+  if (flags.harden === true && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
+  const harden = flags.harden ?? (canHarden && ATTACK_COMMAND_DEFAULTS.harden);
+  if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma and the sequential test)");
+  const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
+  const hardening = harden ? { harden: true as const, hardenCalls } : {};
+  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check, ...hardening } };
 }
 
 function fmt(x: number | null): string {
@@ -224,6 +247,11 @@ function summaryText(s: AttackSummary): string {
     ] : [
       `verified at level Pa=${s.pa} by eq. (4) (${s.verify} fresh votes, outside the budget): ${pct(s.verified)}, ` +
         `mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
+    ]),
+    ...(s.hardened === null ? [] : [
+      `hardened (nearest point outward that the sequential test verifies at level Pa=${s.pa}, error ${s.verifyAlpha}, at most ${s.hardenCalls} calls each, outside the budget): ${pct(s.hardened)}, ` +
+        `mean L2 ${fmt(s.meanL2Hardened)}, median L2 ${fmt(s.medianL2Hardened)}, mean Linf ${fmt(s.meanLinfHardened)}, median Linf ${fmt(s.medianLinfHardened)} (hardened only); ` +
+        `hardening calls ${s.hardeningCalls} (${fmt(s.attempted === 0 ? null : s.hardeningCalls! / s.attempted)} per attacked image)`,
     ]),
     "queries   success   mean L2   median L2   mean Linf   median Linf",
     ...s.checkpoints.map((c) =>
@@ -251,6 +279,7 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
     --attack <attacks[].name> --norm <attacks[].norm> --queries <attacks[].budget>
     --options '<attacks[].options as JSON>' --start <attacks[].start> --verify <attacks[].verify>
     --verification <attacks[].verification, "estimate" when absent> [--verify-alpha <attacks[].verifyAlpha>]
+    --harden --harden-calls <attacks[].hardenCalls> (--no-harden when attacks[].harden is absent)
     --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
     --seed <config seed>
 (without --sigma, --n, --pa, --oracle and --verify for a defense without RS; --oracle is
@@ -259,7 +288,7 @@ its split; <sigma> is the number, also when the config calibrated it ({"drop": d
 calibration record). The record is then the run's, field for field (l2, linf, queries,
 forwardPasses, checkpoints, trace, verification, ...), but for seconds and the config-only fields
 defense.kind ("none" or "rs" here) and defense.drop (null here). --verify defaults to 100 here
-and 0 in a config.`;
+and 0 in a config; hardening is on by default here (with --sigma and the sequential test) and off in a config.`;
 
 /** Registers `rsbench attack`. */
 export function register(program: Command): void {
@@ -278,6 +307,9 @@ export function register(program: Command): void {
     .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n) (outside the budget); 0: no check (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
     .option("--verification <rule>", `how --verify decides: sequential: a sequential Clopper-Pearson test of P[g(x_a) != y] >= Pa with error --verify-alpha, stopping once decided (verified, refuted or undecided within R calls); estimate: the paper grid's point estimate, rate of R calls >= Pa (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verification})`)
     .option("--verify-alpha <alpha>", `error of each wrong answer of the sequential test, in (0, 1) (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verifyAlpha})`)
+    .option("--harden", `after each successful attack, search outward from its final point (along x_a - x_o, clipped to the bounds, and toward the starting point when shorter) for the nearest point the sequential test verifies at level Pa, outside the budget; the record's hardened field (on by default with --sigma and --verification sequential; needs both)`)
+    .option("--no-harden", "do not harden the final points")
+    .option("--harden-calls <calls>", `most calls of g(sigma, n) the hardening of one point may spend (defaults to ${ATTACK_COMMAND_DEFAULTS.hardenCalls})`)
     .option("--defense <name>", `name of the defense point, as a config's defenses[].name: it keys the random streams (defaults to "${ATTACK_COMMAND_DEFAULTS.defense.none}" without --sigma, "${ATTACK_COMMAND_DEFAULTS.defense.smoothed}" with it)`)
     .option("--count <count>", "attack the first C images (defaults to all)")
     .option("--offset <offset>", "skip the first O images of the split before selecting")
