@@ -1,5 +1,8 @@
 import type { Command } from "commander";
-import { attackImage } from "../../attacks/pipeline.js";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { attackImageWithPoints } from "../../attacks/pipeline.js";
+import { writeNpy } from "../../io/npy.js";
 import { attackOptionProblems } from "../../attacks/options.js";
 import { defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
@@ -184,7 +187,7 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
   const budget = parseNumber("--queries", flags.queries, RULES.budget);
   if (flags.sigma === undefined) {
-    const needsSigma = (["n", "pa", "oracle", "verify", "verification", "verifyAlpha", "hardenCalls"] as const).find((f) => flags[f] !== undefined) ?? (flags.harden === true ? "harden" : undefined);
+    const needsSigma = (["n", "pa", "oracle", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
     if (needsSigma) throw new UsageError(`invalid --${needsSigma.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets g(sigma, n) and needs --sigma`);
   }
   const sigma = flags.sigma === undefined ? null : parseNumber("--sigma", flags.sigma, RULES.sigma);
@@ -216,9 +219,11 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const verifyAlpha = flags.verifyAlpha === undefined ? ATTACK_COMMAND_DEFAULTS.verifyAlpha : parseNumber("--verify-alpha", flags.verifyAlpha, RULES.alpha);
   // As a config spells it: the point estimate is the absence of the field.
   const check = sigma !== null && verification === "sequential" ? { verification, verifyAlpha } : {};
-  // Hardening confirms with the sequential test: on by default where it can run, refused where asked and it cannot.
+  // Hardening confirms with the sequential test: on by default where it can run, refused where asked
+  // and it cannot. Without --sigma there is nothing to harden: --harden then only writes
+  // `hardened: null`, as a config's attack with harden does against a defense without RS.
   const canHarden = sigma !== null && verification === "sequential" && verify > 0;
-  if (flags.harden === true && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
+  if (flags.harden === true && sigma !== null && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
   const harden = flags.harden ?? (canHarden && ATTACK_COMMAND_DEFAULTS.harden);
   if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma and the sequential test)");
   const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
@@ -282,7 +287,8 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
     --harden --harden-calls <attacks[].hardenCalls> (--no-harden when attacks[].harden is absent)
     --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
     --seed <config seed>
-(without --sigma, --n, --pa, --oracle and --verify for a defense without RS; --oracle is
+(without --sigma, --n, --pa, --oracle and --verify for a defense without RS, where --harden only
+writes "hardened": null as the run does; --oracle is
 "shortcut" for a config without defenses[].oracle, since it defaults to "label" here). <i> is the image's index in
 its split; <sigma> is the number, also when the config calibrated it ({"drop": d}: read it in the
 calibration record). The record is then the run's, field for field (l2, linf, queries,
@@ -318,12 +324,14 @@ export function register(program: Command): void {
     .option("--start <start>", "own: the attack's own initialisation; data: the nearest of the first 100 images that the model puts in another class; auto: own, unless 10 uniform-noise images all keep the original's label, then data (defaults: auto for hsja and surfree, own for rays)")
     .option("--resize", "resize the images to the model's input shape")
     .option("--class-map <file>", CLASS_MAP_HELP)
+    .option("--save <dir>", "write each attacked image's final point as DIR/<index>.npy and its hardened point as DIR/<index>.hardened.npy (NumPy .npy, float32, shape (c, h, w), pixel space; <index> as the record's image); DIR is created")
     .option("--out <file>", "write one JSON record per image to FILE as it finishes (JSON lines, the records of a run's results.jsonl)")
     .option("--json", "print one JSON object {summary, images} (images: the records of the attacked images) instead of the text summary")
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
+      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory");
       const started = performance.now();
       const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
       const model = loaded.classifier;
@@ -333,6 +341,8 @@ export function register(program: Command): void {
         throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
       });
       checkModelData(loaded, set, warn);
+      if (flags.save !== undefined) mkdirSync(flags.save, { recursive: true });
+      const chw = [set.shape.channels, set.shape.height, set.shape.width];
       let pool: Promise<StartPool> | null = null;
       const resources = {
         base: model,
@@ -345,10 +355,14 @@ export function register(program: Command): void {
       try {
         for (let i = 0; i < set.count; i++) {
           const t0 = performance.now();
-          const draft = await attackImage(
+          const { record: draft, points } = await attackImageWithPoints(
             { seed: config.seed, defense: config.defense, attack: config.attack, image: { index: set.indices[i], label: set.labels[i], pixels: imageAt(set, i) } },
             resources,
           );
+          if (flags.save !== undefined) {
+            if (points.final !== null) writeNpy(join(flags.save, `${draft.image}.npy`), points.final, chw);
+            if (points.hardened !== null) writeNpy(join(flags.save, `${draft.image}.hardened.npy`), points.hardened, chw);
+          }
           const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
           records.push(record);
           out?.write(record);
