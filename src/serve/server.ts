@@ -47,6 +47,8 @@ export const SERVE_DEFAULTS = Object.freeze({
   maxBatch: 256,
   /** Milliseconds a request may take from its first byte to its answer (slow clients are cut off). */
   requestTimeoutMs: 60_000,
+  /** Milliseconds an idle keep-alive connection stays open (node's default). */
+  keepAliveTimeoutMs: 5_000,
 });
 
 declare module "fastify" {
@@ -98,6 +100,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     bodyLimit: Math.max(...Object.values(limits)),
     requestTimeout: SERVE_DEFAULTS.requestTimeoutMs,
     return503OnClosing: true,
+    keepAliveTimeout: SERVE_DEFAULTS.keepAliveTimeoutMs,
   });
   const queue = serial();
   // Images answered or being answered per key ID ("" for the key-less server).
@@ -126,6 +129,13 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     const id = token === null ? null : keys.identify(token);
     if (id === null) throw new RequestError(401, token === null ? "expected an Authorization: Bearer KEY header" : "unknown key");
     request.keyId = id;
+  });
+  // Once close() is called, answers still in flight tell their client to close the connection,
+  // so close() resolves as soon as they are sent rather than after the keep-alive timeout.
+  let closing = false;
+  app.addHook("preClose", async () => { closing = true; });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
     log?.append({ time: new Date().toISOString(), key: request.keyId, images: request.images, status: reply.statusCode, sha256: request.sha256 });
