@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { resolveConfig } from "../../src/cli/commands/attack.js";
+import { runCli } from "../cli/zooRun.js";
+import { KEY_FILE, KEYS, readLog } from "./fixture.js";
+
+const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
+const MODEL = "fashion-mnist-randtrain-0.25";
+
+interface Served {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Sends SIGTERM; resolves with the exit code and stderr. */
+  stop(): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** `rsbench serve ... --port 0` in a child process, once it prints its address (60 s at most). */
+function serve(args: readonly string[]): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  child.stderr!.on("data", (d) => { stderr += d; });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`rsbench serve did not start within 60 s: ${stderr}`)); }, 60_000);
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve({
+        child, url: m[1],
+        async stop() {
+          child.kill("SIGTERM");
+          const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          const code = await exited;
+          clearTimeout(kill);
+          return { code, stderr };
+        },
+      });
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`rsbench serve exited with ${code} before listening: ${stderr}`)); });
+  });
+}
+
+const ATTACK = ["attack", "--data", "fashion-mnist", "--attack", "rays", "--count", "1", "--queries", "60", "--json"];
+
+/** The JSON of an attack run without what depends on the server's port and the clock. */
+function stable(stdout: string) {
+  const { summary, images } = JSON.parse(stdout);
+  return { summary: { ...summary, model: "", seconds: 0 }, images: images.map((r: any) => ({ ...r, seconds: 0, defense: { ...r.defense, model: "" } })) };
+}
+
+test("rsbench serve a smoothed shipped model, rsbench attack --target it from another process: same seed, same result; the log counts the queries", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rsbench-serve-cli-"));
+  const keys = join(dir, "keys.txt");
+  writeFileSync(keys, KEY_FILE);
+  const env = { ...process.env, RSBENCH_KEY: KEYS.alice };
+  const runs = [];
+  for (const round of [1, 2]) {
+    const log = join(dir, `audit-${round}.jsonl`);
+    const server = await serve(["--model", MODEL, "--sigma", "0.25", "--n", "10", "--seed", "3", "--keys", keys, "--log", log]);
+    let stopped = false;
+    try {
+      const run = await runCli([...ATTACK, "--target", server.url], { env, timeout: 60_000 });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, new RegExp(`${server.url.replace(/[.]/g, "\\.")} answered \\d+ images in \\d+ requests \\(0 retries\\)`));
+      runs.push(run);
+      if (round === 1) {
+        const refused = await runCli([...ATTACK, "--target", server.url], { env: { ...process.env, RSBENCH_KEY: "not-a-key-000000000" }, timeout: 30_000 });
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/v1\/info answered 401: unknown key \(pass the key with --key, or RSBENCH_KEY\)/);
+      }
+      const { code, stderr } = await server.stop();
+      stopped = true;
+      assert.equal(code, 0, stderr);
+      assert.match(stderr, /SIGTERM: finishing in-flight requests/);
+      assert.match(stderr, /noise: --seed 3 \(reproducible\)/);
+      const lines = readLog(log);
+      const record = JSON.parse(run.stdout).images[0];
+      assert.equal(record.defense.oracle, "label");
+      assert.equal(lines.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0), record.queries + 1);
+      assert.ok(lines.every((l) => l.key === "alice" || (l.status === 401 && l.key === null)));
+    } finally {
+      if (!stopped) await server.stop();
+    }
+  }
+  assert.deepEqual(stable(runs[0].stdout), stable(runs[1].stdout));
+  const { summary } = JSON.parse(runs[0].stdout);
+  assert.equal(summary.defense, "remote/pa=0.5/oracle=label");
+  assert.equal(summary.oracle, "label");
+});
+
+/** A loopback port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test("rsbench attack --target refuses the shortcut rule before any request, and says when nothing listens", async () => {
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const shortcut = await runCli([...ATTACK, "--target", url, "--oracle", "shortcut"]);
+  assert.equal(shortcut.code, 2);
+  assert.match(shortcut.stderr, /invalid --oracle shortcut with --target: the shortcut reads the n vote counts of g\(sigma, n\), and a label-only endpoint returns labels only; use --oracle label \(the default\) or repeat:K/);
+  const refused = await runCli([...ATTACK, "--target", url]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`cannot reach ${url.replace(/[.]/g, "\\.")}/v1/info: connection refused \\(is \`rsbench serve\` running there\\?\\)`));
+});
+
+test("resolveConfig with --target: rule label by default, repeat:K allowed; --sigma, --model, --key alone are usage errors", () => {
+  const flags = { target: "http://h:1", data: "fashion-mnist", attack: "rays", queries: "100", seed: "0" };
+  const config = resolveConfig(flags);
+  assert.deepEqual(config.defense, { id: "remote/pa=0.5/oracle=label", name: "remote", kind: "none", model: "http://h:1", sigma: null, drop: null, n: null, pa: 0.5, oracle: "label" });
+  assert.equal(config.attack.verify, 0);
+  assert.equal(resolveConfig({ ...flags, oracle: "repeat:5", pa: "0.6", defense: "api" }).defense.id, "api/pa=0.6/oracle=repeat:5");
+  assert.throws(() => resolveConfig({ ...flags, sigma: "0.25" }), /invalid --sigma: it sets a local g\(sigma, n\), but --target attacks the server's own defense/);
+  assert.throws(() => resolveConfig({ ...flags, verify: "10" }), /invalid --verify: it sets a local g\(sigma, n\)/);
+  assert.throws(() => resolveConfig({ ...flags, model: MODEL }), /invalid --model: --target attacks a remote endpoint; give one of --model and --target/);
+  const { target: _t, ...local } = flags;
+  assert.throws(() => resolveConfig(local), /expected --model \(a model to attack in-process\) or --target/);
+  assert.throws(() => resolveConfig({ ...local, model: MODEL, key: "k" }), /invalid --key: it authenticates to --target, which is not given/);
+});
+
+test("rsbench serve refuses a bad keys file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rsbench-serve-keys-"));
+  writeFileSync(join(dir, "keys.txt"), "alice:short\n");
+  const bad = await runCli(["serve", "--model", MODEL, "--keys", join(dir, "keys.txt")]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /keys.txt line 1: the secret of key alice must be at least 16 printable characters/);
+});
