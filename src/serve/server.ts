@@ -3,8 +3,8 @@
  * (docs/serve.md). GET /v1/info gives the shape, bounds and classes; POST /v1/classify the labels
  * of a batch (JSON base64, PNG or float32 octets) and nothing more. Keys, per-key rate and quota,
  * body limits per content type and the audit log are all here; every bad input is a 4xx with
- * `{"error": message}`. Model calls run one at a time, in arrival order, so with a fixed seed the
- * noise each image gets depends only on the order of the requests.
+ * `{"error": message}`. Model calls run one at a time, in arrival order, concurrent requests merged
+ * (coalescing), so with a fixed seed the noise each image gets depends only on the order of the requests.
  */
 import { createHash } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
@@ -49,6 +49,8 @@ export const SERVE_DEFAULTS = Object.freeze({
   requestTimeoutMs: 60_000,
   /** Milliseconds an idle keep-alive connection stays open (node's default). */
   keepAliveTimeoutMs: 5_000,
+  /** Most images of concurrent requests merged into one model call (see coalescing). */
+  coalesceImages: 1024,
 });
 
 declare module "fastify" {
@@ -59,14 +61,48 @@ declare module "fastify" {
   }
 }
 
-/** Serialises the model calls: each runs after the previous one finished, in call order. */
-function serial(): <T>(task: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(task: () => Promise<T>) => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
+/**
+ * Runs the model one call at a time, in arrival order, and merges the requests that arrived while
+ * a call ran into the next call (up to `maxImages` images): concurrent clients share forward
+ * passes instead of queueing one image each. Each request gets its own labels back. Merging keeps
+ * the arrival order, so the noise an image gets depends only on the order of the requests.
+ */
+export function coalescing(classifier: Classifier, maxImages: number): (images: Float32Array, count: number) => Promise<Int32Array> {
+  interface Pending { images: Float32Array; count: number; resolve(labels: Int32Array): void; reject(error: unknown): void }
+  const pending: Pending[] = [];
+  const d = imageSize(classifier.shape);
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (pending.length > 0) {
+      const group: Pending[] = [];
+      let total = 0;
+      while (pending.length > 0 && (group.length === 0 || total + pending[0].count <= maxImages)) {
+        const p = pending.shift()!;
+        group.push(p);
+        total += p.count;
+      }
+      let batch = group[0].images;
+      if (group.length > 1) {
+        batch = new Float32Array(total * d);
+        let at = 0;
+        for (const p of group) { batch.set(p.images, at * d); at += p.count; }
+      }
+      try {
+        const labels = await classifier.predict(batch, total);
+        if (labels.length !== total) throw new Error(`classifier answered ${labels.length} labels for ${total} images`);
+        let at = 0;
+        for (const p of group) { p.resolve(labels.slice(at, at + p.count)); at += p.count; }
+      } catch (error) {
+        for (const p of group) p.reject(error);
+      }
+    }
+    running = false;
   };
+  return (images, count) => new Promise<Int32Array>((resolve, reject) => {
+    pending.push({ images, count, resolve, reject });
+    if (!running) void drain();
+  });
 }
 
 /** The message of an error fastify raised itself (body too large, unsupported type, bad header). */
@@ -102,7 +138,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     return503OnClosing: true,
     keepAliveTimeout: SERVE_DEFAULTS.keepAliveTimeoutMs,
   });
-  const queue = serial();
+  const classify = coalescing(classifier, SERVE_DEFAULTS.coalesceImages);
   // Images answered or being answered per key ID ("" for the key-less server).
   const spent = new Map<string, number>();
 
@@ -183,12 +219,11 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     spent.set(who, used + batch.count);
     let labels: Int32Array;
     try {
-      labels = await queue(() => classifier.predict(batch.images, batch.count));
+      labels = await classify(batch.images, batch.count);
     } catch (error) {
       spent.set(who, (spent.get(who) ?? 0) - batch.count);
       throw error;
     }
-    if (labels.length !== batch.count || imageSize(shape) * batch.count !== batch.images.length) throw new Error(`classifier answered ${labels.length} labels for ${batch.count} images`);
     return reply.send({ labels: Array.from(labels) });
   });
 

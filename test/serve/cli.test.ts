@@ -1,51 +1,13 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { resolveConfig } from "../../src/cli/commands/attack.js";
 import { runCli } from "../cli/zooRun.js";
-import { KEY_FILE, KEYS, readLog } from "./fixture.js";
+import { KEY_FILE, KEYS, readLog, serve } from "./fixture.js";
 
-const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
 const MODEL = "fashion-mnist-randtrain-0.25";
-
-interface Served {
-  readonly child: ChildProcess;
-  readonly url: string;
-  /** Sends SIGTERM; resolves with the exit code and stderr. */
-  stop(): Promise<{ code: number | null; stderr: string }>;
-}
-
-/** `rsbench serve ... --port 0` in a child process, once it prints its address (60 s at most). */
-function serve(args: readonly string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "", stderr = "";
-  child.stderr!.on("data", (d) => { stderr += d; });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`rsbench serve did not start within 60 s: ${stderr}`)); }, 60_000);
-    child.stdout!.on("data", (d) => {
-      stdout += d;
-      const m = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (m === null) return;
-      clearTimeout(timer);
-      resolve({
-        child, url: m[1],
-        async stop() {
-          child.kill("SIGTERM");
-          const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
-          const code = await exited;
-          clearTimeout(kill);
-          return { code, stderr };
-        },
-      });
-    });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`rsbench serve exited with ${code} before listening: ${stderr}`)); });
-  });
-}
 
 const ATTACK = ["attack", "--data", "fashion-mnist", "--attack", "rays", "--count", "1", "--queries", "60", "--json"];
 

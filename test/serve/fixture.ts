@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { LinearClassifier } from "../../src/model/linear.js";
 import { float32ToBytes } from "../../src/model/http.js";
@@ -71,4 +73,41 @@ export async function call(url: string, init: { method?: string; key?: string | 
 /** POST /v1/classify of float32 images as octets. */
 export function classify(url: string, images: Float32Array, key?: string | null): Promise<Answer> {
   return call(`${url}/v1/classify`, { key, type: "application/octet-stream", body: float32ToBytes(images) });
+}
+
+const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
+
+export interface Served {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** Sends SIGTERM; resolves with the exit code and stderr. */
+  stop(): Promise<{ code: number | null; stderr: string }>;
+}
+
+/** `rsbench serve ... --port 0` in a child process, once it prints its address (60 s at most). */
+export function serve(args: readonly string[]): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  child.stderr!.on("data", (d) => { stderr += d; });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`rsbench serve did not start within 60 s: ${stderr}`)); }, 60_000);
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m === null) return;
+      clearTimeout(timer);
+      resolve({
+        child, url: m[1],
+        async stop() {
+          child.kill("SIGTERM");
+          const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          const code = await exited;
+          clearTimeout(kill);
+          return { code, stderr };
+        },
+      });
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`rsbench serve exited with ${code} before listening: ${stderr}`)); });
+  });
 }
