@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -97,4 +97,34 @@ test("rsbench serve refuses a bad keys file", async () => {
   const bad = await runCli(["serve", "--model", MODEL, "--keys", join(dir, "keys.txt")]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /keys.txt line 1: the secret of key alice must be at least 16 printable characters/);
+});
+
+test("rsbench run with a defense given by a URL: records of the remote points, and the log counts every image the run asked", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rsbench-serve-run-"));
+  const keys = join(dir, "keys.txt"), log = join(dir, "audit.jsonl"), config = join(dir, "remote.json");
+  writeFileSync(keys, KEY_FILE);
+  const server = await serve(["--model", MODEL, "--sigma", "0.25", "--n", "10", "--seed", "2", "--keys", keys, "--log", log]);
+  let stopped = false;
+  try {
+    writeFileSync(config, JSON.stringify({
+      name: "remote-tiny", seed: 1, data: { dataset: "fashion-mnist", count: 2 }, accuracy: { dataset: "fashion-mnist", count: 5 },
+      defenses: [{ name: "api", target: server.url, oracle: ["label", "repeat:3"] }], attacks: [{ name: "rays", budget: 30 }], figures: { include: [] },
+    }));
+    const run = await runCli(["run", config, "--out", join(dir, "run"), "--workers", "1"], { env: { ...process.env, RSBENCH_KEY: KEYS.bob }, timeout: 60_000 });
+    assert.equal(run.code, 0, run.stderr);
+    const records = readFileSync(join(dir, "run", "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const attacks = records.filter((r) => r.kind === "attack");
+    assert.deepEqual([...new Set(attacks.map((r) => r.defense.id))].sort(), ["api/pa=0.5/oracle=label", "api/pa=0.5/oracle=repeat:3"]);
+    assert.ok(attacks.every((r) => r.defense.model === server.url && r.defense.sigma === null));
+    const accuracy = records.find((r) => r.kind === "accuracy");
+    assert.equal(accuracy.images, 5);
+    const { code } = await server.stop();
+    stopped = true;
+    assert.equal(code, 0);
+    const answered = readLog(log).filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0);
+    // Each attack record: its queries plus the defense's label of the original (also for a misclassified image, 0 queries).
+    assert.equal(answered, attacks.reduce((a, r) => a + r.queries + 1, 0) + accuracy.images);
+  } finally {
+    if (!stopped) await server.stop();
+  }
 });

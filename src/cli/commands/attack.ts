@@ -13,6 +13,7 @@ import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
+import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
@@ -193,8 +194,7 @@ function resolveRemote(flags: AttackFlags): AttackRunConfig {
   const pa = flags.pa === undefined ? ATTACK_COMMAND_DEFAULTS.pa : parseNumber("--pa", flags.pa, RULES.pa);
   const name = flags.defense ?? ATTACK_COMMAND_DEFAULTS.defense.remote;
   const base = resolveLocal({ ...flags, model: flags.target!, defense: name, oracle: undefined, pa: undefined });
-  const defense: DefenseRef = { id: `${name}/pa=${pa}/oracle=${oracle}`, name, kind: "none", model: flags.target!, sigma: null, drop: null, n: null, pa, oracle };
-  return { ...base, defense };
+  return { ...base, defense: remoteDefensePoint(name, flags.target!, pa, oracle) };
 }
 
 function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
