@@ -159,12 +159,21 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}: expected GET /v1/info or POST /v1/classify` });
   });
 
-  app.addHook("onRequest", async (request) => {
-    if (keys === undefined) return;
-    const token = bearerToken(request.headers.authorization);
-    const id = token === null ? null : keys.identify(token);
-    if (id === null) throw new RequestError(401, token === null ? "expected an Authorization: Bearer KEY header" : "unknown key");
-    request.keyId = id;
+  // The key is identified once per request: first by the rate limit (so that requests without a
+  // valid key are limited too, per address: no free guessing of keys), then checked before the
+  // body is read (an unauthenticated body is never parsed).
+  const identified = new WeakSet<FastifyRequest>();
+  const identify = (request: FastifyRequest): string | null => {
+    if (keys !== undefined && !identified.has(request)) {
+      identified.add(request);
+      const token = bearerToken(request.headers.authorization);
+      request.keyId = token === null ? null : keys.identify(token);
+    }
+    return request.keyId;
+  };
+  app.addHook("preParsing", async (request) => {
+    if (keys === undefined || identify(request) !== null) return;
+    throw new RequestError(401, bearerToken(request.headers.authorization) === null ? "expected an Authorization: Bearer KEY header" : "unknown key");
   });
   // Once close() is called, answers still in flight tell their client to close the connection,
   // so close() resolves as soon as they are sent rather than after the keep-alive timeout.
@@ -182,7 +191,8 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
       max: rate,
       timeWindow: 1000,
       hook: "onRequest",
-      keyGenerator: (request: FastifyRequest) => request.keyId ?? request.ip,
+      // Key IDs never contain ":", so "ip:..." cannot collide with one.
+      keyGenerator: (request: FastifyRequest) => identify(request) ?? `ip:${request.ip}`,
       errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
         new RequestError(429, `rate limit: at most ${rate} requests per second per key; retry after ${context.after}`),
     });

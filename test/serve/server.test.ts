@@ -43,6 +43,8 @@ describe("rsbench serve: info, labels and auth", () => {
     const basic = await call(`${server.url}/v1/info`, { key: null, type: undefined, method: "GET" });
     assert.equal(basic.status, 401);
     assert.equal((await classify(server.url, image(0.9), KEYS.bob)).status, 200);
+    // Without a key the body is never read: an oversize one is a 401 too.
+    assert.equal((await classify(server.url, image(0.5, 1000), null)).status, 401);
   });
 
   test("the audit log names the key ID, never its secret, with images, status and sha256 of the images", async () => {
@@ -145,11 +147,15 @@ describe("rsbench serve: per-key rate and quota", () => {
       assert.match(answers[3].body.error, /rate limit: at most 3 requests per second per key; retry after 1 second/);
       assert.equal(answers[3].headers.get("retry-after"), "1");
       assert.equal((await call(`${server.url}/v1/info`, { key: KEYS.bob })).status, 200);
+      // Requests without a valid key are limited per address: guessing keys is rate-limited too.
+      const guesses = [];
+      for (let i = 0; i < 5; i++) guesses.push((await call(`${server.url}/v1/info`, { key: `guess-${i}-0000000000000` })).status);
+      assert.deepEqual(guesses, [401, 401, 401, 429, 429]);
       await new Promise((resolve) => setTimeout(resolve, 1100));
       assert.equal((await call(`${server.url}/v1/info`)).status, 200);
     } finally {
       const lines = await server.close();
-      assert.equal(lines.filter((l) => l.status === 429).length, 2);
+      assert.equal(lines.filter((l) => l.status === 429).length, 4);
     }
   });
 
