@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { float32ToBytes } from "../../src/model/http.js";
 import { createRandom } from "../../src/rng/xoshiro.js";
 import { SmoothedClassifier } from "../../src/smoothing/smoothed.js";
+import { coalescing } from "../../src/serve/server.js";
 import { call, classify, KEYS, linearModel, startServer, type Running } from "./fixture.js";
 
 const D = 16; // the 1x4x4 linear model
@@ -222,4 +223,48 @@ describe("rsbench serve: noise, disclosure and shutdown", () => {
     assert.deepEqual(lines.map((l) => [l.status, l.images]), [[200, 1]]);
     await assert.rejects(classify(server.url, image(0.9)));
   });
+});
+
+describe("rsbench serve under load", () => {
+  test("20 concurrent clients for 2 s: no errors, every answer the right labels, the log one line per request", async () => {
+    const server = await startServer({ rate: 10_000 });
+    const seconds = 2, clients = 20;
+    let requests = 0, errors = 0, wrong = 0;
+    try {
+      const deadline = performance.now() + seconds * 1000;
+      await Promise.all(Array.from({ length: clients }, async (_, c) => {
+        // Bounded in count as well as in time.
+        for (let i = 0; i < 2000 && performance.now() < deadline; i++) {
+          const high = (c + i) % 2 === 1;
+          const a = await classify(server.url, new Float32Array([...image(high ? 0.9 : 0.1), ...image(high ? 0.1 : 0.9)]), c % 2 ? KEYS.alice : KEYS.bob);
+          requests++;
+          if (a.status !== 200) errors++;
+          else if (a.body.labels[0] !== (high ? 1 : 0) || a.body.labels[1] !== (high ? 0 : 1)) wrong++;
+        }
+      }));
+    } finally {
+      const lines = await server.close();
+      assert.equal(lines.length, requests);
+      assert.equal(lines.reduce((s, l) => s + l.images, 0), 2 * requests);
+    }
+    assert.deepEqual({ errors, wrong }, { errors: 0, wrong: 0 });
+    assert.ok(requests >= clients, `${requests} requests`);
+  });
+});
+
+test("coalescing merges the requests that wait for the model into one call, in arrival order, each getting its own labels", async () => {
+  const base = linearModel();
+  const calls: number[] = [];
+  const recording = Object.assign(Object.create(base), {
+    predict: async (b: Float32Array, c: number) => { calls.push(c); await new Promise((r) => setTimeout(r, 20)); return base.predict(b, c); },
+  });
+  const classify = coalescing(recording, 5);
+  const answers = await Promise.all([
+    classify(image(0.9), 1),
+    classify(new Float32Array([...image(0.1), ...image(0.9)]), 2),
+    classify(image(0.2, 2), 2),
+    classify(image(0.8, 3), 3), // would pass 5 images with the two before: next call
+  ]);
+  assert.deepEqual(answers.map((a) => [...a]), [[1], [0, 1], [0, 0], [1, 1, 1]]);
+  assert.deepEqual(calls, [1, 4, 3]);
 });
