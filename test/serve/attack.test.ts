@@ -69,3 +69,14 @@ test("with a fixed server seed the same attack gives the same record twice; anot
   assert.equal(a.log.reduce((s, l) => s + l.images, 0), a.record.queries + 1);
   assert.ok(a.record.steps! < a.record.queries, `steps ${a.record.steps}, queries ${a.record.queries}`);
 });
+
+test("a wrong or missing key is a clear error naming the status and how to pass the key", async () => {
+  const server = await startServer();
+  try {
+    await assert.rejects(HttpClassifier.connect(server.url, { key: "not-a-key-0000000000" }), /GET http:\/\/127\.0\.0\.1:\d+\/v1\/info answered 401: unknown key \(pass the key with --key, or RSBENCH_KEY\)/);
+    await assert.rejects(HttpClassifier.connect(server.url), /answered 401: expected an Authorization: Bearer KEY header \(pass the key with --key, or RSBENCH_KEY\)/);
+  } finally {
+    await server.close();
+  }
+});
+

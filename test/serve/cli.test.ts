@@ -32,11 +32,6 @@ test("rsbench serve a smoothed shipped model, rsbench attack --target it from an
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, new RegExp(`${server.url.replace(/[.]/g, "\\.")} answered \\d+ images in \\d+ requests \\(0 retries\\)`));
       runs.push(run);
-      if (round === 1) {
-        const refused = await runCli([...ATTACK, "--target", server.url], { env: { ...process.env, RSBENCH_KEY: "not-a-key-000000000" }, timeout: 30_000 });
-        assert.equal(refused.code, 1);
-        assert.match(refused.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/v1\/info answered 401: unknown key \(pass the key with --key, or RSBENCH_KEY\)/);
-      }
       const { code, stderr } = await server.stop();
       stopped = true;
       assert.equal(code, 0, stderr);
@@ -46,7 +41,7 @@ test("rsbench serve a smoothed shipped model, rsbench attack --target it from an
       const record = JSON.parse(run.stdout).images[0];
       assert.equal(record.defense.oracle, "label");
       assert.equal(lines.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0), record.queries + 1);
-      assert.ok(lines.every((l) => l.key === "alice" || (l.status === 401 && l.key === null)));
+      assert.ok(lines.every((l) => l.key === "alice" && l.status === 200), "every request answered, under alice");
     } finally {
       if (!stopped) await server.stop();
     }
