@@ -67,7 +67,7 @@ function sleep(ms: number): Promise<void> {
 function connectionProblem(url: string, error: unknown, timeoutMs: number): RemoteError {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError" || e.name === "AbortError") {
-    return new RemoteError(`no answer from ${url} within ${timeoutMs / 1000} s: the server is overloaded or unreachable (raise --timeout, or check the server)`);
+    return new RemoteError(`no answer from ${url} within ${timeoutMs / 1000} s: the server is overloaded or unreachable (nothing was retried: the server may have answered and counted the images)`);
   }
   const code = e.cause?.code;
   const what = code === "ECONNREFUSED" ? "connection refused (is `rsbench serve` running there?)"
