@@ -15,7 +15,7 @@ import { figureOptionProblems } from "../figures/options.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
 import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
-import { FIGURE_NAMES } from "./records.js";
+import { DEFAULT_FIGURES, FIGURE_NAMES } from "./records.js";
 
 /** Images to take from a dataset (see data/types.ts Selection). */
 export interface DataConfig {
@@ -426,7 +426,7 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   if (root.figures !== undefined) {
     const o = c.object("figures", root.figures, ["include", "images", "defense", "options"]);
     if (o) {
-      const include = o.include === undefined ? [...FIGURE_NAMES] : c.list("figures.include", o.include, (p, v) => c.choice(p, v, FIGURE_NAMES), true);
+      const include = o.include === undefined ? [...DEFAULT_FIGURES] : c.list("figures.include", o.include, (p, v) => c.choice(p, v, FIGURE_NAMES), true);
       const images = o.images === undefined ? CONFIG_DEFAULTS.figureImages : c.integer("figures.images", o.images, 1);
       let defense = figures.defense;
       if (o.defense !== undefined && o.defense !== null) {

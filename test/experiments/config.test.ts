@@ -56,7 +56,7 @@ test("parseConfig reports every problem at once, including unknown and missing f
     "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle)",
     'defenses[0].sigma: expected a number > 0 or { "drop": d } with d in (0, 1), got -1',
     "defenses[0].pa: expected a number in (0, 1), got 1.2",
-    'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", got "fig9"',
+    'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", got "fig9"',
   ]);
   assert.deepEqual(problems({ name: "x" }), ["data: expected an object, got nothing", "defenses: expected a non-empty array, got nothing", "attacks: expected an array (possibly empty), got nothing"]);
 });
