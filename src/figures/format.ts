@@ -1,4 +1,4 @@
-import type { DefenseInput, DefenseKindInput } from "./inputs.js";
+import type { AttackInput, DefenseInput, DefenseKindInput } from "./inputs.js";
 
 /**
  * How numbers, attack names and rows read in figures and the report: 4 significant digits (a
@@ -32,6 +32,18 @@ export const ATTACK_DISPLAY_NAMES: Readonly<Record<string, string>> = { hsja: "H
 /** The display name of a registered attack: "hsja" → "HSJA"; an unknown name as it is. */
 export function attackName(name: string): string {
   return ATTACK_DISPLAY_NAMES[name] ?? name;
+}
+
+/** " @6000" naming an attack's budget when the attack ran at several budgets (`several`), "" otherwise. */
+export function budgetSuffix(budget: number | null | undefined, several: boolean): string {
+  return several && budget != null ? ` @${budget}` : "";
+}
+
+/** Attacks that ran at more than one budget in `attacks` (their labels name the budget, budgetSuffix). */
+export function attacksAtSeveralBudgets(attacks: readonly Pick<AttackInput, "attack" | "budget">[]): Set<string> {
+  const budgets = new Map<string, Set<number | null>>();
+  for (const a of attacks) budgets.set(a.attack, (budgets.get(a.attack) ?? new Set()).add(a.budget ?? null));
+  return new Set([...budgets].filter(([, b]) => b.size > 1).map(([attack]) => attack));
 }
 
 /** The paper's order of the attacks (HSJA, SurFree, RayS): their rank, or the number of known attacks for any other. */

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
+import type { TradeoffPoint } from "./adaptiveTradeoff.js";
 import type { AdversarialProfile } from "./adversarialProfile.js";
 import type { CertifiedAccuracyCurve } from "./certifiedAccuracy.js";
 import type { DichotomySpread } from "./dichotomySpread.js";
@@ -265,6 +266,58 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
           scale: { type: "ordinal", domain: paDomain, range: paDomain.map((p, i) => (p === "no RS" || i === 0 ? 0.85 : 0.1)) },
         },
         tooltip: [{ field: "label" }, { field: "accuracy" }, { field: "meanL2" }],
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/**
+ * Fig. 6 (issue 12): mean hardened distortion against the mean total calls of g (attack queries
+ * plus hardening calls, log scale), one panel per attack (each in its own norm), one line per
+ * (n, K) through the budgets: colour K, dash and shape n.
+ */
+export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevelSpec {
+  const drawn = points.filter((p) => p.meanDistortion !== null && p.meanCalls !== null);
+  const ordered = [...drawn].sort((a, b) => attackRank(a.attack) - attackRank(b.attack) || a.n - b.n || a.k - b.k || a.budget - b.budget);
+  const values = ordered.map((p) => ({
+    attack: `${attackName(p.attack)} (${p.norm === "l2" ? "L2" : "Linf"})`,
+    n: `n = ${p.n}`,
+    K: p.k,
+    series: `n = ${p.n}, K = ${p.k}`,
+    budget: p.budget,
+    calls: round(p.meanCalls as number),
+    distortion: round(p.meanDistortion as number),
+    hardened: `${p.hardened}/${p.attacked}`,
+  }));
+  const attacks = [...new Set(ordered.map((p) => `${attackName(p.attack)} (${p.norm === "l2" ? "L2" : "Linf"})`))];
+  const ns = [...new Set(ordered.map((p) => p.n))].sort((a, b) => a - b).map((n) => `n = ${n}`);
+  const ks = [...new Set(ordered.map((p) => p.k))].sort((a, b) => a - b);
+  const sigmas = [...new Set(ordered.map((p) => p.sigma))];
+  return {
+    $schema: SCHEMA,
+    title: {
+      text: "Adaptive attacker: hardened distortion vs total calls of g",
+      subtitle: `RS σ = ${sigmas.map((x) => formatNumber(x)).join(", ")}; K calls per attack step (K = 1: label-only); calls = attack queries + hardening calls, mean per attacked image`,
+      fontSize: 13,
+    },
+    config: CONFIG,
+    data: { values },
+    facet: { column: { field: "attack", type: "nominal", sort: attacks, title: null, header: { labelFontSize: 12 } } },
+    spec: {
+      width: 220,
+      height: 220,
+      layer: [
+        { mark: { type: "line", strokeWidth: 2 }, encoding: { detail: { field: "series", type: "nominal" } } },
+        { mark: { type: "point", size: 60, filled: true } },
+      ],
+      encoding: {
+        x: { field: "calls", type: "quantitative", title: "total calls of g (log)", scale: { type: "log" } },
+        y: { field: "distortion", type: "quantitative", title: ["mean hardened distortion", "(attack's norm, pixels in [0, 1])"], scale: { zero: true } },
+        color: { field: "K", type: "ordinal", title: "K (calls per step)", sort: ks, scale: { scheme: "viridis" } },
+        strokeDash: { field: "n", type: "nominal", title: "draws", sort: ns, scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? [1, 0] : [5, 3])) } },
+        shape: { field: "n", type: "nominal", title: "draws", sort: ns },
+        tooltip: [{ field: "series" }, { field: "budget" }, { field: "calls" }, { field: "distortion" }, { field: "hardened" }],
       },
     },
     resolve: { scale: { y: "independent" } },
