@@ -1,4 +1,4 @@
-import type { AttackInput, DefenseInput, DefenseKindInput } from "./inputs.js";
+import type { DefenseInput, DefenseKindInput } from "./inputs.js";
 
 /**
  * How numbers, attack names and rows read in figures and the report: 4 significant digits (a
@@ -40,7 +40,7 @@ export function budgetSuffix(budget: number | null | undefined, several: boolean
 }
 
 /** Attacks that ran at more than one budget in `attacks` (their labels name the budget, budgetSuffix). */
-export function attacksAtSeveralBudgets(attacks: readonly Pick<AttackInput, "attack" | "budget">[]): Set<string> {
+export function attacksAtSeveralBudgets(attacks: readonly { readonly attack: string; readonly budget?: number | null }[]): Set<string> {
   const budgets = new Map<string, Set<number | null>>();
   for (const a of attacks) budgets.set(a.attack, (budgets.get(a.attack) ?? new Set()).add(a.budget ?? null));
   return new Set([...budgets].filter(([, b]) => b.size > 1).map(([attack]) => attack));
