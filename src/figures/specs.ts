@@ -275,7 +275,7 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
 /**
  * Fig. 6 (issue 12): mean hardened distortion against the mean total calls of g (attack queries
  * plus hardening calls, log scale), one panel per attack (each in its own norm), one line per
- * (n, K) through the budgets: colour K, dash and shape n.
+ * (n, K) through the budgets: colour K, dash n.
  */
 export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevelSpec {
   const drawn = points.filter((p) => p.meanDistortion !== null && p.meanCalls !== null);
@@ -294,6 +294,7 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
   const ns = [...new Set(ordered.map((p) => p.n))].sort((a, b) => a - b).map((n) => `n = ${n}`);
   const ks = [...new Set(ordered.map((p) => p.k))].sort((a, b) => a - b);
   const sigmas = [...new Set(ordered.map((p) => p.sigma))];
+  const draws = ns.length > 1 ? `draws (dashed: ${ns.slice(1).join(", ")})` : "draws";
   return {
     $schema: SCHEMA,
     title: {
@@ -307,20 +308,21 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
     spec: {
       width: 220,
       height: 220,
-      layer: [
-        { mark: { type: "line", strokeWidth: 2 }, encoding: { detail: { field: "series", type: "nominal" } } },
-        { mark: { type: "point", size: 60, filled: true } },
-      ],
+      mark: { type: "line", strokeWidth: 2, point: { filled: true, size: 50 } },
       encoding: {
-        x: { field: "calls", type: "quantitative", title: "total calls of g (log)", scale: { type: "log" } },
+        x: { field: "calls", type: "quantitative", title: "total calls of g (log scale)", scale: { type: "log", nice: false }, axis: { tickCount: 5 } },
         y: { field: "distortion", type: "quantitative", title: ["mean hardened distortion", "(attack's norm, pixels in [0, 1])"], scale: { zero: true } },
         color: { field: "K", type: "ordinal", title: "K (calls per step)", sort: ks, scale: { scheme: "viridis" } },
-        strokeDash: { field: "n", type: "nominal", title: "draws", sort: ns, scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? [1, 0] : [5, 3])) } },
-        shape: { field: "n", type: "nominal", title: "draws", sort: ns },
+        strokeDash: {
+          field: "n", type: "nominal", title: draws, sort: ns,
+          scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? [1, 0] : [5, 3])) },
+        },
+        shape: { field: "n", type: "nominal", title: draws, sort: ns, scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? "circle" : "square")) } },
+        detail: { field: "series", type: "nominal" },
         tooltip: [{ field: "series" }, { field: "budget" }, { field: "calls" }, { field: "distortion" }, { field: "hardened" }],
       },
     },
-    resolve: { scale: { y: "independent" } },
+    resolve: { scale: { y: "independent" }, axis: { x: "independent" } },
   };
 }
 
