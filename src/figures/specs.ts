@@ -295,6 +295,7 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
   const ks = [...new Set(ordered.map((p) => p.k))].sort((a, b) => a - b);
   const sigmas = [...new Set(ordered.map((p) => p.sigma))];
   const draws = ns.length > 1 ? `draws (dashed: ${ns.slice(1).join(", ")})` : "draws";
+  const drawsLegend = { titleLimit: 300 };
   return {
     $schema: SCHEMA,
     title: {
@@ -315,9 +316,9 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
         color: { field: "K", type: "ordinal", title: "K (calls per step)", sort: ks, scale: { scheme: "viridis" } },
         strokeDash: {
           field: "n", type: "nominal", title: draws, sort: ns,
-          scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? [1, 0] : [5, 3])) },
+          scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? [1, 0] : [5, 3])) }, legend: drawsLegend,
         },
-        shape: { field: "n", type: "nominal", title: draws, sort: ns, scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? "circle" : "square")) } },
+        shape: { field: "n", type: "nominal", title: draws, sort: ns, scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? "circle" : "square")) }, legend: drawsLegend },
         detail: { field: "series", type: "nominal" },
         tooltip: [{ field: "series" }, { field: "budget" }, { field: "calls" }, { field: "distortion" }, { field: "hardened" }],
       },

@@ -38,6 +38,6 @@ test("Fig. 6 renders without warnings: one panel per attack, its norm in the tit
   const spec = adaptiveTradeoffSpec(adaptiveTradeoff(records));
   const svg = await renderSvg(spec, { onWarning: (w) => warnings.push(w) });
   assert.deepEqual(warnings, []);
-  for (const text of ["HSJA (L2)", "RayS (Linf)", "total calls of g (log scale)", "mean hardened distortion", "K (calls per step)", "draws (dashed: 100)"]) assert.ok(svg.includes(text), text);
+  for (const text of ["HSJA (L2)", "RayS (Linf)", "total calls of g (log scale)", "mean hardened distortion", "K (calls per step)", "draws (dashed: n = 100)"]) assert.ok(svg.includes(text), text);
   assert.equal((spec as { data: { values: unknown[] } }).data.values.length, 2 * 2 * 2 * 2);
 });
