@@ -12,6 +12,7 @@ import { classMapProblem } from "../data/classMap.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
+import { HARDEN_DEFAULTS } from "../oracle/harden.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
 import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
@@ -60,7 +61,9 @@ export interface DefenseConfig {
  * attack's own default norm; without a registry "l2", the paper's measure), budget, options over
  * the attack's DEFAULTS, start policy (defaults to the attack's registered default, "own"
  * without a registry), `verify` (0 by default: no check of eq. (4)) and how it decides
- * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential").
+ * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential"), and `harden` (true:
+ * harden each final point against smoothed defenses, at most `hardenCalls` calls of g, 1000 by
+ * default; needs "sequential" and verify >= 1; false or absent: no hardening).
  */
 export type AttackConfig = AttackSpec;
 
@@ -128,6 +131,8 @@ export const CONFIG_DEFAULTS = {
   verify: 0,
   /** Error of each wrong answer of the sequential check (issue 12), with "verification": "sequential". */
   verifyAlpha: 0.05,
+  /** Most calls of g per hardened point, with "harden": true (src/oracle/harden.ts HARDEN_DEFAULTS.maxCalls). */
+  hardenCalls: HARDEN_DEFAULTS.maxCalls,
 } as const;
 
 /**
@@ -306,7 +311,7 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha"]);
+  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
   const id = o.id === undefined ? undefined : c.string(join(path, "id"), o.id, NAME_PATTERN);
@@ -327,6 +332,19 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   let verifyAlpha: number | undefined;
   if (verification === "sequential") verifyAlpha = o.verifyAlpha === undefined ? CONFIG_DEFAULTS.verifyAlpha : c.open(join(path, "verifyAlpha"), o.verifyAlpha, 0, 1);
   else if (o.verifyAlpha !== undefined) c.problems.push(`${join(path, "verifyAlpha")}: only allowed with "verification": "sequential" (the point estimate has no error level)`);
+  // Hardening confirms with the sequential test (verify calls, error verifyAlpha): it needs one.
+  // false is stored absent, as configs written before the field.
+  let harden: { harden: true; hardenCalls: number } | undefined;
+  if (o.harden !== undefined && o.harden !== false) {
+    if (o.harden !== true) c.fail(join(path, "harden"), "true or false", o.harden);
+    else if (verification !== "sequential" || verify === undefined || verify < 1) {
+      c.problems.push(`${join(path, "harden")}: needs "verification": "sequential" and "verify" >= 1 (each confirmation of the hardened point is the sequential test, with at most verify calls)`);
+    } else {
+      const hardenCalls = o.hardenCalls === undefined ? CONFIG_DEFAULTS.hardenCalls : c.integer(join(path, "hardenCalls"), o.hardenCalls, 1, CONFIG_LIMITS.budget);
+      if (hardenCalls !== undefined) harden = { harden: true, hardenCalls };
+    }
+  }
+  if (o.hardenCalls !== undefined && o.harden !== true) c.problems.push(`${join(path, "hardenCalls")}: only allowed with "harden": true`);
   // Unknown or ill-typed options are refused here, before anything runs (registries with DEFAULTS).
   if (entry?.defaults !== undefined && norm !== undefined) {
     c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));
@@ -334,7 +352,7 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined || verification === undefined) return undefined;
   if (verification === "sequential" && verifyAlpha === undefined) return undefined;
   if (o.id !== undefined && id === undefined) return undefined;
-  return { name, ...(id === undefined ? {} : { id }), norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}) };
+  return { name, ...(id === undefined ? {} : { id }), norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}), ...harden };
 }
 
 /**

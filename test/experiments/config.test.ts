@@ -158,3 +158,19 @@ test("attacks[].id: one attack and norm at several budgets needs an id per entry
   ]);
   assert.deepEqual(problems(tinyConfig({ attacks: [{ name: "probe", id: "a/b", budget: 100 }] })), ['attacks[0].id: expected a name of letters, digits and . _ % + -, got "a/b"']);
 });
+
+test("attacks[].harden: true (with the sequential test) gets hardenCalls, 1000 by default; false or absent is stored absent", () => {
+  const withHarden = (fields: Record<string, unknown>) => tinyConfig({ attacks: [{ name: "probe", budget: 40, verify: 50, verification: "sequential", ...fields }], figures: { include: [] } });
+  const parsed = (fields: Record<string, unknown>) => parseConfig(withHarden(fields), { attacks }).attacks[0];
+  assert.deepEqual(parsed({ harden: true }), { name: "probe", norm: "l2", budget: 40, options: {}, start: "own", verify: 50, verification: "sequential", verifyAlpha: 0.05, harden: true, hardenCalls: 1000 });
+  assert.equal(parsed({ harden: true, hardenCalls: 300 }).hardenCalls, 300);
+  assert.equal(canonicalJson(parseConfig(withHarden({ harden: false }), { attacks })), canonicalJson(parseConfig(withHarden({}), { attacks })), "false is absent");
+  const config = parseConfig(withHarden({ harden: true }), { attacks });
+  assert.equal(canonicalJson(parseConfig(JSON.parse(canonicalJson(config)), { attacks })), canonicalJson(config), "parses to itself");
+  const needs = 'attacks[0].harden: needs "verification": "sequential" and "verify" >= 1 (each confirmation of the hardened point is the sequential test, with at most verify calls)';
+  assert.deepEqual(problems(withHarden({ harden: "yes" })), ['attacks[0].harden: expected true or false, got "yes"']);
+  assert.deepEqual(problems(withHarden({ harden: true, hardenCalls: 0 })), ["attacks[0].hardenCalls: expected an integer >= 1, got 0"]);
+  assert.deepEqual(problems(withHarden({ hardenCalls: 100 })), ['attacks[0].hardenCalls: only allowed with "harden": true']);
+  assert.deepEqual(problems(withHarden({ harden: true, verification: "estimate" })), [needs]);
+  assert.deepEqual(problems(withHarden({ harden: true, verify: 0 })), [needs]);
+});

@@ -1,5 +1,8 @@
 import type { Command } from "commander";
-import { attackImage } from "../../attacks/pipeline.js";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { attackImageWithPoints } from "../../attacks/pipeline.js";
+import { writeNpy } from "../../io/npy.js";
 import { attackOptionProblems } from "../../attacks/options.js";
 import { defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
@@ -41,6 +44,15 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   verification: "sequential" as (typeof VERIFICATION_RULES)[number],
   /** Error of each wrong answer of the sequential test (a config's attacks[].verifyAlpha default). */
   verifyAlpha: CONFIG_DEFAULTS.verifyAlpha,
+  /**
+   * Harden each final point (src/oracle/harden.ts) when --sigma is given with the sequential test
+   * (never without it, or with --verification estimate or --verify 0, unless --harden insists and
+   * is refused): every success against a smoothed defense then gets a hardened distortion or a
+   * reason, issue 12. A config's attacks[].harden defaults to false instead. --no-harden turns it off.
+   */
+  harden: true,
+  /** Most calls of g per hardened point (a config's attacks[].hardenCalls default). */
+  hardenCalls: CONFIG_DEFAULTS.hardenCalls,
   /**
    * The oracle's rule with --sigma (src/oracle/rule.ts): "label", what a real label-only attacker
    * sees (one call's majority label differs from y), issue 12. A config's defenses[].oracle
@@ -86,6 +98,9 @@ export interface AttackSummary extends AttackStatistics {
   /** How the check decided ("estimate" or "sequential"), and the test's error (null for the estimate). */
   readonly verification: (typeof VERIFICATION_RULES)[number];
   readonly verifyAlpha: number | null;
+  /** Whether final points were hardened, and the most calls of g per hardened point (null without hardening). */
+  readonly harden: boolean;
+  readonly hardenCalls: number | null;
   /** Shares of the attacked images whose check said "refuted" and "undecided" (sequential test only; null otherwise). */
   readonly refuted: number | null;
   readonly undecided: number | null;
@@ -110,6 +125,7 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
     steps: records.some((r) => r.steps !== undefined) ? records.reduce((a, r) => a + (r.steps ?? 0), 0) : null,
     budget: attack.budget, start: attack.start, verify: attack.verify, seed: config.seed,
     verification: attack.verification ?? "estimate", verifyAlpha: attack.verifyAlpha ?? null,
+    harden: attack.harden === true, hardenCalls: attack.hardenCalls ?? null,
     refuted: statusShare(records, "refuted", attack), undecided: statusShare(records, "undecided", attack),
     ...summarizeAttacks(records, { budget: attack.budget, checked: defense.sigma !== null && attack.verify > 0 }),
     seconds,
@@ -137,6 +153,9 @@ export interface AttackFlags {
   verify?: string;
   verification?: string;
   verifyAlpha?: string;
+  harden?: boolean;
+  hardenCalls?: string;
+  save?: string;
   out?: string;
   start?: string;
   resize?: boolean;
@@ -200,7 +219,16 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const verifyAlpha = flags.verifyAlpha === undefined ? ATTACK_COMMAND_DEFAULTS.verifyAlpha : parseNumber("--verify-alpha", flags.verifyAlpha, RULES.alpha);
   // As a config spells it: the point estimate is the absence of the field.
   const check = sigma !== null && verification === "sequential" ? { verification, verifyAlpha } : {};
-  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check } };
+  // Hardening confirms with the sequential test: on by default where it can run, refused where asked
+  // and it cannot. Without --sigma there is nothing to harden: --harden then only writes
+  // `hardened: null`, as a config's attack with harden does against a defense without RS.
+  const canHarden = sigma !== null && verification === "sequential" && verify > 0;
+  if (flags.harden === true && sigma !== null && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
+  const harden = flags.harden ?? (canHarden && ATTACK_COMMAND_DEFAULTS.harden);
+  if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma and the sequential test)");
+  const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
+  const hardening = harden ? { harden: true as const, hardenCalls } : {};
+  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check, ...hardening } };
 }
 
 function fmt(x: number | null): string {
@@ -224,6 +252,11 @@ function summaryText(s: AttackSummary): string {
     ] : [
       `verified at level Pa=${s.pa} by eq. (4) (${s.verify} fresh votes, outside the budget): ${pct(s.verified)}, ` +
         `mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
+    ]),
+    ...(s.hardened === null ? [] : [
+      `hardened (nearest point outward that the sequential test verifies at level Pa=${s.pa}, error ${s.verifyAlpha}, at most ${s.hardenCalls} calls each, outside the budget): ${pct(s.hardened)}, ` +
+        `mean L2 ${fmt(s.meanL2Hardened)}, median L2 ${fmt(s.medianL2Hardened)}, mean Linf ${fmt(s.meanLinfHardened)}, median Linf ${fmt(s.medianLinfHardened)} (hardened only); ` +
+        `hardening calls ${s.hardeningCalls} (${fmt(s.attempted === 0 ? null : s.hardeningCalls! / s.attempted)} per attacked image)`,
     ]),
     "queries   success   mean L2   median L2   mean Linf   median Linf",
     ...s.checkpoints.map((c) =>
@@ -251,15 +284,17 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
     --attack <attacks[].name> --norm <attacks[].norm> --queries <attacks[].budget>
     --options '<attacks[].options as JSON>' --start <attacks[].start> --verify <attacks[].verify>
     --verification <attacks[].verification, "estimate" when absent> [--verify-alpha <attacks[].verifyAlpha>]
+    --harden --harden-calls <attacks[].hardenCalls> (--no-harden when attacks[].harden is absent)
     --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
     --seed <config seed>
-(without --sigma, --n, --pa, --oracle and --verify for a defense without RS; --oracle is
+(without --sigma, --n, --pa, --oracle and --verify for a defense without RS, where --harden only
+writes "hardened": null as the run does; --oracle is
 "shortcut" for a config without defenses[].oracle, since it defaults to "label" here). <i> is the image's index in
 its split; <sigma> is the number, also when the config calibrated it ({"drop": d}: read it in the
 calibration record). The record is then the run's, field for field (l2, linf, queries,
 forwardPasses, checkpoints, trace, verification, ...), but for seconds and the config-only fields
 defense.kind ("none" or "rs" here) and defense.drop (null here). --verify defaults to 100 here
-and 0 in a config.`;
+and 0 in a config; hardening is on by default here (with --sigma and the sequential test) and off in a config.`;
 
 /** Registers `rsbench attack`. */
 export function register(program: Command): void {
@@ -278,6 +313,9 @@ export function register(program: Command): void {
     .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n) (outside the budget); 0: no check (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
     .option("--verification <rule>", `how --verify decides: sequential: a sequential Clopper-Pearson test of P[g(x_a) != y] >= Pa with error --verify-alpha, stopping once decided (verified, refuted or undecided within R calls); estimate: the paper grid's point estimate, rate of R calls >= Pa (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verification})`)
     .option("--verify-alpha <alpha>", `error of each wrong answer of the sequential test, in (0, 1) (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verifyAlpha})`)
+    .option("--harden", `after each successful attack, search outward from its final point (along x_a - x_o, clipped to the bounds, and toward the starting point when shorter) for the nearest point the sequential test verifies at level Pa, outside the budget; the record's hardened field (on by default with --sigma and --verification sequential; needs both)`)
+    .option("--no-harden", "do not harden the final points")
+    .option("--harden-calls <calls>", `most calls of g(sigma, n) the hardening of one point may spend (defaults to ${ATTACK_COMMAND_DEFAULTS.hardenCalls})`)
     .option("--defense <name>", `name of the defense point, as a config's defenses[].name: it keys the random streams (defaults to "${ATTACK_COMMAND_DEFAULTS.defense.none}" without --sigma, "${ATTACK_COMMAND_DEFAULTS.defense.smoothed}" with it)`)
     .option("--count <count>", "attack the first C images (defaults to all)")
     .option("--offset <offset>", "skip the first O images of the split before selecting")
@@ -286,12 +324,14 @@ export function register(program: Command): void {
     .option("--start <start>", "own: the attack's own initialisation; data: the nearest of the first 100 images that the model puts in another class; auto: own, unless 10 uniform-noise images all keep the original's label, then data (defaults: auto for hsja and surfree, own for rays)")
     .option("--resize", "resize the images to the model's input shape")
     .option("--class-map <file>", CLASS_MAP_HELP)
+    .option("--save <dir>", "write each attacked image's final point as DIR/<index>.npy and its hardened point as DIR/<index>.hardened.npy (NumPy .npy, float32, shape (c, h, w), pixel space; <index> as the record's image); DIR is created")
     .option("--out <file>", "write one JSON record per image to FILE as it finishes (JSON lines, the records of a run's results.jsonl)")
     .option("--json", "print one JSON object {summary, images} (images: the records of the attacked images) instead of the text summary")
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
+      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory");
       const started = performance.now();
       const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
       const model = loaded.classifier;
@@ -301,6 +341,8 @@ export function register(program: Command): void {
         throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
       });
       checkModelData(loaded, set, warn);
+      if (flags.save !== undefined) mkdirSync(flags.save, { recursive: true });
+      const chw = [set.shape.channels, set.shape.height, set.shape.width];
       let pool: Promise<StartPool> | null = null;
       const resources = {
         base: model,
@@ -313,10 +355,14 @@ export function register(program: Command): void {
       try {
         for (let i = 0; i < set.count; i++) {
           const t0 = performance.now();
-          const draft = await attackImage(
+          const { record: draft, points } = await attackImageWithPoints(
             { seed: config.seed, defense: config.defense, attack: config.attack, image: { index: set.indices[i], label: set.labels[i], pixels: imageAt(set, i) } },
             resources,
           );
+          if (flags.save !== undefined) {
+            if (points.final !== null) writeNpy(join(flags.save, `${draft.image}.npy`), points.final, chw);
+            if (points.hardened !== null) writeNpy(join(flags.save, `${draft.image}.hardened.npy`), points.hardened, chw);
+          }
           const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
           records.push(record);
           out?.write(record);
