@@ -237,19 +237,7 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
   // n = 10, 50, 100 in numeric order (not as strings), then the undefended points
   const ns = [...new Set(points.map((p) => p.defense.n).filter((n): n is number => n !== null))].sort((a, b) => a - b);
   const drawOrder = [...ns.map((n) => `n = ${n}`), "no RS"];
-  return {
-    $schema: SCHEMA,
-    title: {
-      text: "Mean L2 distortion vs accuracy",
-      subtitle: pas.length > 1 ? `filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}` : "",
-      fontSize: 13,
-    },
-    config: CONFIG,
-    data: { values },
-    facet: { column: { field: "attack", type: "nominal", sort: attacks, title: null, header: { labelFontSize: 12 } } },
-    spec: {
-      width: 220,
-      height: 220,
+  return attackPanels("Mean L2 distortion vs accuracy", pas.length > 1 ? `filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}` : "", values, attacks, {
       mark: { type: "point", size: 70, strokeWidth: 2 },
       encoding: {
         x: { field: "accuracy", type: "quantitative", title: "accuracy (% of test images)", scale: { zero: false, padding: 10 }, axis: { format: ".1~%" } },
@@ -267,8 +255,19 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
         },
         tooltip: [{ field: "label" }, { field: "accuracy" }, { field: "meanL2" }],
       },
-    },
-    resolve: { scale: { y: "independent" } },
+  }, { scale: { y: "independent" } });
+}
+
+/** One panel per attack (a column facet, in `attacks` order, each with its own y scale and the resolution given), 220 x 220 each. */
+function attackPanels(text: string, subtitle: string, values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title: { text, subtitle, fontSize: 13 },
+    config: CONFIG,
+    data: { values: values as never[] },
+    facet: { column: { field: "attack", type: "nominal", sort: [...attacks], title: null, header: { labelFontSize: 12 } } },
+    spec: { width: 220, height: 220, ...inner } as never,
+    resolve,
   };
 }
 
@@ -296,19 +295,8 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
   const sigmas = [...new Set(ordered.map((p) => p.sigma))];
   const draws = ns.length > 1 ? `draws (dashed: ${ns.slice(1).join(", ")})` : "draws";
   const drawsLegend = { titleLimit: 300 };
-  return {
-    $schema: SCHEMA,
-    title: {
-      text: "Adaptive attacker: hardened distortion vs total calls of g",
-      subtitle: `RS σ = ${sigmas.map((x) => formatNumber(x)).join(", ")}; K calls per attack step (K = 1: label-only); calls = attack queries + hardening calls, mean per attacked image`,
-      fontSize: 13,
-    },
-    config: CONFIG,
-    data: { values },
-    facet: { column: { field: "attack", type: "nominal", sort: attacks, title: null, header: { labelFontSize: 12 } } },
-    spec: {
-      width: 220,
-      height: 220,
+  const subtitle = `RS σ = ${sigmas.map((x) => formatNumber(x)).join(", ")}; K calls per attack step (K = 1: label-only); calls = attack queries + hardening calls, mean per attacked image`;
+  return attackPanels("Adaptive attacker: hardened distortion vs total calls of g", subtitle, values, attacks, {
       mark: { type: "line", strokeWidth: 2, point: { filled: true, size: 50 } },
       encoding: {
         x: { field: "calls", type: "quantitative", title: "total calls of g (log scale)", scale: { type: "log", nice: false }, axis: { tickCount: 5 } },
@@ -322,9 +310,8 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
         detail: { field: "series", type: "nominal" },
         tooltip: [{ field: "series" }, { field: "budget" }, { field: "calls" }, { field: "distortion" }, { field: "hardened" }],
       },
-    },
-    resolve: { scale: { y: "independent" }, axis: { x: "independent" } },
-  };
+    // x axes in each panel: in the footer, a log axis sits far below the plot
+  }, { scale: { y: "independent" }, axis: { x: "independent" } });
 }
 
 function className(label: number, names?: readonly string[]): string {
