@@ -37,6 +37,7 @@ export function headline(records: readonly ResultRecord[], config?: ExperimentCo
       (a.defense.n ?? 0) - (b.defense.n ?? 0) ||
       (a.defense.pa ?? 0) - (b.defense.pa ?? 0) ||
       attackIndex(a.attack) - attackIndex(b.attack) ||
+      a.budget - b.budget ||
       a.key.localeCompare(b.key, "en", { numeric: true }));
   const accuracy = records.filter((r): r is AccuracyRecord => r.kind === "accuracy");
   const certifications = records.filter((r): r is CertificationRecord => r.kind === "certification");
