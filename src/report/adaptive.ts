@@ -4,7 +4,7 @@
  * hardened distortions (points verified adversarial at level Pa), from the Fig. 6 points.
  */
 import { adaptiveTradeoff, type TradeoffPoint } from "../figures/adaptiveTradeoff.js";
-import { attackName, formatNumber } from "../figures/format.js";
+import { attackName, attackRank, formatNumber } from "../figures/format.js";
 import type { AttackInput } from "../figures/inputs.js";
 import { CONCLUSION_THRESHOLDS, type ConclusionThresholds, type DecidingNumber, type Verdict } from "./conclusions.js";
 
@@ -75,6 +75,8 @@ export function adaptiveConclusion(attacks: readonly AttackInput[], t: Conclusio
     const { defense, pa, attack, norm, budget } = group[0];
     comparisons.push({ defense, pa, attack, norm, budget, fewer, more, ratio: fewer.meanDistortion / more.meanDistortion });
   }
+  // Reading order: defense, Pa, the paper's order of the attacks, budgets ascending.
+  comparisons.sort((a, b) => a.defense.localeCompare(b.defense) || a.pa - b.pa || attackRank(a.attack) - attackRank(b.attack) || a.attack.localeCompare(b.attack) || a.budget - b.budget);
   if (comparisons.length === 0) {
     const note = points.length === 0
       ? "no records of a smoothed defense attacked through a label or repeat:K oracle with hardening (run experiments/adaptive-fashion-mnist.json)"

@@ -4,7 +4,7 @@ import { certifiedAccuracyAt, certifiedAccuracyCurves } from "../figures/certifi
 import type { DichotomySpread } from "../figures/dichotomySpread.js";
 import { adaptiveTradeoff } from "../figures/adaptiveTradeoff.js";
 import { defenseLabel, distortionVsAccuracy } from "../figures/distortionAccuracy.js";
-import { attackName, attacksAtSeveralBudgets, budgetSuffix, inReadingOrder } from "../figures/format.js";
+import { attackName, attackRank, attacksAtSeveralBudgets, budgetSuffix, inReadingOrder } from "../figures/format.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 import { DISTORTION_MEASURES, MEASURE_LABELS, type DistortionMeasure } from "../figures/measure.js";
 import { practicalToCertified } from "../figures/ratioTable.js";
@@ -292,7 +292,7 @@ ${a.comparisons.length ? table("adaptive-table", "Conclusion 4 at each attack bu
 
 /** Every Fig. 6 point. */
 function tradeoffTable(a: AdaptiveConclusion): string {
-  const points = [...a.points].sort((p, q) => p.defense.localeCompare(q.defense) || p.attack.localeCompare(q.attack) || p.n - q.n || p.k - q.k || p.budget - q.budget);
+  const points = [...a.points].sort((p, q) => p.defense.localeCompare(q.defense) || attackRank(p.attack) - attackRank(q.attack) || p.attack.localeCompare(q.attack) || p.n - q.n || p.k - q.k || p.budget - q.budget);
   return table("tradeoff-table", "The adaptive attacker (the data of Fig. 6): hardened distortion in the attack's norm and total calls of g (attack queries + hardening calls), mean per attacked image",
     ["defense", "σ", "n", "oracle", "K", "attack", "norm", "attack budget", "attacked images", "hardened", "mean total calls", "mean hardened distortion", "median hardened distortion"],
     points.map((p) => [p.defense, p.sigma, p.n, p.rule, p.k, attackName(p.attack), p.norm, p.budget, p.attacked, `${p.hardened}/${p.attacked}`, p.meanCalls, p.meanDistortion, p.medianDistortion]));
