@@ -112,9 +112,11 @@ export interface SequentialCheck {
 export type AttackVerification = EstimatedVerification | SequentialCheck;
 
 /**
- * What hardening measured (issue 12): the nearest point, searched outward from the attack's final
- * point along x_a - x_o (clipped to the bounds), that the sequential test verifies adversarial at
- * level Pa, and what the search cost. Outside the attack's budget, on its own noise stream.
+ * What hardening measured (issue 12, src/oracle/harden.ts): the nearest point, searched outward
+ * from the attack's final point along x_a - x_o (clipped to the bounds) and toward the attack's
+ * starting point when it had one, that the sequential test verifies adversarial at level Pa (with
+ * P[the point is below Pa] <= verifyAlpha), and what the search cost. Outside the attack's
+ * budget, on its own noise stream. `reason` starts with "calls:", "bounds:" or "confirmations:".
  */
 export interface HardenedPoint {
   /** "hardened": a verified point was found; "failed": none was, and `reason` says why. */

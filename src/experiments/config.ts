@@ -114,6 +114,13 @@ export interface ExperimentConfig {
    * rather than mixing records that no single device would give.
    */
   readonly device?: Exclude<Device, "cpu">;
+  /**
+   * Write each attack's final point and hardened point as NumPy .npy under the run directory's
+   * `adversarial/` folder, `<defense id>/<attack>-<norm>/<index>.npy` and `<index>.hardened.npy`
+   * (src/experiments/execute.ts savedPointsDir). Absent (or false): nothing is written, and the
+   * field is kept absent so that configs and hashes made before it are unchanged.
+   */
+  readonly save?: true;
 }
 
 /** Defaults of the optional fields, with their source. */
@@ -385,7 +392,7 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): E
 
 function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConfig {
   const c = new Checker();
-  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device"]);
+  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device", "save"]);
   if (!root) throw new ConfigError(c.problems.map((p) => p.replace(/^: /, "config: ")), options.source);
   const name = c.string("name", root.name, NAME_PATTERN);
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
@@ -469,11 +476,13 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
 
   const batchSize = root.batchSize === undefined ? CONFIG_DEFAULTS.batchSize : c.integer("batchSize", root.batchSize, 1);
   const device = root.device === undefined ? "cpu" : c.choice("device", root.device, DEVICES);
+  if (root.save !== undefined && typeof root.save !== "boolean") c.fail("save", "true or false", root.save);
   if (c.problems.length > 0) throw new ConfigError(c.problems, options.source);
   return {
     name: name!, seed: seed!, data: data!, accuracy: accuracy!, defenses, attacks,
     certification, calibration, figures, batchSize: batchSize!,
     ...(device === "cpu" ? {} : { device: device! }),
+    ...(root.save === true ? { save: true as const } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { calibrationItems, itemCost, plannedItems, workItems } from "./grid.js";
 import { folderLabelWarning } from "../data/folder.js";
 import { fingerprintInputs } from "./fingerprint.js";
 import { acquireLock } from "./lock.js";
+import { SAVED_POINTS_DIR } from "./execute.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
 import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
 import { ResultStore, type StoreRecovery } from "./store.js";
@@ -185,7 +186,8 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
     const pending = (items: readonly WorkItem[]) => items.filter((item) => !opened.has(item.key));
     if (pendingCount > 0) {
       const size = Math.min(workers, pendingCount);
-      executor = size === 1 ? new InlineExecutor(config, environmentUrl, threads) : new WorkerPool(config, environmentUrl, size, threads);
+      const save = config.save === true ? join(dir, SAVED_POINTS_DIR) : undefined;
+      executor = size === 1 ? new InlineExecutor(config, environmentUrl, threads, save) : new WorkerPool(config, environmentUrl, size, threads, save);
       const calibrationPending = pending(calibrations);
       if (calibrationPending.length) await executor.run(calibrationPending, onRecord("calibration"));
       // Sigmas are known now (from this session or an earlier one).

@@ -7,6 +7,8 @@
  * is spelled as numpy's own writer spells it (numpy.lib.format._write_array_header, with its
  * spare room for growing the first axis), so the bytes equal those of `np.save`.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 
 /** Alignment of the data (numpy.lib.format.ARRAY_ALIGN). */
@@ -41,4 +43,16 @@ export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Ar
 /** Writes `data` with `shape` to `path` as .npy, atomically (the old file or the new one, never half of one). */
 export function writeNpy(path: string, data: Float32Array, shape: readonly number[]): void {
   writeFileAtomic(path, encodeNpy(data, shape));
+}
+
+/**
+ * Writes the points of one attacked image into `dir` (created if needed): `<index>.npy`, the
+ * attack's final point, and `<index>.hardened.npy`, the hardened one, each when it exists; `shape`
+ * is the image's (c, h, w). What `rsbench attack --save` and a config's `save` write.
+ */
+export function writeAttackPoints(dir: string, index: number, points: { readonly final: Float32Array | null; readonly hardened: Float32Array | null }, shape: readonly number[]): void {
+  if (points.final === null && points.hardened === null) return;
+  mkdirSync(dir, { recursive: true });
+  if (points.final !== null) writeNpy(join(dir, `${index}.npy`), points.final, shape);
+  if (points.hardened !== null) writeNpy(join(dir, `${index}.hardened.npy`), points.hardened, shape);
 }

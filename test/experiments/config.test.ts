@@ -174,3 +174,11 @@ test("attacks[].harden: true (with the sequential test) gets hardenCalls, 1000 b
   assert.deepEqual(problems(withHarden({ harden: true, verification: "estimate" })), [needs]);
   assert.deepEqual(problems(withHarden({ harden: true, verify: 0 })), [needs]);
 });
+
+test("save: true is kept (points under the run directory's adversarial/); false or absent is stored absent", () => {
+  const config = (save?: unknown) => tinyConfig({ figures: { include: [] }, ...(save === undefined ? {} : { save }) });
+  assert.equal(parseConfig(config(true), { attacks }).save, true);
+  assert.equal(canonicalJson(parseConfig(config(false), { attacks })), canonicalJson(parseConfig(config(), { attacks })));
+  assert.equal("save" in parseConfig(config(false), { attacks }), false);
+  assert.deepEqual(problems(config("yes")), ['save: expected true or false, got "yes"']);
+});

@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { attackImageWithPoints } from "../../attacks/pipeline.js";
-import { writeNpy } from "../../io/npy.js";
+import { mkdirSync } from "node:fs";
+import { writeAttackPoints } from "../../io/npy.js";
 import { attackOptionProblems } from "../../attacks/options.js";
 import { defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
@@ -359,10 +358,7 @@ export function register(program: Command): void {
             { seed: config.seed, defense: config.defense, attack: config.attack, image: { index: set.indices[i], label: set.labels[i], pixels: imageAt(set, i) } },
             resources,
           );
-          if (flags.save !== undefined) {
-            if (points.final !== null) writeNpy(join(flags.save, `${draft.image}.npy`), points.final, chw);
-            if (points.hardened !== null) writeNpy(join(flags.save, `${draft.image}.hardened.npy`), points.hardened, chw);
-          }
+          if (flags.save !== undefined) writeAttackPoints(flags.save, draft.image, points, chw);
           const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
           records.push(record);
           out?.write(record);
