@@ -98,7 +98,8 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const pool = attack.start === "own" ? null : await resources.pool();
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
   const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: defensePa(defense), rule: defenseRule(defense) });
+  // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense) });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,

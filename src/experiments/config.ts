@@ -53,6 +53,13 @@ export interface DefenseConfig {
    * field are unchanged.
    */
   readonly oracle?: readonly OracleRule[];
+  /**
+   * The URL of a label-only endpoint (`rsbench serve`, docs/serve.md) attacked instead of a local
+   * model: `model` is then the URL too, the defense is the server's (no sigma, n), `oracle` is
+   * "label" (the default) or "repeat:K" at the levels `pa` ([0.5] by default), never "shortcut".
+   * The key comes from the RSBENCH_KEY environment variable. Absent for local models.
+   */
+  readonly target?: string;
 }
 
 /**
@@ -282,8 +289,9 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
 const DEFENSE_KINDS: readonly DefenseKind[] = ["none", "rs", "randtrain", "advtrain"];
 
 function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig | undefined {
-  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle"]);
+  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle", "target"]);
   if (!o) return undefined;
+  if (o.target !== undefined) return remoteDefenseConfig(c, path, o);
   const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
   const model = c.string(join(path, "model"), o.model);
   // null and empty lists are how a validated config spells "no smoothing" (parsing is idempotent).
@@ -314,6 +322,29 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   }
   if (name === undefined || model === undefined || kind === undefined || sigma === undefined) return undefined;
   return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }) };
+}
+
+/** A defense given by the URL of a label-only endpoint (DefenseConfig.target). */
+function remoteDefenseConfig(c: Checker, path: string, o: Record<string, unknown>): DefenseConfig | undefined {
+  const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
+  const target = c.string(join(path, "target"), o.target, /^https?:\/\/[^\s/]+(\/\S*)?$/);
+  if (target === undefined) return undefined;
+  // A validated config spells the model as the URL (parsing is idempotent).
+  if (o.model !== undefined && o.model !== target) c.problems.push(`${join(path, "model")}: not with "target" (the endpoint is the model; drop one of them)`);
+  for (const field of ["sigma", "n"] as const) {
+    if (o[field] !== undefined && o[field] !== null && !(Array.isArray(o[field]) && o[field].length === 0)) {
+      c.problems.push(`${join(path, field)}: not with "target" (the endpoint applies its own defense)`);
+    }
+  }
+  if (o.kind !== undefined && o.kind !== "none") c.problems.push(`${join(path, "kind")}: "none" with "target" (the endpoint's defense is its own), got ${JSON.stringify(o.kind)}`);
+  const oracle = o.oracle === undefined ? ["label" as OracleRule] : c.list(join(path, "oracle"), o.oracle, (p, v) => {
+    const rule = oracleRuleOf(v);
+    if (rule === "shortcut") return c.fail(p, `"label" or "repeat:K" (a label-only endpoint returns no vote counts, which the shortcut reads)`, v);
+    return rule ?? c.fail(p, ORACLE_RULE_FORMS, v);
+  });
+  const pa = o.pa === undefined ? [...CONFIG_DEFAULTS.pa] : c.list(join(path, "pa"), o.pa, (p, v) => c.open(p, v, 0, 1));
+  if (name === undefined) return undefined;
+  return { name, model: target, kind: "none", sigma: null, n: [], pa, oracle, target };
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {

@@ -9,11 +9,13 @@ import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
 import { imageAt, loadData, readClassMap, type ClassMap, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
+import { HttpClassifier } from "../../model/http.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
+import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
@@ -59,7 +61,9 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
    */
   oracle: "label" as OracleRule,
   /** Names of the defense point (the random streams are keyed by it, as a config's defenses[].name). */
-  defense: { none: "none", smoothed: "rs" },
+  defense: { none: "none", smoothed: "rs", remote: "remote" },
+  /** The oracle's rule with --target: "label" (a remote endpoint answers labels only; "shortcut" is refused). */
+  remoteOracle: "label" as OracleRule,
   /** Seconds between progress lines when stderr is not a terminal. */
   logInterval: PROGRESS_DEFAULTS.interval,
 });
@@ -120,7 +124,7 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
   return {
     attack: attack.name, norm: attack.norm, model: config.model, data: config.data,
     defense: defense.id, sigma: defense.sigma, n: defense.n, pa: defense.pa,
-    oracle: defense.sigma === null ? null : defense.oracle ?? DEFAULT_ORACLE_RULE,
+    oracle: defense.oracle ?? (defense.sigma === null ? null : DEFAULT_ORACLE_RULE),
     steps: records.some((r) => r.steps !== undefined) ? records.reduce((a, r) => a + (r.steps ?? 0), 0) : null,
     budget: attack.budget, start: attack.start, verify: attack.verify, seed: config.seed,
     verification: attack.verification ?? "estimate", verifyAlpha: attack.verifyAlpha ?? null,
@@ -133,7 +137,11 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
 
 /** Flags as commander hands them over (strings). */
 export interface AttackFlags {
-  model: string;
+  model?: string;
+  /** URL of a label-only endpoint (rsbench serve) attacked instead of --model. */
+  target?: string;
+  /** Bearer key for --target (defaults to the RSBENCH_KEY environment variable). */
+  key?: string;
   data: string;
   classMap?: string;
   attack: string;
@@ -181,6 +189,33 @@ function parseOptions(attack: AttackName, norm: AttackSpec["norm"], text: string
 
 /** Validates the flags into a run configuration (UsageError naming the flag otherwise). */
 export function resolveConfig(flags: AttackFlags): AttackRunConfig {
+  if (flags.target !== undefined) return resolveRemote(flags);
+  if (flags.model === undefined) throw new UsageError("expected --model (a model to attack in-process) or --target (the URL of a label-only endpoint), got neither");
+  if (flags.key !== undefined) throw new UsageError("invalid --key: it authenticates to --target, which is not given");
+  return resolveLocal(flags as AttackFlags & { model: string });
+}
+
+/**
+ * The run configuration against a remote label-only endpoint: the defense is the server's (no
+ * local --sigma), the oracle's rule is "label" or "repeat:K" at level --pa; "shortcut" reads vote
+ * counts a remote endpoint does not return.
+ */
+function resolveRemote(flags: AttackFlags): AttackRunConfig {
+  if (flags.model !== undefined) throw new UsageError("invalid --model: --target attacks a remote endpoint; give one of --model and --target");
+  const local = (["sigma", "n", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
+  if (local) throw new UsageError(`invalid --${local.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets a local g(sigma, n), but --target attacks the server's own defense`);
+  const oracle = flags.oracle === undefined ? ATTACK_COMMAND_DEFAULTS.remoteOracle : oracleRuleOf(flags.oracle);
+  if (oracle === undefined) throw new UsageError(`invalid --oracle: expected ${ORACLE_RULE_FORMS}, got ${JSON.stringify(flags.oracle)}`);
+  if (oracle === "shortcut") {
+    throw new UsageError('invalid --oracle shortcut with --target: the shortcut reads the n vote counts of g(sigma, n), and a label-only endpoint returns labels only; use --oracle label (the default) or repeat:K');
+  }
+  const pa = flags.pa === undefined ? ATTACK_COMMAND_DEFAULTS.pa : parseNumber("--pa", flags.pa, RULES.pa);
+  const name = flags.defense ?? ATTACK_COMMAND_DEFAULTS.defense.remote;
+  const base = resolveLocal({ ...flags, model: flags.target!, defense: name, oracle: undefined, pa: undefined });
+  return { ...base, defense: remoteDefensePoint(name, flags.target!, pa, oracle) };
+}
+
+function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
   const name = parseChoice("--attack", flags.attack, ATTACK_NAMES);
   const entry = attackEntry(name);
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
@@ -239,7 +274,8 @@ function pct(x: number | null): string {
 }
 
 function summaryText(s: AttackSummary): string {
-  const defense = s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa}, oracle ${s.oracle} (defense "${s.defense}")`;
+  const defense = s.sigma === null && s.oracle !== null ? `remote target (its own defense), oracle ${s.oracle} Pa=${s.pa} (defense "${s.defense}")`
+    : s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa}, oracle ${s.oracle} (defense "${s.defense}")`;
   const lines = [
     `${s.attack} (${s.norm}, start: ${s.start}) on ${s.model}, ${s.data}, ${defense}, ${s.budget} queries, seed ${s.seed}`,
     `images: ${s.images}, attacked: ${s.attempted}, skipped (misclassified): ${s.skipped.length}` +
@@ -299,7 +335,9 @@ and 0 in a config; hardening is on by default here (with --sigma and the sequent
 export function register(program: Command): void {
   deviceOption(program.command("attack"))
     .description("Attack each correctly classified image with a decision-based attack through a label-only oracle with a query budget; summarise success and distortion.")
-    .requiredOption("--model <model>", "shipped model name or path of an ONNX model")
+    .option("--model <model>", "shipped model name or path of an ONNX model (or --target)")
+    .option("--target <url>", `attack a remote label-only endpoint (rsbench serve, docs/serve.md) instead of --model: its defense is the server's, the oracle's rule --oracle label (default) or repeat:K`)
+    .option("--key <key>", "bearer key for --target (defaults to the RSBENCH_KEY environment variable, which keeps it out of the process list)")
     .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
     .requiredOption("--attack <attack>", `attack: ${ATTACK_NAMES.join(", ")}`)
     .option("--norm <norm>", "norm the attack minimises: l2 or linf (defaults to the attack's own: l2 for hsja and surfree, linf for rays)")
@@ -332,7 +370,8 @@ export function register(program: Command): void {
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
       checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory");
       const started = performance.now();
-      const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
+      const loaded = flags.target === undefined ? await loadModel(config.model, { device: deviceFlag(flags) })
+        : { name: flags.target, classifier: await HttpClassifier.connect(flags.target, { key: flags.key ?? process.env.RSBENCH_KEY }) };
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;
       const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
@@ -369,6 +408,9 @@ export function register(program: Command): void {
       } finally {
         bar.stop();
         out?.close();
+      }
+      if (model instanceof HttpClassifier) {
+        process.stderr.write(`rsbench attack: ${model.url} answered ${model.forwardPasses} images in ${model.requests.answered} requests (${model.requests.retries} retries)\n`);
       }
       const summary = summarize(config, records, (performance.now() - started) / 1000);
       if (flags.json) {
