@@ -57,12 +57,49 @@ def tiny224():
     return nn.Sequential(pool1, pool2, nn.AdaptiveAvgPool2d(1), nn.Flatten(), fc)
 
 
+def calibration_images(count, generator):
+    """Random images in [0, 1]: uniform noise, smooth colour waves, and blends of the two."""
+    h = torch.arange(SIZE).view(1, 1, -1, 1).float()
+    w = torch.arange(SIZE).view(1, 1, 1, -1).float()
+    f = torch.rand(count, 3, 2, generator=generator) * 0.2
+    phase = torch.rand(count, 3, 1, 1, generator=generator) * 6.3
+    waves = 0.5 + 0.4 * torch.sin(h * f[..., 0:1].unsqueeze(-1) + w * f[..., 1:2].unsqueeze(-1) + phase)
+    noise = torch.rand(count, 3, SIZE, SIZE, generator=generator)
+    mix = torch.rand(count, 1, 1, 1, generator=generator)
+    return (mix * noise + (1 - mix) * waves).clamp(0, 1)
+
+
+def calibrate(model, seed):
+    """Data-dependent initialisation of a random ResNet. With torchvision's initial BatchNorm
+    statistics (mean 0, variance 1) and a random last layer, every image gets the same class,
+    so no decision-based attack can even start. Re-estimating the BatchNorm statistics on random
+    images and centring the logits over them gives a random network whose class changes from
+    image to image, like a trained one (only the speed and the plumbing matter here)."""
+    generator = torch.Generator().manual_seed(seed + 1)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration batches
+    model.train()
+    with torch.no_grad():
+        for _ in range(4):
+            model(calibration_images(16, generator))
+        model.eval()
+        logits = model(calibration_images(32, generator))
+        fc = model.net.fc
+        fc.bias -= logits.mean(0)
+        fc.weight /= logits.std(0).mean()
+        fc.bias /= logits.std(0).mean()
+
+
 def build(arch, seed):
     torch.manual_seed(seed)
     if arch == "tiny224":
-        return Normalized(tiny224())
+        return Normalized(tiny224()).eval()
     import torchvision
-    return Normalized(getattr(torchvision.models, arch)(weights=None))
+    model = Normalized(getattr(torchvision.models, arch)(weights=None))
+    calibrate(model, seed)
+    return model.eval()
 
 
 def reference_input(count):
@@ -81,7 +118,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (default 0)")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    model = build(args.arch, args.seed).eval()
+    model = build(args.arch, args.seed)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     start = time.time()
     tmp = args.out + ".tmp"
