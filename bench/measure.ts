@@ -33,3 +33,8 @@ export async function sideBySide(cases: Readonly<Record<string, () => Promise<nu
   }
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { wall: median(v.map((r) => r.wall)), cpu: median(v.map((r) => r.cpu)) }]));
 }
+
+/** Whether the short run was asked for (`npm run bench -- --quick`, or RSBENCH_BENCH_QUICK=1). */
+export function quick(): boolean {
+  return process.env.RSBENCH_BENCH_QUICK === "1";
+}
