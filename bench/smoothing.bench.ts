@@ -16,7 +16,7 @@ import ort from "onnxruntime-node";
 import { imageSize, LinearClassifier, OnnxClassifier, ONNX_DEFAULTS } from "../src/model/index.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier } from "../src/smoothing/index.js";
-import { median, rate } from "./measure.js";
+import { median, rate, rawSession } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const LINEAR = `${root}test/fixtures/linear.onnx`;
@@ -29,12 +29,7 @@ async function throughput(path: string, label: string): Promise<void> {
   const model = await OnnxClassifier.load(path, { threads: THREADS, maxBatch: BATCH });
   const threaded = await OnnxClassifier.load(path, { threads: THREADS, maxBatch: BATCH, worker: true });
   const d = imageSize(model.shape);
-  const session = await ort.InferenceSession.create(path, {
-    intraOpNumThreads: THREADS,
-    interOpNumThreads: 1,
-    executionMode: "sequential",
-    graphOptimizationLevel: "all",
-  });
+  const session = await rawSession(path, THREADS);
   const input = new Float32Array(BATCH * d);
   createRandom(1).fillNormal(input, 0.5, SIGMA);
   const tensor = new ort.Tensor("float32", input, [BATCH, model.shape.channels, model.shape.height, model.shape.width]);

@@ -17,6 +17,14 @@ export interface OnnxClassifierOptions {
   /** onnxruntime intra-op threads. Defaults to 2. */
   threads?: number;
   /**
+   * Let onnxruntime's intra-op threads spin (busy-wait) between and after runs. Never changes a
+   * result. Defaults to false: on the shared 2-core machine spinning threads burn the core that the
+   * noise, the attack and the other workers need (ResNet-18 at batch 1 with 2 threads: 10-13 images
+   * per CPU second spinning against 16.5-17.5 without, and faster in wall-clock time too; the
+   * 28x28 model at batch 1000: 14-16k against 17-21k per CPU second; BENCHMARKS.md).
+   */
+  spinning?: boolean;
+  /**
    * Image shape (CHW). Required when the model leaves channels, height or width symbolic;
    * otherwise it must agree with the model. Defaults to the model's own dimensions.
    */
@@ -44,6 +52,7 @@ export interface OnnxClassifierOptions {
 export const ONNX_DEFAULTS = {
   bounds: { lower: 0, upper: 1 } as Bounds,
   threads: 2,
+  spinning: false,
   maxBatch: 1000,
   device: DEFAULT_DEVICE,
 } as const;
@@ -119,6 +128,7 @@ export class OnnxClassifier implements Classifier {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      extra: { session: { intra_op: { allow_spinning: (options.spinning ?? ONNX_DEFAULTS.spinning) ? "1" : "0" } } },
       ...deviceSessionOptions(device),
     };
     let session: ort.InferenceSession;
