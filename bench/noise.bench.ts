@@ -15,13 +15,13 @@ import type { Classifier, ImageShape, Votes } from "../src/model/index.js";
 import { imageSize, OnnxClassifier, ONNX_DEFAULTS } from "../src/model/index.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier, type NoiseLayout } from "../src/smoothing/index.js";
-import { rawSession, sideBySide, type Rate } from "./measure.js";
+import { quick, rawSession, sideBySide, type Rate } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const MODEL = `${root}models/fashion-mnist-standard.onnx`;
 const SIGMA = 0.25;
-const ROUNDS = 5;
-const SECONDS = 1;
+const ROUNDS = quick() ? 3 : 5;
+const SECONDS = quick() ? 0.5 : 1;
 
 /** Thread counts to measure. */
 export function noiseThreadCounts(): number[] {

@@ -16,14 +16,14 @@ import ort from "onnxruntime-node";
 import { imageSize, LinearClassifier, OnnxClassifier, ONNX_DEFAULTS } from "../src/model/index.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier } from "../src/smoothing/index.js";
-import { median, rate, rawSession } from "./measure.js";
+import { median, quick, rate, rawSession } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const LINEAR = `${root}test/fixtures/linear.onnx`;
 const BATCH = 1000;
 const THREADS = ONNX_DEFAULTS.threads;
 const SIGMA = 0.25;
-const ROUNDS = 5;
+const ROUNDS = quick() ? 3 : 5;
 
 async function throughput(path: string, label: string): Promise<void> {
   const model = await OnnxClassifier.load(path, { threads: THREADS, maxBatch: BATCH });
@@ -37,7 +37,7 @@ async function throughput(path: string, label: string): Promise<void> {
   const x = new Float32Array(d).fill(0.5);
   const g = new SmoothedClassifier(model, { sigma: SIGMA, n: 4 * BATCH, batchSize: BATCH, random: createRandom(2) });
   const gw = new SmoothedClassifier(threaded, { sigma: SIGMA, n: 4 * BATCH, batchSize: BATCH, random: createRandom(2) });
-  const seconds = 1;
+  const seconds = quick() ? 0.5 : 1;
   for (let i = 0; i < 3; i++) { // warm-up (JIT, onnxruntime arenas)
     await session.run(feeds);
     await g.votes(x, 1);
