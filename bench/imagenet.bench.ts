@@ -1,6 +1,6 @@
 /**
  * g(sigma, n) at realistic size (issue 13), side by side in alternating rounds:
- * 1. ResNet-18 (and ResNet-50 without --quick) at 3x224x224, built by bench/resnet.ts (skipped
+ * 1. ResNet-18 (and ResNet-50 with RSBENCH_BENCH_RESNET50=1: minutes more on 2 cores) at 3x224x224, built by bench/resnet.ts (skipped
  *    without python3 + torch): raw onnxruntime (session.run on a ready batch, no noise) against
  *    g(sigma, n) on one point with n = BATCHES batches per call, the noise drawn in the calling thread
  *    and on one noise thread ("per-draw", the layout that splits one point over threads), same
@@ -30,7 +30,7 @@ const SECONDS = quick() ? 0.5 : 1;
  * runs the current one (the sampler's double buffering; onnxruntime-node runs off the JS thread).
  * CERTIFY's n = 100,000 is thousands of batches.
  */
-const BATCHES = quick() ? 2 : 4;
+const BATCHES = 2;
 
 /** Raw onnxruntime on a ready batch of `batch` noisy images: a case of sideBySide. */
 async function rawCase(path: string, shape: ImageShape, batch: number): Promise<{ run: () => Promise<number>; release: () => Promise<void> }> {
@@ -100,5 +100,6 @@ async function model28(): Promise<void> {
 export default async function run(): Promise<void> {
   await model28();
   await resnet("resnet18", "ResNet-18");
-  if (!quick()) await resnet("resnet50", "ResNet-50");
+  if (process.env.RSBENCH_BENCH_RESNET50 === "1") await resnet("resnet50", "ResNet-50");
+  else console.log("(ResNet-50: RSBENCH_BENCH_RESNET50=1 npm run bench -- imagenet)");
 }
