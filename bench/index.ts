@@ -3,6 +3,7 @@
  * contains one of the command-line filters (`npm run bench -- rng smoothing`). Each file
  * exports `default async function (): Promise<void>` that prints its own result lines;
  * ratios are always measured side by side within one file, so they hold on any machine.
+ * `--quick` (or RSBENCH_BENCH_QUICK=1) runs every benchmark with fewer rounds and queries.
  */
 import { readdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -33,4 +34,7 @@ export async function runBenchmarks(filters: readonly string[]): Promise<number>
   return 0;
 }
 
-process.exitCode = await runBenchmarks(process.argv.slice(2).filter((a) => a !== "--"));
+const args = process.argv.slice(2).filter((a) => a !== "--");
+// --quick: shorter rounds and budgets in every benchmark (see quick() in measure.ts).
+if (args.includes("--quick")) process.env.RSBENCH_BENCH_QUICK = "1";
+process.exitCode = await runBenchmarks(args.filter((a) => a !== "--quick"));

@@ -1,4 +1,6 @@
 /** Timing helpers shared by the benchmarks (and scripts/gpu): medians of alternating rounds. */
+import ort from "onnxruntime-node";
+import { ONNX_DEFAULTS } from "../src/model/onnx.js";
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -32,4 +34,23 @@ export async function sideBySide(cases: Readonly<Record<string, () => Promise<nu
     for (const [name, items] of Object.entries(cases)) rows[name].push(await rate(items, seconds));
   }
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { wall: median(v.map((r) => r.wall)), cpu: median(v.map((r) => r.cpu)) }]));
+}
+
+/** Whether the short run was asked for (`npm run bench -- --quick`, or RSBENCH_BENCH_QUICK=1). */
+export function quick(): boolean {
+  return process.env.RSBENCH_BENCH_QUICK === "1";
+}
+
+/**
+ * A bare onnxruntime session with OnnxClassifier's own session settings (threads, sequential,
+ * all graph optimisations, spinning as ONNX_DEFAULTS): "raw onnxruntime" in the ratios.
+ */
+export function rawSession(path: string, threads: number = ONNX_DEFAULTS.threads): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(path, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    extra: { session: { intra_op: { allow_spinning: ONNX_DEFAULTS.spinning ? "1" : "0" } } },
+  });
 }

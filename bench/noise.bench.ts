@@ -15,13 +15,13 @@ import type { Classifier, ImageShape, Votes } from "../src/model/index.js";
 import { imageSize, OnnxClassifier, ONNX_DEFAULTS } from "../src/model/index.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier, type NoiseLayout } from "../src/smoothing/index.js";
-import { sideBySide, type Rate } from "./measure.js";
+import { quick, rawSession, sideBySide, type Rate } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const MODEL = `${root}models/fashion-mnist-standard.onnx`;
 const SIGMA = 0.25;
-const ROUNDS = 5;
-const SECONDS = 1;
+const ROUNDS = quick() ? 3 : 5;
+const SECONDS = quick() ? 0.5 : 1;
 
 /** Thread counts to measure. */
 export function noiseThreadCounts(): number[] {
@@ -67,7 +67,7 @@ async function model28(threads: number[]): Promise<void> {
   }
   const batch = 1000;
   const base = await OnnxClassifier.load(MODEL, { threads: ONNX_DEFAULTS.threads, maxBatch: batch });
-  const session = await ort.InferenceSession.create(MODEL, { intraOpNumThreads: ONNX_DEFAULTS.threads, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" });
+  const session = await rawSession(MODEL);
   const input = new Float32Array(batch * imageSize(base.shape));
   createRandom(1).fillNormal(input, 0.5, SIGMA);
   const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", input, [batch, 1, 28, 28]) };

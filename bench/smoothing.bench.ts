@@ -16,25 +16,20 @@ import ort from "onnxruntime-node";
 import { imageSize, LinearClassifier, OnnxClassifier, ONNX_DEFAULTS } from "../src/model/index.js";
 import { createRandom } from "../src/rng/index.js";
 import { SmoothedClassifier } from "../src/smoothing/index.js";
-import { median, rate } from "./measure.js";
+import { median, quick, rate, rawSession } from "./measure.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const LINEAR = `${root}test/fixtures/linear.onnx`;
 const BATCH = 1000;
 const THREADS = ONNX_DEFAULTS.threads;
 const SIGMA = 0.25;
-const ROUNDS = 5;
+const ROUNDS = quick() ? 3 : 5;
 
 async function throughput(path: string, label: string): Promise<void> {
   const model = await OnnxClassifier.load(path, { threads: THREADS, maxBatch: BATCH });
   const threaded = await OnnxClassifier.load(path, { threads: THREADS, maxBatch: BATCH, worker: true });
   const d = imageSize(model.shape);
-  const session = await ort.InferenceSession.create(path, {
-    intraOpNumThreads: THREADS,
-    interOpNumThreads: 1,
-    executionMode: "sequential",
-    graphOptimizationLevel: "all",
-  });
+  const session = await rawSession(path, THREADS);
   const input = new Float32Array(BATCH * d);
   createRandom(1).fillNormal(input, 0.5, SIGMA);
   const tensor = new ort.Tensor("float32", input, [BATCH, model.shape.channels, model.shape.height, model.shape.width]);
@@ -42,7 +37,7 @@ async function throughput(path: string, label: string): Promise<void> {
   const x = new Float32Array(d).fill(0.5);
   const g = new SmoothedClassifier(model, { sigma: SIGMA, n: 4 * BATCH, batchSize: BATCH, random: createRandom(2) });
   const gw = new SmoothedClassifier(threaded, { sigma: SIGMA, n: 4 * BATCH, batchSize: BATCH, random: createRandom(2) });
-  const seconds = 1;
+  const seconds = quick() ? 0.5 : 1;
   for (let i = 0; i < 3; i++) { // warm-up (JIT, onnxruntime arenas)
     await session.run(feeds);
     await g.votes(x, 1);

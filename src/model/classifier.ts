@@ -5,6 +5,19 @@ export interface ImageShape {
   readonly width: number;
 }
 
+/**
+ * Input values (float32) of the largest default batch: 16 MiB. 1000 images of 28x28 (the default
+ * batch is unchanged there), 27 of 3x224x224: onnxruntime's CPU throughput on ResNet-18 is flat
+ * from batch ~32 on (BENCHMARKS.md), while 1000 images at 224 take 600 MB per buffer and
+ * gigabytes of activations.
+ */
+export const MAX_BATCH_VALUES = 2 ** 22;
+
+/** The default largest batch for images of d values: `cap` images, at most MAX_BATCH_VALUES / d (at least 1). */
+export function defaultBatchSize(d: number, cap = 1000): number {
+  return Math.max(1, Math.min(cap, Math.floor(MAX_BATCH_VALUES / d)));
+}
+
 /** Closed interval of valid pixel values. Bounds are data: algorithms read them, never assume [0, 1]. */
 export interface Bounds {
   readonly lower: number;

@@ -1,5 +1,5 @@
 export type { Bounds, Classifier, ImageShape, Votes } from "./classifier.js";
-export { formatShape, imageSize } from "./classifier.js";
+export { defaultBatchSize, formatShape, imageSize, MAX_BATCH_VALUES } from "./classifier.js";
 export { LinearClassifier, oneHotVotes } from "./linear.js";
 export { ModelError } from "./errors.js";
 export { OnnxClassifier, ONNX_DEFAULTS } from "./onnx.js";

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import ort from "onnxruntime-node";
 import type { Bounds, Classifier, ImageShape, Votes } from "./classifier.js";
-import { formatShape, imageSize } from "./classifier.js";
+import { defaultBatchSize, formatShape, imageSize } from "./classifier.js";
 import { DEFAULT_DEVICE, deviceSessionOptions, deviceUnavailable, noiseThreadsFor, parseDevice, type Device } from "./device.js";
 import { ModelError } from "./errors.js";
 import { oneHotVotes } from "./linear.js";
@@ -17,11 +17,23 @@ export interface OnnxClassifierOptions {
   /** onnxruntime intra-op threads. Defaults to 2. */
   threads?: number;
   /**
+   * Let onnxruntime's intra-op threads spin (busy-wait) between and after runs. Never changes a
+   * result. Defaults to false: on the shared 2-core machine spinning threads burn the core that the
+   * noise, the attack and the other workers need (ResNet-18 at batch 1 with 2 threads: 10-13 images
+   * per CPU second spinning against 16.5-17.5 without, and faster in wall-clock time too; the
+   * 28x28 model at batch 1000: 14-16k against 17-21k per CPU second; BENCHMARKS.md).
+   */
+  spinning?: boolean;
+  /**
    * Image shape (CHW). Required when the model leaves channels, height or width symbolic;
    * otherwise it must agree with the model. Defaults to the model's own dimensions.
    */
   shape?: ImageShape;
-  /** Largest batch sent to onnxruntime in one run; bigger calls are split. Defaults to 1000. */
+  /**
+   * Largest batch sent to onnxruntime in one run; bigger calls are split. Defaults to 1000
+   * images, or fewer for large images (defaultBatchSize: at most MAX_BATCH_VALUES input values,
+   * 27 images at 3x224x224), so that a big call does not take gigabytes of activations.
+   */
   maxBatch?: number;
   /**
    * Run onnxruntime in a worker thread: `predict` then leaves the calling thread free (the
@@ -40,11 +52,13 @@ export interface OnnxClassifierOptions {
 export const ONNX_DEFAULTS = {
   bounds: { lower: 0, upper: 1 } as Bounds,
   threads: 2,
+  spinning: false,
   maxBatch: 1000,
   device: DEFAULT_DEVICE,
 } as const;
 
 const PROBE_BATCH = 2;
+
 
 /** Whether onnxruntime's CPU provider loads the file (tells a device failure from a bad model). */
 async function loadsOnCpu(path: string): Promise<boolean> {
@@ -66,7 +80,7 @@ async function loadsOnCpu(path: string): Promise<boolean> {
 export class OnnxClassifier implements Classifier {
   private passes = 0;
   private readonly d: number;
-  /** Normalised-input buffer of maxBatch images, allocated on first use and reused. */
+  /** Normalised-input buffer, allocated on first use for the call's chunk (at most maxBatch images), grown when needed and reused. */
   private input: Float32Array | null = null;
   /** (x - mean) / std = x * scale + offset, per channel. */
   private readonly scale: Float32Array | null;
@@ -98,7 +112,7 @@ export class OnnxClassifier implements Classifier {
   /** Loads and checks an ONNX model; throws ModelError saying what was expected and received. */
   static async load(path: string, options: OnnxClassifierOptions = {}): Promise<OnnxClassifier> {
     const threads = options.threads ?? ONNX_DEFAULTS.threads;
-    const maxBatch = options.maxBatch ?? ONNX_DEFAULTS.maxBatch;
+    const maxBatch = options.maxBatch ?? ONNX_DEFAULTS.maxBatch; // checked here; the default is capped by the image size in check()
     const bounds = options.bounds ?? ONNX_DEFAULTS.bounds;
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`invalid threads: expected an integer >= 1, got ${threads}`);
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`invalid maxBatch: expected an integer >= 1, got ${maxBatch}`);
@@ -114,6 +128,7 @@ export class OnnxClassifier implements Classifier {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      extra: { session: { intra_op: { allow_spinning: (options.spinning ?? ONNX_DEFAULTS.spinning) ? "1" : "0" } } },
       ...deviceSessionOptions(device),
     };
     let session: ort.InferenceSession;
@@ -127,7 +142,7 @@ export class OnnxClassifier implements Classifier {
     }
 
     try {
-      const checked = await OnnxClassifier.check(session, path, options, bounds, maxBatch);
+      const checked = await OnnxClassifier.check(session, path, options, bounds);
       if (!options.worker) return checked;
       await session.release();
       const worker = new InferenceWorker({
@@ -140,7 +155,7 @@ export class OnnxClassifier implements Classifier {
         scale: checked.std ? Float32Array.from(checked.std, (v) => 1 / v) : null,
         offset: checked.mean && checked.std ? Float32Array.from(checked.mean, (m, c) => -m / checked.std![c]) : null,
       });
-      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, maxBatch, checked.mean, checked.std, checked.device);
+      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, checked.maxBatch, checked.mean, checked.std, checked.device);
     } catch (error) {
       await session.release().catch(() => {});
       throw error;
@@ -152,7 +167,6 @@ export class OnnxClassifier implements Classifier {
     path: string,
     options: OnnxClassifierOptions,
     bounds: Bounds,
-    maxBatch: number,
   ): Promise<OnnxClassifier> {
     const where = `in "${path}"`;
     const inputs = session.inputMetadata;
@@ -213,6 +227,7 @@ export class OnnxClassifier implements Classifier {
     // Probe: one run on a small batch tells the number of classes and checks the output rank,
     // whatever the metadata says (symbolic or missing dims). Not counted as forward passes.
     const d = imageSize(shape);
+    const maxBatch = options.maxBatch ?? defaultBatchSize(d, ONNX_DEFAULTS.maxBatch);
     const probe = new ort.Tensor("float32", new Float32Array(PROBE_BATCH * d), [PROBE_BATCH, shape.channels, shape.height, shape.width]);
     let result: ort.InferenceSession.ReturnType;
     try {
@@ -278,8 +293,7 @@ export class OnnxClassifier implements Classifier {
     const src = batch.subarray(start * d, (start + size) * d);
     let data = src;
     if (this.scale && this.offset) {
-      this.input ??= new Float32Array(this.maxBatch * d);
-      data = this.input.subarray(0, size * d);
+      data = this.inputBuffer(size * d);
       const plane = this.shape.height * this.shape.width;
       const channels = this.shape.channels;
       for (let i = 0, o = 0; i < size; i++) {
@@ -290,8 +304,7 @@ export class OnnxClassifier implements Classifier {
       }
     } else if (src.buffer instanceof SharedArrayBuffer) {
       // onnxruntime-node refuses tensors over shared memory (noise threads write there): copy.
-      this.input ??= new Float32Array(this.maxBatch * d);
-      data = this.input.subarray(0, size * d);
+      data = this.inputBuffer(size * d);
       data.set(src);
     }
     const tensor = new ort.Tensor("float32", data, [size, this.shape.channels, this.shape.height, this.shape.width]);
@@ -314,6 +327,12 @@ export class OnnxClassifier implements Classifier {
       }
       labels[start + i] = best;
     }
+  }
+
+  /** The reused input buffer, `length` values long (a 224x224 model queried one image at a time never holds maxBatch images). */
+  private inputBuffer(length: number): Float32Array {
+    if (!this.input || this.input.length < length) this.input = new Float32Array(length);
+    return this.input.subarray(0, length);
   }
 
   private nonFinite(value: number, image: number): never {

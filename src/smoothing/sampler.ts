@@ -1,5 +1,5 @@
 import type { Classifier, Votes } from "../model/classifier.js";
-import { imageSize } from "../model/classifier.js";
+import { imageSize, MAX_BATCH_VALUES } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 import { DEFAULT_NOISE_LAYOUT, noiseFiller, parseNoiseLayout, type NoiseFiller, type NoiseJob, type NoiseLayout } from "./noise.js";
 
@@ -118,10 +118,15 @@ export class NoisySampler {
     return { counts, draws, forwardPasses: passes };
   }
 
-  /** The two buffers, (re)allocated to hold min(batchSize, max(size, 64)) images each. */
+  /**
+   * The two buffers, (re)allocated to hold min(batchSize, max(size, m)) images each, where the
+   * head room m is 64 images but at most MAX_BATCH_VALUES / 4 values: an attack's one-image
+   * queries at 3x224x224 then hold 6 images per buffer (3.6 MB), not 64 (38.5 MB).
+   */
   private slotsFor(size: number): Array<{ buffer: Float32Array; owner: Int32Array }> {
     if (this.slots.length === 0 || this.slots[0].owner.length < size) {
-      const images = Math.min(this.batchSize, Math.max(size, 64));
+      const headRoom = Math.max(1, Math.min(64, Math.floor(MAX_BATCH_VALUES / 4 / this.d)));
+      const images = Math.min(this.batchSize, Math.max(size, headRoom));
       this.slots = [0, 1].map(() => ({ buffer: this.filler.allocate(images * this.d), owner: new Int32Array(images) }));
     }
     return this.slots;

@@ -1,6 +1,6 @@
 import type { Classifier, Decider, Votes } from "../model/classifier.js";
 import { wrongVotesNeeded } from "../theory/level.js";
-import { imageSize } from "../model/classifier.js";
+import { defaultBatchSize, imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 import { DEFAULT_NOISE_LAYOUT, parseNoiseLayout, type NoiseLayout } from "./noise.js";
 import { NoisySampler } from "./sampler.js";
@@ -11,7 +11,10 @@ export interface SmoothingOptions {
   sigma: number;
   /** Noisy copies per point (the paper's n, an integer >= 1). */
   n: number;
-  /** Largest base-model call, in images. Does not change results. Defaults to 1000. */
+  /**
+   * Largest base-model call, in images. Does not change results. Defaults to 1000, or fewer for
+   * large images (defaultBatchSize: at most 2^22 values, 27 images at 3x224x224).
+   */
   batchSize?: number;
   /**
    * Stop drawing for a point as soon as its majority can no longer change. `predict` is then
@@ -72,7 +75,7 @@ export class SmoothedClassifier implements Classifier {
 
   constructor(readonly base: Classifier, options: SmoothingOptions) {
     const { sigma, n, random } = options;
-    const batchSize = options.batchSize ?? SMOOTHING_DEFAULTS.batchSize;
+    const batchSize = options.batchSize ?? defaultBatchSize(imageSize(base.shape), SMOOTHING_DEFAULTS.batchSize);
     if (!(Number.isFinite(sigma) && sigma > 0)) throw new RangeError(`invalid sigma: expected a number > 0, got ${sigma}`);
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`invalid n: expected an integer >= 1, got ${n}`);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`invalid batchSize: expected an integer >= 1, got ${batchSize}`);
