@@ -11,6 +11,7 @@ import { register as registerEvaluate } from "./evaluate.js";
 import { register as registerCalibrate } from "./calibrate.js";
 import { register as registerMerge } from "./merge.js";
 import { register as registerReport } from "./report.js";
+import { register as registerWorker } from "./worker.js";
 import { writeReport } from "../../report/index.js";
 
 /** Each module registers its commands on the program; the CLI is a thin layer over the library. */
@@ -20,6 +21,7 @@ registrations.push((program) => registerRun(program, (dir) => writeReport(dir)))
 registrations.push(registerResults);
 registrations.push(registerMerge);
 registrations.push(registerReport);
+registrations.push(registerWorker);
 registrations.push((program) => registerDemo(program, (dir) => writeReport(dir)));
 registrations.push(registerPredict);
 registrations.push(registerCertify);
