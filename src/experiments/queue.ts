@@ -35,6 +35,11 @@ export const QUEUE_DEFAULTS = Object.freeze({
   discoveryInterval: 2_000,
   /** Milliseconds between the coordinator's looks for finished jobs. */
   pollInterval: 200,
+  /**
+   * Seconds between the coordinator's re-registrations of its run and re-adds of its pending
+   * items (a no-op for jobs that exist): a Redis restarted without persistence is refilled.
+   */
+  requeueInterval: 60,
   /** Seconds a coordinator's heartbeat lives: a second coordinator of the same run is refused while it does. */
   heartbeatSeconds: 15,
   /** Seconds without any connected worker before the coordinator says so (once). */

@@ -29,6 +29,8 @@ export interface CoordinatorOptions {
   readonly pollInterval?: number;
   /** Seconds without a connected worker before saying so; defaults to QUEUE_DEFAULTS.noWorkerWarning. */
   readonly noWorkerWarning?: number;
+  /** Seconds between re-registering the run and re-adding the jobs of pending items; defaults to QUEUE_DEFAULTS.requeueInterval. */
+  readonly requeueInterval?: number;
   /** Refusals by workers, a run without workers: things the user should know (the CLI prints them). */
   readonly onWarning?: (message: string) => void;
 }
@@ -106,6 +108,18 @@ export class QueueExecutor implements Executor {
     this.options.onWarning?.(message);
   }
 
+  /** Adds the items' jobs; an item whose job exists (waiting, running or finished) is left as it is. */
+  private async enqueue(items: Iterable<WorkItem>): Promise<void> {
+    const all = [...items];
+    for (let i = 0; i < all.length; i += 1000) {
+      await this.queue.addBulk(all.slice(i, i + 1000).map((item) => ({
+        name: item.kind,
+        data: { item } satisfies ItemJobData,
+        opts: { jobId: jobIdOf(item.key), removeOnComplete: false, removeOnFail: false, attempts: 1 },
+      })));
+    }
+  }
+
   async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void> {
     if (items.length === 0) return;
     const pending = new Map(items.map((item) => [item.key, item]));
@@ -113,17 +127,13 @@ export class QueueExecutor implements Executor {
     for (const job of await allJobs(this.queue, "failed")) {
       if (pending.has(keyOfJobId(job.id!))) await job.retry("failed");
     }
-    for (let i = 0; i < items.length; i += 1000) {
-      await this.queue.addBulk(items.slice(i, i + 1000).map((item) => ({
-        name: item.kind,
-        data: { item } satisfies ItemJobData,
-        opts: { jobId: jobIdOf(item.key), removeOnComplete: false, removeOnFail: false, attempts: 1 },
-      })));
-    }
+    await this.enqueue(items);
     const interval = this.options.pollInterval ?? QUEUE_DEFAULTS.pollInterval;
     const quiet = (this.options.noWorkerWarning ?? QUEUE_DEFAULTS.noWorkerWarning) * 1000;
     let lastWorker = performance.now();
     let lastWorkerCheck = -Infinity;
+    let lastRequeue = performance.now();
+    const requeue = (this.options.requeueInterval ?? QUEUE_DEFAULTS.requeueInterval) * 1000;
     while (pending.size > 0) {
       const counts = await this.queue.getJobCounts("completed", "failed");
       if (counts.completed > 0) {
@@ -158,6 +168,12 @@ export class QueueExecutor implements Executor {
       }
       if (pending.size === 0) break;
       const now = performance.now();
+      if (now - lastRequeue > requeue) {
+        // A Redis restarted without persistence (or flushed) lost the run's jobs and registration: put them back.
+        lastRequeue = now;
+        await this.client.hset(registryKey(this.prefix), this.descriptor.run, JSON.stringify(this.descriptor));
+        await this.enqueue(pending.values());
+      }
       if (now - lastWorkerCheck > 5_000) {
         lastWorkerCheck = now;
         const workers = await this.queue.getWorkersCount().catch(() => 1);
