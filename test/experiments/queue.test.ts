@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { connectionOptions, connectRedis, jobIdOf, keyOfJobId, parseQueueUrl, runId } from "../../src/experiments/queue.js";
+import { QueueExecutor } from "../../src/experiments/queueCoordinator.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { runCli } from "../cli/zooRun.js";
 import { assertStoredOnce, comparableRecords } from "./compare.js";
@@ -75,22 +76,26 @@ if ("error" in redis) test("queue runs need a Redis", () => { throw redis.error;
 interface Child {
   readonly process: ChildProcess;
   readonly lines: string[];
+  /** performance.now() when the last line came. */
+  readonly last: { at: number };
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
 function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
+  const last = { at: 0 };
   let stdout = "", stderr = "";
   child.stdout!.on("data", (chunk) => { stdout += chunk; });
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk;
     lines.push(...chunk.toString().split("\n").filter((l) => l !== ""));
+    last.at = performance.now();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     child.on("exit", (code, signal) => setImmediate(() => resolve({ code, signal, stdout, stderr })));
   });
-  return { process: child, lines, exited };
+  return { process: child, lines, last, exited };
 }
 
 async function stop(child: Child): Promise<void> {
@@ -147,13 +152,15 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     const out = join(root, "worker-kill");
     const run = coordinator(file, out);
     const a = worker("queue-worker-kill");
-    worker("queue-worker-kill");
-    // Kill worker a while it executes an attack, once some records are stored.
-    await until("10 stored records and worker a inside an attack", () => stored(out) >= 10 && /start attack\//.test(a.lines.at(-1) ?? ""));
+    const b = worker("queue-worker-kill");
+    // Kill worker a while it executes an attack (one takes over 120 ms: 40 queries of 3 ms), once some records are stored.
+    await until("10 stored records and worker a inside an attack", () =>
+      stored(out) >= 10 && /start attack\//.test(a.lines.at(-1) ?? "") && performance.now() - a.last.at < 40);
     a.process.kill("SIGKILL");
     await a.exited;
     const inFlight = /start (\S+)/.exec(a.lines.at(-1)!)![1];
     const restarted = worker("queue-worker-kill");
+    const others = [b, restarted];
     const result = await run.exited;
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout) as { executed: number; resumed: number };
@@ -162,6 +169,7 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     assertStoredOnce(out, ITEMS);
     // The item in flight was run again by a live worker (BullMQ's stalled-job recovery).
     assert.ok(comparableRecords(out).some((r) => (r as { key: string }).key === inFlight), `${inFlight} stored`);
+    assert.ok(others.some((w) => w.lines.includes(`rsbench worker: start ${inFlight}`)), `${inFlight} ran again on a live worker`);
     await stop(restarted);
   });
 
@@ -218,5 +226,55 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(comparableRecords(out), comparableRecords(reference));
     assertStoredOnce(out, ITEMS);
+  });
+
+  test("a Redis emptied mid-run (restarted without persistence) is refilled by the coordinator, with the same records", { timeout: 60_000 }, async () => {
+    const { file, reference } = await prepare("queue-flush");
+    const out = join(root, "flush");
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    worker("queue-flush");
+    const warnings: string[] = [];
+    let flushed = false;
+    const running = runExperiment(config, {
+      out, environment: new URL(`file://${ENVIRONMENT}`).href, onWarning: (m) => warnings.push(m),
+      executor: (run) => QueueExecutor.open(run, { url, requeueInterval: 1, pollInterval: 50 }),
+      onProgress: (p) => {
+        if (p.done === 10 && !flushed) {
+          flushed = true;
+          void connectRedis(url).then(async (client) => { await client.flushdb(); client.disconnect(); });
+        }
+      },
+    });
+    const summary = await running;
+    assert.equal(flushed, true);
+    assert.equal(summary.executed, ITEMS);
+    assert.deepEqual(comparableRecords(out), comparableRecords(reference));
+    assertStoredOnce(out, ITEMS);
+    // A complete run leaves nothing in Redis.
+    const client = await connectRedis(url);
+    try {
+      assert.deepEqual(await client.keys("rsbench:*"), []);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test("a second coordinator of the same run writing another directory is refused while the first lives", { timeout: 60_000 }, async () => {
+    const { file } = await prepare("queue-two-coordinators");
+    const first = coordinator(file, join(root, "two-a"));
+    const client = await connectRedis(url);
+    try {
+      const end = performance.now() + 30_000;
+      while (!Object.values(await client.hgetall("rsbench:runs")).some((t) => t.includes('"name":"queue-two-coordinators"'))) {
+        assert.ok(performance.now() < end, "the first coordinator registers its run");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      client.disconnect();
+    }
+    const second = await runCli(["run", file, "--queue", url, "--out", join(root, "two-b"), "--environment", ENVIRONMENT, "--no-report"], { timeout: 60_000 });
+    assert.equal(second.code, 1, second.stderr);
+    assert.match(second.stderr, /is already coordinated on redis:\/\/.* by pid \d+ on host .*, writing .*two-a .*two coordinators would split its records/);
+    await stop(first);
   });
 });
