@@ -176,7 +176,7 @@ export class QueueExecutor implements Executor {
       }
       if (now - lastWorkerCheck > 5_000) {
         lastWorkerCheck = now;
-        const workers = await this.queue.getWorkersCount().catch(() => 1);
+        const workers = await this.connectedWorkers().catch(() => 1);
         if (workers > 0) lastWorker = now;
         else if (now - lastWorker > quiet) {
           this.warn(`no worker is serving run ${this.descriptor.name} (queue ${this.queue.name}) on ${this.options.url}: start one with \`rsbench worker --queue ${this.options.url}\``);
@@ -184,6 +184,11 @@ export class QueueExecutor implements Executor {
       }
       await sleep(interval);
     }
+  }
+
+  /** Worker connections serving this run now (BullMQ's CLIENT LIST of the queue's workers). */
+  connectedWorkers(): Promise<number> {
+    return this.queue.getWorkersCount();
   }
 
   /** The run is complete: it leaves the registry (workers let it go) and its queue is deleted. */

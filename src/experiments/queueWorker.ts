@@ -57,9 +57,12 @@ export interface WorkerOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The name this process gives BullMQ (stored on the jobs it processes and shown in refusals). */
+/**
+ * The name this process gives BullMQ (stored on the jobs it processes, shown in refusals, and the
+ * Redis client name by which the coordinator sees connected workers: no spaces allowed).
+ */
 export function workerName(): string {
-  return `${hostname()} pid ${process.pid}`;
+  return `${hostname()}-pid${process.pid}`;
 }
 
 /**

@@ -233,10 +233,9 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     const out = join(root, "flush");
     const config = JSON.parse(readFileSync(file, "utf8"));
     worker("queue-flush");
-    const warnings: string[] = [];
     let flushed = false;
     const running = runExperiment(config, {
-      out, environment: new URL(`file://${ENVIRONMENT}`).href, onWarning: (m) => warnings.push(m),
+      out, environment: new URL(`file://${ENVIRONMENT}`).href,
       executor: (run) => QueueExecutor.open(run, { url, requeueInterval: 1, pollInterval: 50 }),
       onProgress: (p) => {
         if (p.done === 10 && !flushed) {
@@ -276,5 +275,27 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     assert.equal(second.code, 1, second.stderr);
     assert.match(second.stderr, /is already coordinated on redis:\/\/.* by pid \d+ on host .*, writing .*two-a .*two coordinators would split its records/);
     await stop(first);
+  });
+
+  test("the coordinator says once when no worker serves its run, and not while one does", { timeout: 60_000 }, async () => {
+    const config = tinyConfig({ name: "queue-no-worker" });
+    const warnings: string[] = [];
+    let started: Child | null = null;
+    const onWarning = (m: string) => {
+      warnings.push(m);
+      started ??= worker("queue-no-worker");
+    };
+    let executor: QueueExecutor | null = null;
+    let serving: Promise<number> | null = null;
+    const summary = await runExperiment(config as never, {
+      out: join(root, "no-worker"), environment: new URL(`file://${ENVIRONMENT}`).href, onWarning,
+      executor: async (run) => (executor = await QueueExecutor.open(run, { url, noWorkerWarning: 0, pollInterval: 50, onWarning })),
+      // Mid-run, the worker is seen connected (the count behind the warning).
+      onProgress: (p) => { if (p.done === 20) serving ??= executor!.connectedWorkers(); },
+    });
+    assert.equal(summary.executed, ITEMS);
+    assert.equal(await serving, 1);
+    assert.equal(warnings.length, 1, warnings.join("\n"));
+    assert.match(warnings[0], /no worker is serving run queue-no-worker \(queue run-[0-9a-f]{16}\) on redis:\/\/.*: start one with `rsbench worker --queue redis:/);
   });
 });
