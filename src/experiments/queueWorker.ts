@@ -35,7 +35,7 @@ export type WorkerEvent =
 export interface WorkerOptions {
   /** redis://HOST:PORT[/DB]. */
   readonly url: string;
-  /** Items executed at once per run (one worker thread and model session each); defaults to 1. */
+  /** Items executed at once per run (one worker thread and model session each); defaults to the available parallelism. */
   readonly workers?: number;
   /** onnxruntime intra-op threads per model session; defaults to 1 with several workers, else all cores. */
   readonly threads?: number;
@@ -84,14 +84,19 @@ class RunServer {
   refused: string | null = null;
   readonly worker: Worker;
 
-  constructor(readonly descriptor: RunDescriptor, private readonly options: WorkerOptions, private readonly environmentUrl: string) {
+  constructor(
+    readonly descriptor: RunDescriptor,
+    private readonly options: WorkerOptions,
+    private readonly environmentUrl: string,
+    /** Items at once, and onnxruntime threads per model session. */
+    private readonly slots: { readonly workers: number; readonly threads: number },
+  ) {
     this.environment = importEnvironment(environmentUrl);
     this.environment.catch(() => { /* reported by the job that needs it */ });
-    const workers = options.workers ?? 1;
     this.worker = new Worker(queueName(descriptor.run), (job: Job<ItemJobData>) => this.process(job), {
       connection: connectionOptions(options.url),
       prefix: options.prefix ?? QUEUE_DEFAULTS.prefix,
-      concurrency: workers,
+      concurrency: slots.workers,
       lockDuration: options.lockDuration ?? QUEUE_DEFAULTS.lockDuration,
       stalledInterval: options.stalledInterval ?? QUEUE_DEFAULTS.stalledInterval,
       maxStalledCount: options.maxStalledCount ?? QUEUE_DEFAULTS.maxStalledCount,
@@ -159,9 +164,7 @@ class RunServer {
     const { item } = job.data;
     this.options.onEvent?.({ type: "start", run: this.descriptor.run, key: item.key });
     await this.verify();
-    const workers = this.options.workers ?? 1;
-    const threads = this.options.threads ?? (workers > 1 ? 1 : availableParallelism());
-    const pool = this.free.pop() ?? new WorkerPool(this.descriptor.config, this.environmentUrl, 1, threads);
+    const pool = this.free.pop() ?? new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads);
     let record: ResultRecord | null = null;
     try {
       await pool.run([item], (r) => { record = r; });
@@ -185,8 +188,9 @@ class RunServer {
  * finish and resolves. Throws at once when Redis cannot be reached.
  */
 export async function serveQueue(options: WorkerOptions): Promise<void> {
-  const workers = options.workers ?? 1;
+  const workers = options.workers ?? availableParallelism();
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`invalid workers: expected an integer >= 1, got ${workers}`);
+  const slots = { workers, threads: options.threads ?? (workers > 1 ? 1 : availableParallelism()) };
   const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
   const client = await connectRedis(options.url);
   // null: a registry entry that is not a run descriptor (skipped, reported once).
@@ -216,7 +220,7 @@ export async function serveQueue(options: WorkerOptions): Promise<void> {
         }
         if (options.run !== undefined && options.run !== run && options.run !== descriptor.name) continue;
         const environment = options.environment ?? descriptor.environment ?? SHIPPED_ENVIRONMENT;
-        served.set(run, new RunServer(descriptor, options, environment));
+        served.set(run, new RunServer(descriptor, options, environment, slots));
         options.onEvent?.({ type: "serving", run, name: descriptor.name });
       }
       for (const [run, server] of served) {

@@ -74,6 +74,8 @@ export interface RunOutput {
   readonly resumed: number;
   readonly manifest: RunSummary["manifest"];
   readonly headline: Headline;
+  /** The work queue's Redis URL of a queue run (--queue), else null. */
+  readonly queue: string | null;
 }
 
 /** A report writer (the report module's writeReport), or null to skip the report. */
@@ -134,6 +136,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     resumed: summary.resumed,
     manifest: summary.manifest,
     headline: headline([...runStatus(summary.config, summary.manifest, readStore(summary.dir)).records], summary.config),
+    queue: queue === undefined ? null : parseQueueUrl(queue).url,
   };
 }
 
@@ -146,7 +149,8 @@ export function printRunOutput(output: RunOutput, json: boolean | undefined): vo
   const m = output.manifest;
   const lines = [
     `Run ${m.name}${m.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ""}: ${m.done}/${m.items} items (${output.executed} run now, ${output.resumed} from earlier sessions), ` +
-      `${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s), ${m.workers} worker(s).`,
+      `${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s), ` +
+      (output.queue === null ? `${m.workers} worker(s).` : `items run by the workers of ${output.queue}.`),
     `Results: ${join(output.dir, "results.jsonl")}`,
   ];
   if (output.report) lines.push(`Report: ${output.report}`);
@@ -165,7 +169,7 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--shard <I/N>", "run only shard I of N (items whose key hashes to I, and every calibration); auto/N takes I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. Default --out: runs/<name>.shard-I-of-N; join the shards with rsbench merge")
     .option("--queue <redis-url>", "coordinate the run over a work queue (BullMQ on Redis, redis://HOST:PORT): items run on `rsbench worker --queue` processes, this process stores their records (see docs/queue.md)")
     .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
-    .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline}")
+    .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline, queue}")
     .addHelpText("after", [
       "",
       "A killed run (Ctrl-C, SIGKILL, power loss) loses at most the items in flight: run the same",

@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .command("worker")
     .description("Execute the items of queue runs (rsbench run CONFIG --queue URL) on this machine: BullMQ on Redis; the coordinator stores the records.")
     .requiredOption("--queue <redis-url>", "the Redis of the runs, redis://HOST:PORT[/DB]")
-    .option("--workers <k>", "items executed at once, one worker thread and model session each (default: 1)")
+    .option("--workers <k>", "items executed at once, one worker thread and model session each (default: all cores, as rsbench run)")
     .option("--threads <t>", "onnxruntime intra-op threads per model session (default: 1 with several workers, else all cores)")
     .option("--environment <module>", "module exporting createEnvironment() for every run, instead of the one the run names (default: the run's, or the shipped one)")
     .option("--run <id-or-name>", "serve only this run (its id as logged, or its config name); default: every run registered on the Redis")
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
-      const workers = flags.workers === undefined ? 1 : parseNumber("--workers", flags.workers, { min: 1, max: 4 * availableParallelism(), integer: true });
+      const workers = flags.workers === undefined ? availableParallelism() : parseNumber("--workers", flags.workers, { min: 1, max: 4 * availableParallelism(), integer: true });
       const threads = flags.threads === undefined ? undefined : parseNumber("--threads", flags.threads, { min: 1, max: 4 * availableParallelism(), integer: true });
       const maxStalledCount = flags.maxStalledCount === undefined ? undefined : parseNumber("--max-stalled-count", flags.maxStalledCount, { min: 1, max: 1000, integer: true });
       const environment = flags.environment === undefined ? undefined : /^[a-z]+:/.test(flags.environment) ? flags.environment : pathToFileURL(resolve(flags.environment)).href;
