@@ -39,7 +39,11 @@ export interface WorkerOptions {
   readonly workers?: number;
   /** onnxruntime intra-op threads per model session; defaults to 1 with several workers, else all cores. */
   readonly threads?: number;
-  /** Environment module URL for every run, instead of the one each run names (the shipped one when it names none). */
+  /**
+   * Environment module URL for the runs that name their own (`rsbench run --environment`); runs on
+   * the shipped environment use this worker's shipped one. Without it, such runs are refused: a
+   * worker never imports a module because Redis names it.
+   */
   readonly environment?: string;
   /** Serve only the run with this id or config name (default: every registered run). */
   readonly run?: string;
@@ -91,7 +95,12 @@ class RunServer {
     /** Items at once, and onnxruntime threads per model session. */
     private readonly slots: { readonly workers: number; readonly threads: number },
   ) {
-    this.environment = importEnvironment(environmentUrl);
+    // Code is imported only from this machine's own choice: the shipped module, or --environment.
+    this.environment = descriptor.environment !== null && options.environment === undefined
+      ? Promise.reject(new Error(
+        `the run uses its own environment module (${descriptor.environment}), and a worker imports no module a run names in Redis: ` +
+        "start the worker with --environment PATH (that module's path on this machine) to serve it"))
+      : importEnvironment(environmentUrl);
     this.environment.catch(() => { /* reported by the job that needs it */ });
     this.worker = new Worker(queueName(descriptor.run), (job: Job<ItemJobData>) => this.process(job), {
       connection: connectionOptions(options.url),
@@ -127,7 +136,7 @@ class RunServer {
   /** Resolves when this worker's inputs match the run's fingerprints; throws the refusal otherwise. */
   private async verify(): Promise<void> {
     const environment = await this.environment.catch((error: Error) => {
-      throw this.refuse([`environment module ${this.environmentUrl}: ${error.message}`]);
+      throw this.refuse([error.message.startsWith("the run uses") ? error.message : `environment module ${this.environmentUrl}: ${error.message}`]);
     });
     let stamp: string;
     try {
@@ -219,7 +228,7 @@ export async function serveQueue(options: WorkerOptions): Promise<void> {
           continue;
         }
         if (options.run !== undefined && options.run !== run && options.run !== descriptor.name) continue;
-        const environment = options.environment ?? descriptor.environment ?? SHIPPED_ENVIRONMENT;
+        const environment = descriptor.environment === null ? SHIPPED_ENVIRONMENT : options.environment ?? descriptor.environment;
         served.set(run, new RunServer(descriptor, options, environment, slots));
         options.onEvent?.({ type: "serving", run, name: descriptor.name });
       }

@@ -138,7 +138,7 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     return { file, reference };
   };
   const coordinator = (file: string, out: string) => spawnChild(["run", file, "--queue", url, "--out", out, "--environment", ENVIRONMENT, "--no-report", "--json"]);
-  const worker = (name: string, env: NodeJS.ProcessEnv = {}) => spawnChild(["worker", "--queue", url, "--workers", "1", "--run", name, ...STALL], env);
+  const worker = (name: string, env: NodeJS.ProcessEnv = {}) => spawnChild(["worker", "--queue", url, "--workers", "1", "--run", name, "--environment", ENVIRONMENT, ...STALL], env);
 
   before(() => { root = mkdtempSync(join(tmpdir(), "rsbench-queue-")); });
   after(async () => {
@@ -208,7 +208,7 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     await stop(w);
   });
 
-  test("a worker whose model file differs from the run's refuses its jobs; a matching worker then finishes the run", { timeout: 60_000 }, async () => {
+  test("workers whose model file differs, or that lack the run's environment module, refuse its jobs; a matching worker then finishes the run", { timeout: 60_000 }, async () => {
     const { file, reference } = await prepare("queue-refusal");
     const bad = join(root, "other-linear.onnx");
     copyFileSync(MODEL, bad);
@@ -220,6 +220,9 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     const message = run.lines.find((l) => l.includes("refused by rsbench worker"))!;
     assert.match(message, /model linear \(.*other-linear\.onnx\): sha256 [0-9a-f]{12} \(\d+ bytes\) when the run started, now [0-9a-f]{12} \(\d+ bytes\)/);
     assert.ok(refusing.lines.some((l) => l.includes("refused by rsbench worker")), refusing.lines.join("\n"));
+    // A worker not given the run's environment module refuses too: it never imports a module Redis names.
+    spawnChild(["worker", "--queue", url, "--workers", "1", "--run", "queue-refusal", ...STALL]);
+    await until("the coordinator to report the second refusal", () => run.lines.some((l) => l.includes("a worker imports no module a run names in Redis")));
     assert.equal(stored(out), 0);
     worker("queue-refusal");
     const result = await run.exited;

@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .requiredOption("--queue <redis-url>", "the Redis of the runs, redis://HOST:PORT[/DB]")
     .option("--workers <k>", "items executed at once, one worker thread and model session each (default: all cores, as rsbench run)")
     .option("--threads <t>", "onnxruntime intra-op threads per model session (default: 1 with several workers, else all cores)")
-    .option("--environment <module>", "module exporting createEnvironment() for every run, instead of the one the run names (default: the run's, or the shipped one)")
+    .option("--environment <module>", "module exporting createEnvironment() for the runs that use their own (rsbench run --environment): its path on this machine. Without it such runs are refused (a worker never imports a module named in Redis); runs on the shipped environment use this rsbench's")
     .option("--run <id-or-name>", "serve only this run (its id as logged, or its config name); default: every run registered on the Redis")
     .option("--lock-duration <ms>", `how long a job's lock lasts unrenewed (BullMQ lockDuration); a killed worker's items run again after about this plus --stalled-interval (default: ${QUEUE_DEFAULTS.lockDuration})`)
     .option("--stalled-interval <ms>", `milliseconds between checks for stalled jobs (default: ${QUEUE_DEFAULTS.stalledInterval})`)
