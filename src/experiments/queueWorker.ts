@@ -80,6 +80,15 @@ export function inputDifferences(recorded: InputFingerprints, here: InputFingerp
   return [...missing, ...compareFingerprints(recorded, here)];
 }
 
+/** A run on its own environment module, served by a worker that was not given one. */
+class ForeignEnvironment extends Error {}
+
+/** The reason of a refusal for inputs that differ from the run's. */
+function differ(differences: readonly string[]): string {
+  return `the inputs it would load differ from those the run recorded: ${differences.join("; ")}. ` +
+    "Every worker must load the same files: a shipped model name, or a path that holds the same file on every machine.";
+}
+
 /** One run this process serves. */
 class RunServer {
   private readonly free: WorkerPool[] = [];
@@ -97,7 +106,7 @@ class RunServer {
   ) {
     // Code is imported only from this machine's own choice: the shipped module, or --environment.
     this.environment = descriptor.environment !== null && options.environment === undefined
-      ? Promise.reject(new Error(
+      ? Promise.reject(new ForeignEnvironment(
         `the run uses its own environment module (${descriptor.environment}), and a worker imports no module a run names in Redis: ` +
         "start the worker with --environment PATH (that module's path on this machine) to serve it"))
       : importEnvironment(environmentUrl);
@@ -136,30 +145,30 @@ class RunServer {
   /** Resolves when this worker's inputs match the run's fingerprints; throws the refusal otherwise. */
   private async verify(): Promise<void> {
     const environment = await this.environment.catch((error: Error) => {
-      throw this.refuse([error.message.startsWith("the run uses") ? error.message : `environment module ${this.environmentUrl}: ${error.message}`]);
+      throw this.refuse(error instanceof ForeignEnvironment ? error.message : `environment module ${this.environmentUrl}: ${error.message}`);
     });
     let stamp: string;
     try {
       stamp = this.stamp(environment);
     } catch (error) {
-      throw this.refuse([(error as Error).message]);
+      throw this.refuse(differ([(error as Error).message]));
     }
     if (this.checked?.stamp !== stamp) {
       const result = fingerprintInputs(this.descriptor.config, environment).then(
         (here) => {
           const differences = inputDifferences(this.descriptor.inputs, here);
-          if (differences.length > 0) throw this.refuse(differences);
+          if (differences.length > 0) throw this.refuse(differ(differences));
         },
-        (error: Error) => { throw this.refuse([error.message]); },
+        (error: Error) => { throw this.refuse(differ([error.message])); },
       );
       this.checked = { stamp, result };
     }
     await this.checked.result;
   }
 
-  private refuse(differences: readonly string[]): UnrecoverableError {
-    this.refused ??= `${REFUSAL} ${workerName()} for run ${this.descriptor.name} (${this.descriptor.run}): the inputs it would load differ from those the run recorded: ` +
-      `${differences.join("; ")}. Every worker must load the same files: a shipped model name, or a path that holds the same file on every machine.`;
+  /** The refusal of this run: its reason, after the worker and the run. */
+  private refuse(reason: string): UnrecoverableError {
+    this.refused ??= `${REFUSAL} ${workerName()} for run ${this.descriptor.name} (${this.descriptor.run}): ${reason}`;
     if (this.worker.isRunning()) {
       this.options.onEvent?.({ type: "refused", run: this.descriptor.run, name: this.descriptor.name, message: this.refused });
       // Stop taking this run's jobs (close waits for the ones in flight, this one included).
