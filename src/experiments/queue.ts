@@ -96,6 +96,8 @@ export interface RunDescriptor {
   readonly environment: string | null;
   /** The fingerprints the run recorded (run.json): a worker refuses to execute with other inputs. */
   readonly inputs: InputFingerprints;
+  /** The coordinator's rsbench and onnxruntime versions: a worker of other versions refuses the run. */
+  readonly software: { readonly rsbench: string; readonly onnxruntime: string | null };
   readonly coordinator: CoordinatorId;
 }
 

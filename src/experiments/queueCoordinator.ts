@@ -17,6 +17,7 @@ import type { WorkItem } from "./grid.js";
 import type { Executor } from "./pool.js";
 import type { ResultRecord } from "./records.js";
 import type { ExecutorRun } from "./runner.js";
+import { softwareVersions } from "./runDirectory.js";
 import type { CoordinatorId, RunDescriptor } from "./queue.js";
 import { connectionOptions, connectRedis, heartbeatKey, jobIdOf, keyOfJobId, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey, runId } from "./queue.js";
 
@@ -70,6 +71,7 @@ export class QueueExecutor implements Executor {
     const client = await connectRedis(options.url);
     try {
       const id = runId(run.configHash, run.inputs, run.environment);
+      const software = softwareVersions();
       const coordinator: CoordinatorId = { host: hostname(), pid: process.pid, dir: resolve(run.dir), started: new Date().toISOString() };
       const key = heartbeatKey(prefix, id);
       const ttl = QUEUE_DEFAULTS.heartbeatSeconds;
@@ -88,6 +90,7 @@ export class QueueExecutor implements Executor {
       const descriptor: RunDescriptor = {
         run: id, name: run.config.name, configHash: run.configHash, config: run.config,
         environment: run.environment, inputs: run.inputs, coordinator,
+        software: { rsbench: software.rsbench, onnxruntime: software.onnxruntime },
       };
       await client.hset(registryKey(prefix), id, JSON.stringify(descriptor));
       const queue = new Queue(queueName(id), { connection: connectionOptions(options.url), prefix });

@@ -16,6 +16,7 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { importEnvironment, SHIPPED_ENVIRONMENT, type ExperimentEnvironment } from "./environment.js";
 import { compareFingerprints, fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
 import { WorkerPool } from "./pool.js";
+import { softwareVersions } from "./runDirectory.js";
 import type { ResultRecord } from "./records.js";
 import { serializeRecord } from "./store.js";
 import type { ItemJobData } from "./queueCoordinator.js";
@@ -147,6 +148,12 @@ class RunServer {
     const environment = await this.environment.catch((error: Error) => {
       throw this.refuse(error instanceof ForeignEnvironment ? error.message : `environment module ${this.environmentUrl}: ${error.message}`);
     });
+    const here = softwareVersions();
+    const software = this.descriptor.software;
+    if (software && (software.rsbench !== here.rsbench || software.onnxruntime !== here.onnxruntime)) {
+      throw this.refuse(`the run's coordinator runs rsbench ${software.rsbench} with onnxruntime ${software.onnxruntime}, this worker rsbench ${here.rsbench} with onnxruntime ${here.onnxruntime}: ` +
+        "records of two versions would be mixed; install the coordinator's versions on this machine");
+    }
     let stamp: string;
     try {
       stamp = this.stamp(environment);
