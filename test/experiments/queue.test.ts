@@ -301,4 +301,34 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     assert.equal(warnings.length, 1, warnings.join("\n"));
     assert.match(warnings[0], /no worker is serving run queue-no-worker \(queue run-[0-9a-f]{16}\) on redis:\/\/.*: start one with `rsbench worker --queue redis:/);
   });
+
+  test("a worker refuses a run whose coordinator runs another rsbench version", { timeout: 60_000 }, async () => {
+    const config = tinyConfig({ name: "queue-version" });
+    const warnings: string[] = [];
+    const client = await connectRedis(url);
+    let tampered = "";
+    const onWarning = (m: string) => {
+      warnings.push(m);
+      // Restored: a matching worker then serves the run.
+      if (m.includes("refused by rsbench worker")) void client.hset("rsbench:runs", JSON.parse(tampered).run, tampered.replace('"rsbench":"0.0.0-other"', `"rsbench":"${version}"`)).then(() => worker("queue-version"));
+    };
+    const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    try {
+      const summary = await runExperiment(config as never, {
+        out: join(root, "version"), environment: new URL(`file://${ENVIRONMENT}`).href,
+        executor: async (run) => {
+          const executor = await QueueExecutor.open(run, { url, pollInterval: 50, onWarning });
+          // Play a coordinator of another version: the registered descriptor says so.
+          tampered = JSON.stringify({ ...executor.descriptor, software: { ...executor.descriptor.software, rsbench: "0.0.0-other" } });
+          await client.hset("rsbench:runs", executor.descriptor.run, tampered);
+          worker("queue-version");
+          return executor;
+        },
+      });
+      assert.equal(summary.executed, ITEMS);
+      assert.match(warnings[0], new RegExp(`the run's coordinator runs rsbench 0\\.0\\.0-other with onnxruntime \\S+, this worker rsbench ${version.replace(/\./g, "\\.")} with onnxruntime`));
+    } finally {
+      client.disconnect();
+    }
+  });
 });
