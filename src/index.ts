@@ -15,3 +15,4 @@ export * from "./zoo/index.js";
 export * from "./figures/index.js";
 export * from "./report/index.js";
 export * from "./experiments/index.js";
+export * from "./serve/index.js";

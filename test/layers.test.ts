@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const LAYERS: readonly (readonly string[])[] = [
   ["io", "stats", "rng", "model", "data"],
   ["theory", "smoothing", "oracle", "zoo"],
-  ["attacks"],
+  ["attacks", "serve"],
   ["figures"],
   ["experiments"],
   ["report"],

@@ -2,19 +2,21 @@
  * The one per-image attack pipeline, used by the runner's attack items and by `rsbench attack`:
  * ask the defense for its label of the image (outside the budget), pick the starting point,
  * attack through a label-only oracle with the query budget, read the distortions at the
- * checkpoints, and check the final point against eq. (4) (outside the budget). Every random
+ * checkpoints, check the final point against eq. (4) and, when asked, harden it (both outside the
+ * budget, src/oracle/verify.ts and src/oracle/harden.ts). Every random
  * stream comes from keyedRandom(seed, key) with the ids of ITEM_STREAMS, so a record is a pure
  * function of (seed, defense point, attack, image) whoever runs it.
  */
 import type { Classifier } from "../model/classifier.js";
 import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
 import { DEFAULT_ORACLE_RULE } from "../oracle/rule.js";
+import { HARDEN_DEFAULTS, hardenPoint } from "../oracle/harden.js";
 import { SEQUENTIAL_VERIFY_DEFAULTS, verifyAdversarial, verifySequential } from "../oracle/verify.js";
 import { keyedRandom } from "../rng/keyed.js";
 import type { Random } from "../rng/random.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
 import { defend, defensePa, defenseRule, isRandomized, type Defense } from "../smoothing/defense.js";
-import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef } from "./record.js";
+import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef, type HardenedPoint } from "./record.js";
 import { attackOptions, type AttackEntry } from "./registry.js";
 import { runAttack } from "./run.js";
 import { chooseStart, type StartPool } from "./start.js";
@@ -56,8 +58,19 @@ function checkpoint(trace: readonly TracePoint[], queries: number): Checkpoint {
   return { queries, l2: finite(distortionAt(trace, queries, "l2")), linf: finite(distortionAt(trace, queries, "linf")) };
 }
 
+/** The points behind a record, in pixel space (CHW): the attack's final point and the hardened one (null when none). */
+export interface AttackPoints {
+  readonly final: Float32Array | null;
+  readonly hardened: Float32Array | null;
+}
+
 /** Runs the pipeline on one image and returns its record (without `seconds`). */
 export async function attackImage(job: AttackJob, resources: AttackResources): Promise<AttackDraft> {
+  return (await attackImageWithPoints(job, resources)).record;
+}
+
+/** `attackImage`, also returning the final and hardened points (what `--save` writes). */
+export async function attackImageWithPoints(job: AttackJob, resources: AttackResources): Promise<{ readonly record: AttackDraft; readonly points: AttackPoints }> {
   const { seed, defense: ref, attack, batchSize } = job;
   const { index, label, pixels: image } = job.image;
   const { base, entry } = resources;
@@ -72,23 +85,28 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
   // The defense's answer on the original image (one call, outside the attack's budget), on a
   // stream keyed by (defense point, image): every attack on a defense point attacks the same images.
   const prediction = (await defended(keyedRandom(seed, predictionKey(ref.id, index))).predict(image, 1))[0];
+  // Present (null until run) when asked, absent otherwise: configs without `harden` keep their records' bytes.
+  const notHardened = attack.harden === true ? { hardened: null } : {};
   if (prediction !== label) {
-    return {
+    const record: AttackDraft = {
       ...common, prediction, status: "misclassified", success: false, l2: null, linf: null, queries: 0,
       forwardPasses: 0, checkpoints: [], trace: [], iterations: 0, stopReason: "misclassified", anomalies: {}, start: null,
-      verification: null,
+      verification: null, ...notHardened,
     };
+    return { record, points: { final: null, hardened: null } };
   }
   const pool = attack.start === "own" ? null : await resources.pool();
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: defensePa(defense), rule: defenseRule(defense) });
+  const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
+  // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense) });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,
     options: attackOptions(entry, attack.norm, attack.options),
     norm: attack.norm,
     random: random.fork(ITEM_STREAMS.attack),
-    startingPoint: k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined,
+    startingPoint,
   });
   // The experimenter's check of eq. (4) on the final point, after the attack and outside its
   // budget, with its own noise stream (the attack never sees it). A deterministic classifier
@@ -104,7 +122,25 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
       verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
     }
   }
-  return {
+  // Hardening (issue 12): from the final point, the nearest point the sequential test verifies,
+  // on its own stream, outside the budget. Toward x_s only when the attack was given one (start
+  // "data"/"auto" chose a pool image): an attack's own initialisation is not seen from here.
+  // The check above is not reused (see src/oracle/harden.ts: it would double the error).
+  let hardened: HardenedPoint | null = null;
+  let hardenedPoint: Float32Array | null = null;
+  if (attack.harden === true && isRandomized(defense) && result.adversarial !== null) {
+    const h = await hardenPoint(defended(random.fork(ITEM_STREAMS.harden)), image, label, result.adversarial, {
+      pa: defensePa(defense),
+      alpha: attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha,
+      maxCalls: attack.hardenCalls ?? HARDEN_DEFAULTS.maxCalls,
+      confirmCalls: attack.verify > 0 ? attack.verify : HARDEN_DEFAULTS.confirmCalls,
+      norm: attack.norm,
+      start: startingPoint,
+    });
+    hardened = { status: h.status, l2: h.l2, linf: h.linf, calls: h.calls, ...(h.reason === undefined ? {} : { reason: h.reason }) };
+    hardenedPoint = h.point;
+  }
+  const record: AttackDraft = {
     ...common, prediction, status: "attacked", success: result.success, l2: finite(result.l2), linf: finite(result.linf),
     queries: result.queries,
     // Steps differ from queries only under repeat:K; shortcut records keep their bytes.
@@ -118,5 +154,7 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
     anomalies: result.anomalies,
     start: k >= 0 ? pool!.indices[k] : null,
     verification,
+    ...(attack.harden === true ? { hardened } : {}),
   };
+  return { record, points: { final: result.adversarial, hardened: hardenedPoint } };
 }

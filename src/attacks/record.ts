@@ -64,6 +64,15 @@ export interface AttackSpec {
   readonly verification?: "sequential";
   /** Error of each wrong answer of the sequential test (0.05 by default); present with `verification` only. */
   readonly verifyAlpha?: number;
+  /**
+   * Harden the final point against smoothed defenses (src/oracle/harden.ts): search outward for
+   * the nearest point the sequential test verifies at level Pa, with error `verifyAlpha`, each
+   * confirmation at most `verify` calls, after the attack and outside its budget. Needs
+   * `verification` "sequential". Absent: no hardening, and records without the `hardened` field.
+   */
+  readonly harden?: true;
+  /** Most calls of g the hardening of one point may spend (HARDEN_DEFAULTS.maxCalls, 1000, by default); present with `harden` only. */
+  readonly hardenCalls?: number;
 }
 
 /** Best distortion after a given number of queries (null: nothing adversarial yet). */

@@ -12,6 +12,7 @@ import { classMapProblem } from "../data/classMap.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
+import { HARDEN_DEFAULTS } from "../oracle/harden.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
 import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
@@ -52,6 +53,13 @@ export interface DefenseConfig {
    * field are unchanged.
    */
   readonly oracle?: readonly OracleRule[];
+  /**
+   * The URL of a label-only endpoint (`rsbench serve`, docs/serve.md) attacked instead of a local
+   * model: `model` is then the URL too, the defense is the server's (no sigma, n), `oracle` is
+   * "label" (the default) or "repeat:K" at the levels `pa` ([0.5] by default), never "shortcut".
+   * The key comes from the RSBENCH_KEY environment variable. Absent for local models.
+   */
+  readonly target?: string;
 }
 
 /**
@@ -59,7 +67,9 @@ export interface DefenseConfig {
  * attack's own default norm; without a registry "l2", the paper's measure), budget, options over
  * the attack's DEFAULTS, start policy (defaults to the attack's registered default, "own"
  * without a registry), `verify` (0 by default: no check of eq. (4)) and how it decides
- * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential").
+ * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential"), and `harden` (true:
+ * harden each final point against smoothed defenses, at most `hardenCalls` calls of g, 1000 by
+ * default; needs "sequential" and verify >= 1; false or absent: no hardening).
  */
 export type AttackConfig = AttackSpec;
 
@@ -110,6 +120,13 @@ export interface ExperimentConfig {
    * rather than mixing records that no single device would give.
    */
   readonly device?: Exclude<Device, "cpu">;
+  /**
+   * Write each attack's final point and hardened point as NumPy .npy under the run directory's
+   * `adversarial/` folder, `<defense id>/<attack>-<norm>/<index>.npy` and `<index>.hardened.npy`
+   * (src/experiments/execute.ts savedPointsDir). Absent (or false): nothing is written, and the
+   * field is kept absent so that configs and hashes made before it are unchanged.
+   */
+  readonly save?: true;
 }
 
 /** Defaults of the optional fields, with their source. */
@@ -127,6 +144,8 @@ export const CONFIG_DEFAULTS = {
   verify: 0,
   /** Error of each wrong answer of the sequential check (issue 12), with "verification": "sequential". */
   verifyAlpha: 0.05,
+  /** Most calls of g per hardened point, with "harden": true (src/oracle/harden.ts HARDEN_DEFAULTS.maxCalls). */
+  hardenCalls: HARDEN_DEFAULTS.maxCalls,
 } as const;
 
 /**
@@ -270,8 +289,9 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
 const DEFENSE_KINDS: readonly DefenseKind[] = ["none", "rs", "randtrain", "advtrain"];
 
 function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig | undefined {
-  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle"]);
+  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle", "target"]);
   if (!o) return undefined;
+  if (o.target !== undefined) return remoteDefenseConfig(c, path, o);
   const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
   const model = c.string(join(path, "model"), o.model);
   // null and empty lists are how a validated config spells "no smoothing" (parsing is idempotent).
@@ -304,8 +324,31 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
   return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }) };
 }
 
+/** A defense given by the URL of a label-only endpoint (DefenseConfig.target). */
+function remoteDefenseConfig(c: Checker, path: string, o: Record<string, unknown>): DefenseConfig | undefined {
+  const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
+  const target = c.string(join(path, "target"), o.target, /^https?:\/\/[^\s/]+(\/\S*)?$/);
+  if (target === undefined) return undefined;
+  // A validated config spells the model as the URL (parsing is idempotent).
+  if (o.model !== undefined && o.model !== target) c.problems.push(`${join(path, "model")}: not with "target" (the endpoint is the model; drop one of them)`);
+  for (const field of ["sigma", "n"] as const) {
+    if (o[field] !== undefined && o[field] !== null && !(Array.isArray(o[field]) && o[field].length === 0)) {
+      c.problems.push(`${join(path, field)}: not with "target" (the endpoint applies its own defense)`);
+    }
+  }
+  if (o.kind !== undefined && o.kind !== "none") c.problems.push(`${join(path, "kind")}: "none" with "target" (the endpoint's defense is its own), got ${JSON.stringify(o.kind)}`);
+  const oracle = o.oracle === undefined ? ["label" as OracleRule] : c.list(join(path, "oracle"), o.oracle, (p, v) => {
+    const rule = oracleRuleOf(v);
+    if (rule === "shortcut") return c.fail(p, `"label" or "repeat:K" (a label-only endpoint returns no vote counts, which the shortcut reads)`, v);
+    return rule ?? c.fail(p, ORACLE_RULE_FORMS, v);
+  });
+  const pa = o.pa === undefined ? [...CONFIG_DEFAULTS.pa] : c.list(join(path, "pa"), o.pa, (p, v) => c.open(p, v, 0, 1));
+  if (name === undefined) return undefined;
+  return { name, model: target, kind: "none", sigma: null, n: [], pa, oracle, target };
+}
+
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha"]);
+  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
   const entry = name === undefined ? undefined : known?.[name];
@@ -325,13 +368,26 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   let verifyAlpha: number | undefined;
   if (verification === "sequential") verifyAlpha = o.verifyAlpha === undefined ? CONFIG_DEFAULTS.verifyAlpha : c.open(join(path, "verifyAlpha"), o.verifyAlpha, 0, 1);
   else if (o.verifyAlpha !== undefined) c.problems.push(`${join(path, "verifyAlpha")}: only allowed with "verification": "sequential" (the point estimate has no error level)`);
+  // Hardening confirms with the sequential test (verify calls, error verifyAlpha): it needs one.
+  // false is stored absent, as configs written before the field.
+  let harden: { harden: true; hardenCalls: number } | undefined;
+  if (o.harden !== undefined && o.harden !== false) {
+    if (o.harden !== true) c.fail(join(path, "harden"), "true or false", o.harden);
+    else if (verification !== "sequential" || verify === undefined || verify < 1) {
+      c.problems.push(`${join(path, "harden")}: needs "verification": "sequential" and "verify" >= 1 (each confirmation of the hardened point is the sequential test, with at most verify calls)`);
+    } else {
+      const hardenCalls = o.hardenCalls === undefined ? CONFIG_DEFAULTS.hardenCalls : c.integer(join(path, "hardenCalls"), o.hardenCalls, 1, CONFIG_LIMITS.budget);
+      if (hardenCalls !== undefined) harden = { harden: true, hardenCalls };
+    }
+  }
+  if (o.hardenCalls !== undefined && o.harden !== true) c.problems.push(`${join(path, "hardenCalls")}: only allowed with "harden": true`);
   // Unknown or ill-typed options are refused here, before anything runs (registries with DEFAULTS).
   if (entry?.defaults !== undefined && norm !== undefined) {
     c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));
   }
   if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined || verification === undefined) return undefined;
   if (verification === "sequential" && verifyAlpha === undefined) return undefined;
-  return { name, norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}) };
+  return { name, norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}), ...harden };
 }
 
 /**
@@ -364,7 +420,7 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): E
 
 function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConfig {
   const c = new Checker();
-  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device"]);
+  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device", "save"]);
   if (!root) throw new ConfigError(c.problems.map((p) => p.replace(/^: /, "config: ")), options.source);
   const name = c.string("name", root.name, NAME_PATTERN);
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
@@ -443,11 +499,13 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
 
   const batchSize = root.batchSize === undefined ? CONFIG_DEFAULTS.batchSize : c.integer("batchSize", root.batchSize, 1);
   const device = root.device === undefined ? "cpu" : c.choice("device", root.device, DEVICES);
+  if (root.save !== undefined && typeof root.save !== "boolean") c.fail("save", "true or false", root.save);
   if (c.problems.length > 0) throw new ConfigError(c.problems, options.source);
   return {
     name: name!, seed: seed!, data: data!, accuracy: accuracy!, defenses, attacks,
     certification, calibration, figures, batchSize: batchSize!,
     ...(device === "cpu" ? {} : { device: device! }),
+    ...(root.save === true ? { save: true as const } : {}),
   };
 }
 

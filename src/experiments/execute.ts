@@ -4,7 +4,9 @@
  * (noise of the smoothed classifier, the attack's own choices), so the record does not depend
  * on which worker runs it, when, or what ran before.
  */
-import { attackImage } from "../attacks/pipeline.js";
+import { join } from "node:path";
+import { attackImageWithPoints } from "../attacks/pipeline.js";
+import { writeAttackPoints } from "../io/npy.js";
 import { labelStartPool, type StartPool } from "../attacks/start.js";
 import type { Classifier } from "../model/classifier.js";
 import type { LabeledImages } from "../data/types.js";
@@ -36,6 +38,8 @@ export class ExecutionContext {
     readonly config: ExperimentConfig,
     /** onnxruntime intra-op threads of each model session. */
     readonly threads: number,
+    /** Where attack items write their final and hardened points (config `save`; see savedPointsDir), or none. */
+    readonly save?: string,
   ) {}
 
   model(name: string): Promise<Classifier> {
@@ -148,10 +152,27 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   if (!entry) throw new Error(`unknown attack ${JSON.stringify(item.attack.name)}: expected one of ${Object.keys(environment.attacks).join(", ")}`);
   const base = await context.model(item.defense.model);
   const { image, label } = await selectedImage(context, item.image.position, item.image.index);
-  return attackImage(
+  const { record, points } = await attackImageWithPoints(
     { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize },
     { base, entry, pool: () => context.startPool(item.defense.model) },
   );
+  // Written before the record is stored: a stored record's points are on disk (a re-run item rewrites the same bytes).
+  if (context.save !== undefined) {
+    writeAttackPoints(savedPointsDir(context.save, item.defense.id, item.attack.name, item.attack.norm), item.image.index, points, [base.shape.channels, base.shape.height, base.shape.width]);
+  }
+  return record;
+}
+
+/** The folder of a run directory where a config with `save` writes its points. */
+export const SAVED_POINTS_DIR = "adversarial";
+
+/**
+ * The folder of the saved points of one (defense point, attack) of a run: `<root>/<defense
+ * id>/<attack>-<norm>`, e.g. adversarial/rs-3%/n=10/pa=0.5/hsja-l2 (the attack key's own path, so
+ * two items never share a file). Each image's points are `<index>.npy` and `<index>.hardened.npy` in it.
+ */
+export function savedPointsDir(root: string, defenseId: string, attack: string, norm: string): string {
+  return join(root, ...defenseId.split("/"), `${attack}-${norm}`);
 }
 
 async function figure(context: ExecutionContext, item: FigureItem): Promise<Draft<FigureRecord>> {

@@ -4,7 +4,7 @@
  * randomness from keyedRandom(seed, key) (src/rng/keyed.ts): a result is a pure function of
  * (config, key, seed), whatever the order, the worker count or the resumptions.
  */
-import { DEFAULT_ORACLE_RULE } from "../oracle/rule.js";
+import { DEFAULT_ORACLE_RULE, type OracleRule } from "../oracle/rule.js";
 import type { AttackConfig, CalibrationConfig, DefenseConfig, ExperimentConfig } from "./config.js";
 import type { ComputedFigure, DefenseRef } from "./records.js";
 import { attackKey, defensePointId } from "../attacks/record.js";
@@ -99,12 +99,24 @@ export function resolveSigma(defense: DefenseConfig, sigmas: SigmaTable): number
   return sigma;
 }
 
+/**
+ * The defense point of a remote label-only endpoint (config defenses[].target, `rsbench attack
+ * --target`): no local defense, the URL as its model, attacked with `oracle` at level `pa`.
+ */
+export function remoteDefensePoint(name: string, url: string, pa: number, oracle: OracleRule): DefenseRef {
+  return { id: `${name}/pa=${pa}/oracle=${oracle}`, name, kind: "none", model: url, sigma: null, drop: null, n: null, pa, oracle };
+}
+
 /** The defense points of the grid: every entry, times its n values, times its Pa values, times its oracle rules. */
 export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable): DefenseRef[] {
   const points: DefenseRef[] = [];
   for (const d of config.defenses) {
     const sigma = resolveSigma(d, sigmas);
     const drop = d.sigma !== null && typeof d.sigma === "object" ? d.sigma.drop : null;
+    if (d.target !== undefined) {
+      for (const pa of d.pa) for (const oracle of d.oracle ?? []) points.push(remoteDefensePoint(d.name, d.target, pa, oracle));
+      continue;
+    }
     if (sigma === null) {
       points.push({ id: defensePointId(d.name, null), name: d.name, kind: d.kind, model: d.model, sigma: null, drop: null, n: null, pa: null });
       continue;

@@ -24,10 +24,10 @@ export interface Executor {
 export class InlineExecutor implements Executor {
   private context: Promise<ExecutionContext> | null = null;
 
-  constructor(private readonly config: ExperimentConfig, private readonly environment: string, private readonly threads: number) {}
+  constructor(private readonly config: ExperimentConfig, private readonly environment: string, private readonly threads: number, private readonly save?: string) {}
 
   async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void> {
-    this.context ??= importEnvironment(this.environment).then((env) => new ExecutionContext(env, this.config, this.threads));
+    this.context ??= importEnvironment(this.environment).then((env) => new ExecutionContext(env, this.config, this.threads, this.save));
     const context = await this.context;
     for (const item of items) onRecord(await executeItem(context, item));
   }
@@ -46,7 +46,7 @@ export class WorkerPool implements Executor {
   private readonly slots: Slot[] = [];
   private failure: Error | null = null;
 
-  constructor(config: ExperimentConfig, environment: string, readonly size: number, threads: number) {
+  constructor(config: ExperimentConfig, environment: string, readonly size: number, threads: number, save?: string) {
     for (let i = 0; i < size; i++) {
       const worker = moduleWorker(siblingModule(import.meta.url, "worker"));
       const slot: Slot = { worker, ready: Promise.resolve(), onMessage: null };
@@ -59,7 +59,7 @@ export class WorkerPool implements Executor {
       });
       worker.on("message", (m: FromWorker) => slot.onMessage?.(m));
       worker.on("error", (e) => { this.failure ??= e; });
-      worker.postMessage({ type: "init", config, environment, threads } satisfies ToWorker);
+      worker.postMessage({ type: "init", config, environment, threads, save } satisfies ToWorker);
       this.slots.push(slot);
     }
   }

@@ -67,6 +67,11 @@ export class QueueExecutor implements Executor {
    * writers would split the run's records between them.
    */
   static async open(run: ExecutorRun, options: CoordinatorOptions): Promise<QueueExecutor> {
+    if (run.config.save === true) {
+      // Saved points are files in the run directory, which workers on other machines do not share.
+      throw new Error(`config ${run.config.name} sets "save": true, which a queue run does not support yet: workers would write the points on their own machines. ` +
+        "Run it locally or as a job array (rsbench run --shard), or without save");
+    }
     const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
     const client = await connectRedis(options.url);
     try {

@@ -18,6 +18,7 @@ import { calibrationItems, itemCost, plannedItems, workItems } from "./grid.js";
 import { folderLabelWarning } from "../data/folder.js";
 import { fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
 import { acquireLock } from "./lock.js";
+import { SAVED_POINTS_DIR } from "./execute.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
 import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
 import { ResultStore, type StoreRecovery } from "./store.js";
@@ -202,9 +203,10 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
     // process was down and clears the queue of a completed run.
     if (pendingCount > 0 || options.executor) {
       const size = Math.min(workers, pendingCount);
+      const save = config.save === true ? join(dir, SAVED_POINTS_DIR) : undefined;
       executor = options.executor
         ? await options.executor({ config, configHash: hash, inputs, environment: options.environment ?? null, dir })
-        : size === 1 ? new InlineExecutor(config, environmentUrl, threads) : new WorkerPool(config, environmentUrl, size, threads);
+        : size === 1 ? new InlineExecutor(config, environmentUrl, threads, save) : new WorkerPool(config, environmentUrl, size, threads, save);
       const calibrationPending = pending(calibrations);
       if (calibrationPending.length) await executor.run(calibrationPending, onRecord("calibration"));
       // Sigmas are known now (from this session or an earlier one).

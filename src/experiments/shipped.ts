@@ -8,10 +8,16 @@ import { listFolder, loadData, parseDataSpec, selectIndices, type Selection } fr
 import { FIGURE_COMPUTATIONS } from "../figures/compute.js";
 import { certify } from "../smoothing/certify.js";
 import { calibrateSigma } from "../zoo/calibrate.js";
+import { HttpClassifier } from "../model/http.js";
 import { loadModel, resolveModel } from "../zoo/load.js";
 import type { DataConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
 import { folderFingerprint, imagesFingerprint } from "./fingerprint.js";
+
+/** Whether a defense's model is the URL of a remote endpoint (defenses[].target). */
+function isTarget(name: string): boolean {
+  return /^https?:\/\//.test(name);
+}
 
 function selectionOf(data: DataConfig): Selection {
   return { count: data.count, offset: data.offset, sample: data.sample, seed: data.seed };
@@ -20,12 +26,14 @@ function selectionOf(data: DataConfig): Selection {
 export function createEnvironment(): ExperimentEnvironment {
   return {
     async loadModel(name, { threads, device }) {
+      // A defense given by a URL (defenses[].target): the endpoint, with the key of RSBENCH_KEY.
+      if (isTarget(name)) return HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
       return (await loadModel(name, { threads, device })).classifier;
     },
     loadData(data) {
       return loadData(data.dataset, { selection: selectionOf(data), classMap: data.classMap });
     },
-    modelFile: (name) => resolveModel(name).path,
+    modelFile: (name) => (isTarget(name) ? null : resolveModel(name).path),
     async fingerprintData(data) {
       const spec = parseDataSpec(data.dataset);
       if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await loadData(data.dataset, { selection: selectionOf(data) }));

@@ -12,7 +12,7 @@ import type { WorkItem } from "./grid.js";
 import type { ResultRecord } from "./records.js";
 
 export type ToWorker =
-  | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number }
+  | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number; readonly save?: string }
   | { readonly type: "item"; readonly item: WorkItem };
 
 export type FromWorker =
@@ -26,7 +26,7 @@ if (port) {
   port.on("message", async (message: ToWorker) => {
     try {
       if (message.type === "init") {
-        context = new ExecutionContext(await importEnvironment(message.environment), message.config, message.threads);
+        context = new ExecutionContext(await importEnvironment(message.environment), message.config, message.threads, message.save);
         port.postMessage({ type: "ready" } satisfies FromWorker);
       } else {
         if (!context) throw new Error("worker received an item before init");

@@ -7,3 +7,5 @@ export type { OnnxClassifierOptions } from "./onnx.js";
 export { DEFAULT_DEVICE, DEVICES, DeviceError, deviceSessionOptions, noiseThreadsFor, parseDevice, probeVulkan } from "./device.js";
 export type { Device, VulkanProbe } from "./device.js";
 export { ForwardingClassifier } from "./wrapper.js";
+export { bytesToFloat32, float32ToBytes, HttpClassifier, HTTP_CLASSIFIER_DEFAULTS, RemoteError } from "./http.js";
+export type { HttpClassifierOptions, RemoteInfo } from "./http.js";

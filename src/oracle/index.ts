@@ -6,3 +6,5 @@ export { DEFAULT_ORACLE_RULE, MAX_REPEATS, ORACLE_RULE_FORMS, labelCalls, oracle
 export type { OracleRule } from "./rule.js";
 export { SEQUENTIAL_VERIFY_DEFAULTS, verificationLooks, verifyAdversarial, verifySequential } from "./verify.js";
 export type { SequentialVerification, SequentialVerifyOptions, Verification, VerificationStatus, VerifyOptions } from "./verify.js";
+export { HARDEN_DEFAULTS, hardenPoint, screenRate } from "./harden.js";
+export type { HardenOptions, Hardening } from "./harden.js";

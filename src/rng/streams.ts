@@ -23,6 +23,8 @@ export const ITEM_STREAMS = Object.freeze({
   start: 6,
   /** Noise of the check of the final adversarial point against eq. (4). */
   verify: 7,
+  /** Noise of the hardening search and its confirmations (src/oracle/harden.ts), issue 12. */
+  harden: 8,
 });
 
 /** Cohen et al.'s CERTIFY draws selection and estimation noise separately (src/smoothing/certify.ts). */

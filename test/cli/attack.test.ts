@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -159,7 +159,7 @@ test("rsbench attack --start data starts from the nearest image of another class
 
 test("resolveConfig names the bad flag, what it expected and what it got", () => {
   const base: AttackFlags = { model: MODEL, data, attack: "rays", queries: "2000", seed: "0" };
-  const cases: Array<[Record<string, string>, RegExp]> = [
+  const cases: Array<[Partial<AttackFlags>, RegExp]> = [
     [{ attack: "foo" }, /invalid --attack: expected one of hsja, surfree, rays, got "foo"/],
     [{ attack: "rays", norm: "l2" }, /invalid --norm: expected one of linf, got "l2"/],
     [{ attack: "surfree", norm: "linf" }, /invalid --norm: expected one of l2, got "linf"/],
@@ -188,6 +188,11 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
     [{ attack: "rays", sigma: "0.1", oracle: "repeat:0" }, /invalid --oracle: expected .*, got "repeat:0"/],
     [{ attack: "rays", sigma: "0.1", oracle: "repeat:2.5" }, /invalid --oracle: expected .*, got "repeat:2.5"/],
     [{ attack: "rays", sigma: "0.1", oracle: "repeat:1001" }, /invalid --oracle: expected .*, got "repeat:1001"/],
+    [{ attack: "rays", sigma: "0.1", verification: "estimate", harden: true }, /invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1/],
+    [{ attack: "rays", sigma: "0.1", verify: "0", harden: true }, /invalid --harden: .* needs --verification sequential and --verify >= 1/],
+    [{ attack: "rays", sigma: "0.1", harden: false, hardenCalls: "10" }, /invalid --harden-calls: only with hardening/],
+    [{ attack: "rays", hardenCalls: "10" }, /invalid --harden-calls: only with hardening/],
+    [{ attack: "rays", sigma: "0.1", hardenCalls: "0" }, /invalid --harden-calls: expected an integer >= 1, got "0"/],
   ];
   for (const [flags, message] of cases) {
     assert.throws(() => resolveConfig({ ...base, ...flags }), (e: unknown) => e instanceof UsageError && message.test(e.message));
@@ -196,8 +201,16 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
   assert.deepEqual(ok, {
     model: MODEL, data, selection: { sample: 5, seed: 9, offset: undefined }, seed: 9,
     defense: { id: "rs/n=10/pa=0.5/oracle=label", name: "rs", kind: "rs", model: MODEL, sigma: 0.25, drop: null, n: 10, pa: 0.5, oracle: "label" },
-    attack: { name: "hsja", norm: "l2", budget: 2000, options: {}, start: "auto", verify: 100, verification: "sequential", verifyAlpha: 0.05 },
+    attack: { name: "hsja", norm: "l2", budget: 2000, options: {}, start: "auto", verify: 100, verification: "sequential", verifyAlpha: 0.05, harden: true, hardenCalls: 1000 },
   });
+  // Hardening: on by default with --sigma and the sequential test, off otherwise; --harden without --sigma only asks for `hardened: null`.
+  const hardening = (flags: Partial<AttackFlags>) => { const a = resolveConfig({ ...base, ...flags }).attack; return [a.harden, a.hardenCalls]; };
+  assert.deepEqual(hardening({ sigma: "0.1", harden: false }), [undefined, undefined]);
+  assert.deepEqual(hardening({ sigma: "0.1", verification: "estimate" }), [undefined, undefined]);
+  assert.deepEqual(hardening({ sigma: "0.1", verify: "0" }), [undefined, undefined]);
+  assert.deepEqual(hardening({ sigma: "0.1", hardenCalls: "300" }), [true, 300]);
+  assert.deepEqual(hardening({}), [undefined, undefined]);
+  assert.deepEqual(hardening({ harden: true }), [true, 1000]);
   assert.deepEqual(resolveConfig(base).defense, { id: "none", name: "none", kind: "none", model: MODEL, sigma: null, drop: null, n: null, pa: null });
   assert.equal(resolveConfig(base).attack.verify, 0, "no check without --sigma");
   assert.equal("verification" in resolveConfig(base).attack, false, "no test without --sigma");
@@ -281,4 +294,71 @@ test("rsbench attack writes progress lines when stderr is not a terminal, and no
   assert.match(none.stdout, /^success: - \(no image attacked: the defense misclassifies every image\)$/m);
   assert.doesNotMatch(none.stdout, /NaN/);
   assert.match(none.stdout, /^queries: 0 \(- per image\)/m);
+});
+
+/** Reads a .npy file (format 1.0, '<f4', C order) by the format's specification: the shape and the values. */
+function readNpy(path: string): { shape: number[]; values: Float32Array } {
+  const bytes = readFileSync(path);
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], "magic and version 1.0");
+  const length = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + length).toString("latin1");
+  assert.match(header, /^\{'descr': '<f4', 'fortran_order': False, 'shape': \((\d+), (\d+), (\d+)\), \} *\n$/);
+  const shape = /\((\d+), (\d+), (\d+)\)/.exec(header)!.slice(1).map(Number);
+  const values = new Float32Array(shape[0] * shape[1] * shape[2]);
+  for (let i = 0; i < values.length; i++) values[i] = bytes.readFloatLE(10 + length + 4 * i);
+  assert.equal(bytes.length, 10 + length + 4 * values.length);
+  return { shape, values };
+}
+
+test("rsbench attack --harden --save writes each final and hardened point as .npy, and the hardened field of each record", async () => {
+  const { loadData } = await import("../../src/data/index.js");
+  const { binomialTailAtLeast, normalCdf } = await import("../../src/stats/index.js");
+  const save = join(dir, "saved");
+  const sigma = 0.05, n = 4;
+  const args = ["attack", "--model", MODEL, "--data", data, "--attack", "rays", "--queries", "60", "--sigma", String(sigma), "--n", String(n), "--seed", "2", "--count", "5"];
+  const [json, text] = await Promise.all([rsbench(...args, "--harden", "--save", save, "--json"), rsbench(...args, "--count", "2")]);
+  assert.equal(json.code, 0, json.stderr);
+  const { summary, images } = JSON.parse(json.stdout) as { summary: Record<string, number | boolean | null>; images: Array<{ image: number; label: number; success: boolean; linf: number; hardened: { status: string; l2: number | null; linf: number | null; calls: number; reason?: string } }> };
+  const set = await loadData(data, {});
+  const norm = Math.hypot(...LINEAR.w);
+  // Exact P[g_{sigma,n}(x) != label] of the linear fixture (class 1 iff w.x + b > 0; ties go to class 0).
+  const wrong = (x: Float32Array, label: number) => {
+    let s = LINEAR.b;
+    for (let j = 0; j < x.length; j++) s += LINEAR.w[j] * x[j];
+    const p1 = normalCdf(s / norm / sigma);
+    return label === 0 ? binomialTailAtLeast(Math.floor(n / 2) + 1, n, p1) : binomialTailAtLeast(Math.ceil(n / 2), n, 1 - p1);
+  };
+  const distances = (x: Float32Array, o: Float32Array) => {
+    let s = 0, m = 0;
+    for (let j = 0; j < x.length; j++) { const d = Math.abs(x[j] - o[j]); s += d * d; m = Math.max(m, d); }
+    return { l2: Math.sqrt(s), linf: m };
+  };
+  let hardened = 0;
+  for (const r of images) {
+    const original = set.images.subarray(r.image * 64, (r.image + 1) * 64);
+    assert.ok(r.success, `image ${r.image} attacked successfully`);
+    const final = readNpy(join(save, `${r.image}.npy`));
+    assert.deepEqual(final.shape, [1, 8, 8]);
+    assert.ok(Math.abs(distances(final.values, original).linf - r.linf) < 1e-6, `image ${r.image}: the saved final point is the record's (linf ${r.linf})`);
+    assert.deepEqual(Object.keys(r.hardened).filter((k) => k !== "reason"), ["status", "l2", "linf", "calls"]);
+    assert.ok(r.hardened.calls > 0 && r.hardened.calls <= 1000, `${r.hardened.calls} hardening calls`);
+    if (r.hardened.status === "hardened") {
+      hardened++;
+      const h = readNpy(join(save, `${r.image}.hardened.npy`));
+      const d = distances(h.values, original);
+      assert.ok(Math.abs(d.l2 - r.hardened.l2!) < 1e-5 && Math.abs(d.linf - r.hardened.linf!) < 1e-6, `image ${r.image}: the saved hardened point is the record's`);
+      assert.ok(d.linf >= r.linf - 1e-6, "outward from the final point (no starting point with rays' own start)");
+      assert.ok(wrong(h.values, r.label) >= 0.5, `image ${r.image}: P[g != y] = ${wrong(h.values, r.label)} at the hardened point`);
+    } else {
+      assert.equal(existsSync(join(save, `${r.image}.hardened.npy`)), false);
+      assert.match(r.hardened.reason!, /^(calls|bounds|confirmations): /);
+    }
+  }
+  assert.ok(hardened >= 3, `${hardened} of ${images.length} hardened`);
+  assert.equal(summary.hardened, hardened / images.length);
+  assert.equal(summary.hardeningCalls, images.reduce((a, r) => a + r.hardened.calls, 0));
+  assert.deepEqual([summary.harden, summary.hardenCalls], [true, 1000]);
+  assert.ok(readdirSync(save).every((f) => /^\d+(\.hardened)?\.npy$/.test(f)), readdirSync(save).join(", "));
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^hardened \(nearest point outward that the sequential test verifies at level Pa=0\.5, error 0\.05, at most 1000 calls each, outside the budget\): \d+\.\d%, mean L2 \d\.\d{4}, median L2 \d\.\d{4}, mean Linf \d\.\d{4}, median Linf \d\.\d{4} \(hardened only\); hardening calls \d+ \(\d+\.\d{4} per attacked image\)$/m);
 });

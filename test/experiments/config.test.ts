@@ -53,7 +53,7 @@ test("parseConfig reports every problem at once, including unknown and missing f
   assert.deepEqual(found, [
     'name: expected a name of letters, digits and . _ % + -, got "bad name"',
     'data.dataset: expected a non-empty string, got ""',
-    "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle)",
+    "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle, target)",
     'defenses[0].sigma: expected a number > 0 or { "drop": d } with d in (0, 1), got -1',
     "defenses[0].pa: expected a number in (0, 1), got 1.2",
     'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", got "fig9"',
@@ -144,4 +144,28 @@ test("attacks[].verification: absent or \"estimate\" is the point estimate (stor
   assert.deepEqual(problems(withCheck({ verification: "exact" })), ['attacks[0].verification: expected one of "estimate", "sequential", got "exact"']);
   assert.deepEqual(problems(withCheck({ verification: "sequential", verifyAlpha: 1 })), ["attacks[0].verifyAlpha: expected a number in (0, 1), got 1"]);
   assert.deepEqual(problems(withCheck({ verifyAlpha: 0.1 })), ['attacks[0].verifyAlpha: only allowed with "verification": "sequential" (the point estimate has no error level)']);
+});
+
+test("attacks[].harden: true (with the sequential test) gets hardenCalls, 1000 by default; false or absent is stored absent", () => {
+  const withHarden = (fields: Record<string, unknown>) => tinyConfig({ attacks: [{ name: "probe", budget: 40, verify: 50, verification: "sequential", ...fields }], figures: { include: [] } });
+  const parsed = (fields: Record<string, unknown>) => parseConfig(withHarden(fields), { attacks }).attacks[0];
+  assert.deepEqual(parsed({ harden: true }), { name: "probe", norm: "l2", budget: 40, options: {}, start: "own", verify: 50, verification: "sequential", verifyAlpha: 0.05, harden: true, hardenCalls: 1000 });
+  assert.equal(parsed({ harden: true, hardenCalls: 300 }).hardenCalls, 300);
+  assert.equal(canonicalJson(parseConfig(withHarden({ harden: false }), { attacks })), canonicalJson(parseConfig(withHarden({}), { attacks })), "false is absent");
+  const config = parseConfig(withHarden({ harden: true }), { attacks });
+  assert.equal(canonicalJson(parseConfig(JSON.parse(canonicalJson(config)), { attacks })), canonicalJson(config), "parses to itself");
+  const needs = 'attacks[0].harden: needs "verification": "sequential" and "verify" >= 1 (each confirmation of the hardened point is the sequential test, with at most verify calls)';
+  assert.deepEqual(problems(withHarden({ harden: "yes" })), ['attacks[0].harden: expected true or false, got "yes"']);
+  assert.deepEqual(problems(withHarden({ harden: true, hardenCalls: 0 })), ["attacks[0].hardenCalls: expected an integer >= 1, got 0"]);
+  assert.deepEqual(problems(withHarden({ hardenCalls: 100 })), ['attacks[0].hardenCalls: only allowed with "harden": true']);
+  assert.deepEqual(problems(withHarden({ harden: true, verification: "estimate" })), [needs]);
+  assert.deepEqual(problems(withHarden({ harden: true, verify: 0 })), [needs]);
+});
+
+test("save: true is kept (points under the run directory's adversarial/); false or absent is stored absent", () => {
+  const config = (save?: unknown) => tinyConfig({ figures: { include: [] }, ...(save === undefined ? {} : { save }) });
+  assert.equal(parseConfig(config(true), { attacks }).save, true);
+  assert.equal(canonicalJson(parseConfig(config(false), { attacks })), canonicalJson(parseConfig(config(), { attacks })));
+  assert.equal("save" in parseConfig(config(false), { attacks }), false);
+  assert.deepEqual(problems(config("yes")), ['save: expected true or false, got "yes"']);
 });

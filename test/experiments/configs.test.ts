@@ -32,3 +32,16 @@ test("the paper grids: 20 defense points x 3 attacks x 100 images, 2000 queries,
     assert.equal(config.data.sample, 100);
   }
 });
+
+test("the paper grids check every final point with the sequential test and harden it; the stored Fashion-MNIST run keeps the config it was run with", () => {
+  for (const file of ["paper-fashion-mnist.json", "paper-mnist.json"]) {
+    const config = parseConfig(JSON.parse(readFileSync(new URL(file, DIR), "utf8")), { attacks: ATTACKS });
+    for (const a of config.attacks) {
+      assert.deepEqual([a.verify, a.verification, a.verifyAlpha, a.harden, a.hardenCalls], [100, "sequential", 0.05, true, 1000], `${file}: ${a.name}`);
+    }
+  }
+  // reports/paper-fashion-mnist was run before issue 12: its own config.json (what resume and
+  // `npm run replay` read) keeps the point estimate and no hardening, so its records replay.
+  const stored = parseConfig(JSON.parse(readFileSync(new URL("../reports/paper-fashion-mnist/config.json", DIR), "utf8")), { attacks: ATTACKS });
+  for (const a of stored.attacks) assert.deepEqual([a.verify, a.verification, a.harden], [100, undefined, undefined], `stored ${a.name}`);
+});

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { attackImage } from "../../attacks/pipeline.js";
+import { attackImageWithPoints } from "../../attacks/pipeline.js";
+import { mkdirSync } from "node:fs";
+import { writeAttackPoints } from "../../io/npy.js";
 import { attackOptionProblems } from "../../attacks/options.js";
 import { defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
@@ -7,11 +9,13 @@ import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
 import { imageAt, loadData, readClassMap, type ClassMap, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
+import { HttpClassifier } from "../../model/http.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
 import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
+import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
@@ -42,13 +46,24 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   /** Error of each wrong answer of the sequential test (a config's attacks[].verifyAlpha default). */
   verifyAlpha: CONFIG_DEFAULTS.verifyAlpha,
   /**
+   * Harden each final point (src/oracle/harden.ts) when --sigma is given with the sequential test
+   * (never without it, or with --verification estimate or --verify 0, unless --harden insists and
+   * is refused): every success against a smoothed defense then gets a hardened distortion or a
+   * reason, issue 12. A config's attacks[].harden defaults to false instead. --no-harden turns it off.
+   */
+  harden: true,
+  /** Most calls of g per hardened point (a config's attacks[].hardenCalls default). */
+  hardenCalls: CONFIG_DEFAULTS.hardenCalls,
+  /**
    * The oracle's rule with --sigma (src/oracle/rule.ts): "label", what a real label-only attacker
    * sees (one call's majority label differs from y), issue 12. A config's defenses[].oracle
    * defaults to the paper's "shortcut" instead: pass --oracle shortcut to reproduce its records.
    */
   oracle: "label" as OracleRule,
   /** Names of the defense point (the random streams are keyed by it, as a config's defenses[].name). */
-  defense: { none: "none", smoothed: "rs" },
+  defense: { none: "none", smoothed: "rs", remote: "remote" },
+  /** The oracle's rule with --target: "label" (a remote endpoint answers labels only; "shortcut" is refused). */
+  remoteOracle: "label" as OracleRule,
   /** Seconds between progress lines when stderr is not a terminal. */
   logInterval: PROGRESS_DEFAULTS.interval,
 });
@@ -86,6 +101,9 @@ export interface AttackSummary extends AttackStatistics {
   /** How the check decided ("estimate" or "sequential"), and the test's error (null for the estimate). */
   readonly verification: (typeof VERIFICATION_RULES)[number];
   readonly verifyAlpha: number | null;
+  /** Whether final points were hardened, and the most calls of g per hardened point (null without hardening). */
+  readonly harden: boolean;
+  readonly hardenCalls: number | null;
   /** Shares of the attacked images whose check said "refuted" and "undecided" (sequential test only; null otherwise). */
   readonly refuted: number | null;
   readonly undecided: number | null;
@@ -106,10 +124,11 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
   return {
     attack: attack.name, norm: attack.norm, model: config.model, data: config.data,
     defense: defense.id, sigma: defense.sigma, n: defense.n, pa: defense.pa,
-    oracle: defense.sigma === null ? null : defense.oracle ?? DEFAULT_ORACLE_RULE,
+    oracle: defense.oracle ?? (defense.sigma === null ? null : DEFAULT_ORACLE_RULE),
     steps: records.some((r) => r.steps !== undefined) ? records.reduce((a, r) => a + (r.steps ?? 0), 0) : null,
     budget: attack.budget, start: attack.start, verify: attack.verify, seed: config.seed,
     verification: attack.verification ?? "estimate", verifyAlpha: attack.verifyAlpha ?? null,
+    harden: attack.harden === true, hardenCalls: attack.hardenCalls ?? null,
     refuted: statusShare(records, "refuted", attack), undecided: statusShare(records, "undecided", attack),
     ...summarizeAttacks(records, { budget: attack.budget, checked: defense.sigma !== null && attack.verify > 0 }),
     seconds,
@@ -118,7 +137,11 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
 
 /** Flags as commander hands them over (strings). */
 export interface AttackFlags {
-  model: string;
+  model?: string;
+  /** URL of a label-only endpoint (rsbench serve) attacked instead of --model. */
+  target?: string;
+  /** Bearer key for --target (defaults to the RSBENCH_KEY environment variable). */
+  key?: string;
   data: string;
   classMap?: string;
   attack: string;
@@ -137,6 +160,9 @@ export interface AttackFlags {
   verify?: string;
   verification?: string;
   verifyAlpha?: string;
+  harden?: boolean;
+  hardenCalls?: string;
+  save?: string;
   out?: string;
   start?: string;
   resize?: boolean;
@@ -163,6 +189,33 @@ function parseOptions(attack: AttackName, norm: AttackSpec["norm"], text: string
 
 /** Validates the flags into a run configuration (UsageError naming the flag otherwise). */
 export function resolveConfig(flags: AttackFlags): AttackRunConfig {
+  if (flags.target !== undefined) return resolveRemote(flags);
+  if (flags.model === undefined) throw new UsageError("expected --model (a model to attack in-process) or --target (the URL of a label-only endpoint), got neither");
+  if (flags.key !== undefined) throw new UsageError("invalid --key: it authenticates to --target, which is not given");
+  return resolveLocal(flags as AttackFlags & { model: string });
+}
+
+/**
+ * The run configuration against a remote label-only endpoint: the defense is the server's (no
+ * local --sigma), the oracle's rule is "label" or "repeat:K" at level --pa; "shortcut" reads vote
+ * counts a remote endpoint does not return.
+ */
+function resolveRemote(flags: AttackFlags): AttackRunConfig {
+  if (flags.model !== undefined) throw new UsageError("invalid --model: --target attacks a remote endpoint; give one of --model and --target");
+  const local = (["sigma", "n", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
+  if (local) throw new UsageError(`invalid --${local.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets a local g(sigma, n), but --target attacks the server's own defense`);
+  const oracle = flags.oracle === undefined ? ATTACK_COMMAND_DEFAULTS.remoteOracle : oracleRuleOf(flags.oracle);
+  if (oracle === undefined) throw new UsageError(`invalid --oracle: expected ${ORACLE_RULE_FORMS}, got ${JSON.stringify(flags.oracle)}`);
+  if (oracle === "shortcut") {
+    throw new UsageError('invalid --oracle shortcut with --target: the shortcut reads the n vote counts of g(sigma, n), and a label-only endpoint returns labels only; use --oracle label (the default) or repeat:K');
+  }
+  const pa = flags.pa === undefined ? ATTACK_COMMAND_DEFAULTS.pa : parseNumber("--pa", flags.pa, RULES.pa);
+  const name = flags.defense ?? ATTACK_COMMAND_DEFAULTS.defense.remote;
+  const base = resolveLocal({ ...flags, model: flags.target!, defense: name, oracle: undefined, pa: undefined });
+  return { ...base, defense: remoteDefensePoint(name, flags.target!, pa, oracle) };
+}
+
+function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
   const name = parseChoice("--attack", flags.attack, ATTACK_NAMES);
   const entry = attackEntry(name);
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
@@ -200,7 +253,16 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
   const verifyAlpha = flags.verifyAlpha === undefined ? ATTACK_COMMAND_DEFAULTS.verifyAlpha : parseNumber("--verify-alpha", flags.verifyAlpha, RULES.alpha);
   // As a config spells it: the point estimate is the absence of the field.
   const check = sigma !== null && verification === "sequential" ? { verification, verifyAlpha } : {};
-  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check } };
+  // Hardening confirms with the sequential test: on by default where it can run, refused where asked
+  // and it cannot. Without --sigma there is nothing to harden: --harden then only writes
+  // `hardened: null`, as a config's attack with harden does against a defense without RS.
+  const canHarden = sigma !== null && verification === "sequential" && verify > 0;
+  if (flags.harden === true && sigma !== null && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
+  const harden = flags.harden ?? (canHarden && ATTACK_COMMAND_DEFAULTS.harden);
+  if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma and the sequential test)");
+  const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
+  const hardening = harden ? { harden: true as const, hardenCalls } : {};
+  return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check, ...hardening } };
 }
 
 function fmt(x: number | null): string {
@@ -212,7 +274,8 @@ function pct(x: number | null): string {
 }
 
 function summaryText(s: AttackSummary): string {
-  const defense = s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa}, oracle ${s.oracle} (defense "${s.defense}")`;
+  const defense = s.sigma === null && s.oracle !== null ? `remote target (its own defense), oracle ${s.oracle} Pa=${s.pa} (defense "${s.defense}")`
+    : s.sigma === null ? `no RS (defense "${s.defense}")` : `RS sigma=${s.sigma} n=${s.n} Pa=${s.pa}, oracle ${s.oracle} (defense "${s.defense}")`;
   const lines = [
     `${s.attack} (${s.norm}, start: ${s.start}) on ${s.model}, ${s.data}, ${defense}, ${s.budget} queries, seed ${s.seed}`,
     `images: ${s.images}, attacked: ${s.attempted}, skipped (misclassified): ${s.skipped.length}` +
@@ -224,6 +287,11 @@ function summaryText(s: AttackSummary): string {
     ] : [
       `verified at level Pa=${s.pa} by eq. (4) (${s.verify} fresh votes, outside the budget): ${pct(s.verified)}, ` +
         `mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
+    ]),
+    ...(s.hardened === null ? [] : [
+      `hardened (nearest point outward that the sequential test verifies at level Pa=${s.pa}, error ${s.verifyAlpha}, at most ${s.hardenCalls} calls each, outside the budget): ${pct(s.hardened)}, ` +
+        `mean L2 ${fmt(s.meanL2Hardened)}, median L2 ${fmt(s.medianL2Hardened)}, mean Linf ${fmt(s.meanLinfHardened)}, median Linf ${fmt(s.medianLinfHardened)} (hardened only); ` +
+        `hardening calls ${s.hardeningCalls} (${fmt(s.attempted === 0 ? null : s.hardeningCalls! / s.attempted)} per attacked image)`,
     ]),
     "queries   success   mean L2   median L2   mean Linf   median Linf",
     ...s.checkpoints.map((c) =>
@@ -251,21 +319,25 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
     --attack <attacks[].name> --norm <attacks[].norm> --queries <attacks[].budget>
     --options '<attacks[].options as JSON>' --start <attacks[].start> --verify <attacks[].verify>
     --verification <attacks[].verification, "estimate" when absent> [--verify-alpha <attacks[].verifyAlpha>]
+    --harden --harden-calls <attacks[].hardenCalls> (--no-harden when attacks[].harden is absent)
     --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
     --seed <config seed>
-(without --sigma, --n, --pa, --oracle and --verify for a defense without RS; --oracle is
+(without --sigma, --n, --pa, --oracle and --verify for a defense without RS, where --harden only
+writes "hardened": null as the run does; --oracle is
 "shortcut" for a config without defenses[].oracle, since it defaults to "label" here). <i> is the image's index in
 its split; <sigma> is the number, also when the config calibrated it ({"drop": d}: read it in the
 calibration record). The record is then the run's, field for field (l2, linf, queries,
 forwardPasses, checkpoints, trace, verification, ...), but for seconds and the config-only fields
 defense.kind ("none" or "rs" here) and defense.drop (null here). --verify defaults to 100 here
-and 0 in a config.`;
+and 0 in a config; hardening is on by default here (with --sigma and the sequential test) and off in a config.`;
 
 /** Registers `rsbench attack`. */
 export function register(program: Command): void {
   deviceOption(program.command("attack"))
     .description("Attack each correctly classified image with a decision-based attack through a label-only oracle with a query budget; summarise success and distortion.")
-    .requiredOption("--model <model>", "shipped model name or path of an ONNX model")
+    .option("--model <model>", "shipped model name or path of an ONNX model (or --target)")
+    .option("--target <url>", `attack a remote label-only endpoint (rsbench serve, docs/serve.md) instead of --model: its defense is the server's, the oracle's rule --oracle label (default) or repeat:K`)
+    .option("--key <key>", "bearer key for --target (defaults to the RSBENCH_KEY environment variable, which keeps it out of the process list)")
     .requiredOption("--data <data>", "dataset: fashion-mnist[:test|:train], mnist[...], or a class-per-subfolder folder")
     .requiredOption("--attack <attack>", `attack: ${ATTACK_NAMES.join(", ")}`)
     .option("--norm <norm>", "norm the attack minimises: l2 or linf (defaults to the attack's own: l2 for hsja and surfree, linf for rays)")
@@ -278,6 +350,9 @@ export function register(program: Command): void {
     .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n) (outside the budget); 0: no check (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
     .option("--verification <rule>", `how --verify decides: sequential: a sequential Clopper-Pearson test of P[g(x_a) != y] >= Pa with error --verify-alpha, stopping once decided (verified, refuted or undecided within R calls); estimate: the paper grid's point estimate, rate of R calls >= Pa (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verification})`)
     .option("--verify-alpha <alpha>", `error of each wrong answer of the sequential test, in (0, 1) (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verifyAlpha})`)
+    .option("--harden", `after each successful attack, search outward from its final point (along x_a - x_o, clipped to the bounds, and toward the starting point when shorter) for the nearest point the sequential test verifies at level Pa, outside the budget; the record's hardened field (on by default with --sigma and --verification sequential; needs both)`)
+    .option("--no-harden", "do not harden the final points")
+    .option("--harden-calls <calls>", `most calls of g(sigma, n) the hardening of one point may spend (defaults to ${ATTACK_COMMAND_DEFAULTS.hardenCalls})`)
     .option("--defense <name>", `name of the defense point, as a config's defenses[].name: it keys the random streams (defaults to "${ATTACK_COMMAND_DEFAULTS.defense.none}" without --sigma, "${ATTACK_COMMAND_DEFAULTS.defense.smoothed}" with it)`)
     .option("--count <count>", "attack the first C images (defaults to all)")
     .option("--offset <offset>", "skip the first O images of the split before selecting")
@@ -286,14 +361,17 @@ export function register(program: Command): void {
     .option("--start <start>", "own: the attack's own initialisation; data: the nearest of the first 100 images that the model puts in another class; auto: own, unless 10 uniform-noise images all keep the original's label, then data (defaults: auto for hsja and surfree, own for rays)")
     .option("--resize", "resize the images to the model's input shape")
     .option("--class-map <file>", CLASS_MAP_HELP)
+    .option("--save <dir>", "write each attacked image's final point as DIR/<index>.npy and its hardened point as DIR/<index>.hardened.npy (NumPy .npy, float32, shape (c, h, w), pixel space; <index> as the record's image); DIR is created")
     .option("--out <file>", "write one JSON record per image to FILE as it finishes (JSON lines, the records of a run's results.jsonl)")
     .option("--json", "print one JSON object {summary, images} (images: the records of the attacked images) instead of the text summary")
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
+      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory");
       const started = performance.now();
-      const loaded = await loadModel(config.model, { device: deviceFlag(flags) });
+      const loaded = flags.target === undefined ? await loadModel(config.model, { device: deviceFlag(flags) })
+        : { name: flags.target, classifier: await HttpClassifier.connect(flags.target, { key: flags.key ?? process.env.RSBENCH_KEY }) };
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;
       const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
@@ -301,6 +379,8 @@ export function register(program: Command): void {
         throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
       });
       checkModelData(loaded, set, warn);
+      if (flags.save !== undefined) mkdirSync(flags.save, { recursive: true });
+      const chw = [set.shape.channels, set.shape.height, set.shape.width];
       let pool: Promise<StartPool> | null = null;
       const resources = {
         base: model,
@@ -313,10 +393,11 @@ export function register(program: Command): void {
       try {
         for (let i = 0; i < set.count; i++) {
           const t0 = performance.now();
-          const draft = await attackImage(
+          const { record: draft, points } = await attackImageWithPoints(
             { seed: config.seed, defense: config.defense, attack: config.attack, image: { index: set.indices[i], label: set.labels[i], pixels: imageAt(set, i) } },
             resources,
           );
+          if (flags.save !== undefined) writeAttackPoints(flags.save, draft.image, points, chw);
           const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
           records.push(record);
           out?.write(record);
@@ -327,6 +408,9 @@ export function register(program: Command): void {
       } finally {
         bar.stop();
         out?.close();
+      }
+      if (model instanceof HttpClassifier) {
+        process.stderr.write(`rsbench attack: ${model.url} answered ${model.forwardPasses} images in ${model.requests.answered} requests (${model.requests.retries} retries)\n`);
       }
       const summary = summarize(config, records, (performance.now() - started) / 1000);
       if (flags.json) {

@@ -1,0 +1,241 @@
+/**
+ * `rsbench serve` as a library: a fastify app that answers a Classifier's labels over HTTP/1.1
+ * (docs/serve.md). GET /v1/info gives the shape, bounds and classes; POST /v1/classify the labels
+ * of a batch (JSON base64, PNG or float32 octets) and nothing more. Keys, per-key rate and quota,
+ * body limits per content type and the audit log are all here; every bad input is a 4xx with
+ * `{"error": message}`. Model calls run one at a time, in arrival order, concurrent requests merged
+ * (coalescing), so with a fixed seed the noise each image gets depends only on the order of the requests.
+ */
+import { createHash } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { Classifier } from "../model/classifier.js";
+import { imageSize } from "../model/classifier.js";
+import type { AuditLog } from "./audit.js";
+import { bodyLimits, CONTENT_TYPES, decodeJson, decodeOctet, decodePng, type Batch } from "./decode.js";
+import { RequestError } from "./errors.js";
+import { bearerToken, type KeyRing } from "./keys.js";
+
+/** What /v1/info may disclose about the defense, with --disclose only. */
+export interface Disclosure {
+  readonly sigma: number | null;
+  readonly n: number | null;
+}
+
+export interface ServeOptions {
+  /** The classifier answered: a base model, or g(sigma, n) around one. */
+  readonly classifier: Classifier;
+  /** Keys allowed; absent: every request is answered, under the one key ID null. */
+  readonly keys?: KeyRing;
+  /** Requests per second per key (429 with Retry-After beyond); absent: unlimited. */
+  readonly rate?: number;
+  /** Images in total per key (403 beyond); absent: unlimited. */
+  readonly quota?: number;
+  /** Most images per request. Defaults to SERVE_DEFAULTS.maxBatch. */
+  readonly maxBatch?: number;
+  /** The audit log, one line per request; absent: none. */
+  readonly log?: AuditLog;
+  /** Added to /v1/info when given (--disclose). */
+  readonly disclose?: Disclosure;
+  /** Called with each request that failed inside the server (a 5xx), for the CLI to report. */
+  readonly onInternalError?: (error: Error) => void;
+}
+
+/** Defaults of the server. */
+export const SERVE_DEFAULTS = Object.freeze({
+  /** Images per request: 256 covers one HSJA gradient batch of 100 to 200 points in one request. */
+  maxBatch: 256,
+  /** Milliseconds a request may take from its first byte to its answer (slow clients are cut off). */
+  requestTimeoutMs: 60_000,
+  /** Milliseconds an idle keep-alive connection stays open (node's default). */
+  keepAliveTimeoutMs: 5_000,
+  /** Most images of concurrent requests merged into one model call (see coalescing). */
+  coalesceImages: 1024,
+});
+
+declare module "fastify" {
+  interface FastifyRequest {
+    keyId: string | null;
+    images: number;
+    sha256: string | null;
+  }
+}
+
+/**
+ * Runs the model one call at a time, in arrival order, and merges the requests that arrived while
+ * a call ran into the next call (up to `maxImages` images): concurrent clients share forward
+ * passes instead of queueing one image each. Each request gets its own labels back. Merging keeps
+ * the arrival order, so the noise an image gets depends only on the order of the requests.
+ */
+export function coalescing(classifier: Classifier, maxImages: number): (images: Float32Array, count: number) => Promise<Int32Array> {
+  interface Pending { images: Float32Array; count: number; resolve(labels: Int32Array): void; reject(error: unknown): void }
+  const pending: Pending[] = [];
+  const d = imageSize(classifier.shape);
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (pending.length > 0) {
+      const group: Pending[] = [];
+      let total = 0;
+      while (pending.length > 0 && (group.length === 0 || total + pending[0].count <= maxImages)) {
+        const p = pending.shift()!;
+        group.push(p);
+        total += p.count;
+      }
+      let batch = group[0].images;
+      if (group.length > 1) {
+        batch = new Float32Array(total * d);
+        let at = 0;
+        for (const p of group) { batch.set(p.images, at * d); at += p.count; }
+      }
+      try {
+        const labels = await classifier.predict(batch, total);
+        if (labels.length !== total) throw new Error(`classifier answered ${labels.length} labels for ${total} images`);
+        let at = 0;
+        for (const p of group) { p.resolve(labels.slice(at, at + p.count)); at += p.count; }
+      } catch (error) {
+        for (const p of group) p.reject(error);
+      }
+    }
+    running = false;
+  };
+  return (images, count) => new Promise<Int32Array>((resolve, reject) => {
+    pending.push({ images, count, resolve, reject });
+    if (!running) void drain();
+  });
+}
+
+/** The message of an error fastify raised itself (body too large, unsupported type, bad header). */
+function frameworkMessage(error: { code?: string; message: string }, limits: Record<string, number>, contentType: string | undefined): string {
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE": {
+      const type = Object.entries(CONTENT_TYPES).find(([, t]) => contentType?.startsWith(t));
+      return type ? `body too large: expected at most ${limits[type[0]]} bytes for ${type[1]}` : "body too large";
+    }
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return `unsupported Content-Type ${JSON.stringify(contentType ?? "")}: expected ${Object.values(CONTENT_TYPES).join(", ")}`;
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_TYPE":
+      return "expected a body, got none";
+    default:
+      return error.message;
+  }
+}
+
+/** Builds the app (not listening yet: call `listen`, and `close` to stop after in-flight requests). */
+export async function createServer(options: ServeOptions): Promise<FastifyInstance> {
+  const { classifier, keys, rate, quota, log } = options;
+  const maxBatch = options.maxBatch ?? SERVE_DEFAULTS.maxBatch;
+  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError(`invalid maxBatch: expected an integer >= 1, got ${maxBatch}`);
+  if (rate !== undefined && !(Number.isSafeInteger(rate) && rate >= 1)) throw new RangeError(`invalid rate: expected an integer >= 1 (requests per second), got ${rate}`);
+  if (quota !== undefined && !(Number.isSafeInteger(quota) && quota >= 1)) throw new RangeError(`invalid quota: expected an integer >= 1 (images), got ${quota}`);
+  const { shape, bounds } = classifier;
+  const limits = bodyLimits(shape, maxBatch);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: Math.max(...Object.values(limits)),
+    requestTimeout: SERVE_DEFAULTS.requestTimeoutMs,
+    return503OnClosing: true,
+    keepAliveTimeout: SERVE_DEFAULTS.keepAliveTimeoutMs,
+  });
+  const classify = coalescing(classifier, SERVE_DEFAULTS.coalesceImages);
+  // Images answered or being answered per key ID ("" for the key-less server).
+  const spent = new Map<string, number>();
+
+  app.decorateRequest("keyId", null);
+  app.decorateRequest("images", 0);
+  app.decorateRequest("sha256", null);
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) {
+      options.onInternalError?.(error);
+      return reply.code(500).send({ error: "internal error: the server could not classify this request" });
+    }
+    if (status === 401) reply.header("www-authenticate", 'Bearer realm="rsbench"');
+    return reply.code(status).send({ error: frameworkMessage(error, limits, request.headers["content-type"]) });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}: expected GET /v1/info or POST /v1/classify` });
+  });
+
+  // The key is identified once per request: first by the rate limit (so that requests without a
+  // valid key are limited too, per address: no free guessing of keys), then checked before the
+  // body is read (an unauthenticated body is never parsed).
+  const identified = new WeakSet<FastifyRequest>();
+  const identify = (request: FastifyRequest): string | null => {
+    if (keys !== undefined && !identified.has(request)) {
+      identified.add(request);
+      const token = bearerToken(request.headers.authorization);
+      request.keyId = token === null ? null : keys.identify(token);
+    }
+    return request.keyId;
+  };
+  app.addHook("preParsing", async (request) => {
+    if (keys === undefined || identify(request) !== null) return;
+    throw new RequestError(401, bearerToken(request.headers.authorization) === null ? "expected an Authorization: Bearer KEY header" : "unknown key");
+  });
+  // Once close() is called, answers still in flight tell their client to close the connection,
+  // so close() resolves as soon as they are sent rather than after the keep-alive timeout.
+  let closing = false;
+  app.addHook("preClose", async () => { closing = true; });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    log?.append({ time: new Date().toISOString(), key: request.keyId, images: request.images, status: reply.statusCode, sha256: request.sha256 });
+  });
+
+  if (rate !== undefined) {
+    await app.register(rateLimit, {
+      max: rate,
+      timeWindow: 1000,
+      hook: "onRequest",
+      // Key IDs never contain ":", so "ip:..." cannot collide with one.
+      keyGenerator: (request: FastifyRequest) => identify(request) ?? `ip:${request.ip}`,
+      errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
+        new RequestError(429, `rate limit: at most ${rate} requests per second per key; retry after ${context.after}`),
+    });
+  }
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(CONTENT_TYPES.octet, { parseAs: "buffer", bodyLimit: limits.octet }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(CONTENT_TYPES.png, { parseAs: "buffer", bodyLimit: limits.png }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(CONTENT_TYPES.json, { parseAs: "string", bodyLimit: limits.json }, (_req, body, done) => done(null, body));
+
+  const info = {
+    shape: [shape.channels, shape.height, shape.width],
+    bounds: [bounds.lower, bounds.upper],
+    classes: classifier.numClasses,
+    maxBatch,
+    ...(options.disclose ? { sigma: options.disclose.sigma, n: options.disclose.n } : {}),
+  };
+  app.get("/v1/info", async () => info);
+
+  app.post("/v1/classify", async (request: FastifyRequest, reply: FastifyReply) => {
+    const type = (request.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    const body = request.body;
+    let batch: Batch;
+    if (type === CONTENT_TYPES.json) batch = decodeJson(body as string, shape, bounds, maxBatch);
+    else if (type === CONTENT_TYPES.octet) batch = decodeOctet(body as Buffer, shape, bounds, maxBatch);
+    else batch = await decodePng(body as Buffer, shape, bounds);
+    request.images = batch.count;
+    request.sha256 = createHash("sha256").update(new Uint8Array(batch.images.buffer, batch.images.byteOffset, batch.images.byteLength)).digest("hex");
+    const who = request.keyId ?? "";
+    const used = spent.get(who) ?? 0;
+    if (quota !== undefined && used + batch.count > quota) {
+      throw new RequestError(403, `quota exhausted: key ${request.keyId ?? "(none)"} has ${quota - used} of ${quota} images left, this request asks ${batch.count}`);
+    }
+    spent.set(who, used + batch.count);
+    let labels: Int32Array;
+    try {
+      labels = await classify(batch.images, batch.count);
+    } catch (error) {
+      spent.set(who, (spent.get(who) ?? 0) - batch.count);
+      throw error;
+    }
+    return reply.send({ labels: Array.from(labels) });
+  });
+
+  return app;
+}
