@@ -14,7 +14,7 @@ export { NOISE_PROBES, START_KINDS, chooseStart, nearestOtherClass, noiseLeavesC
 export type { StartKind, StartPool } from "./start.js";
 export { attackImage, defenseOf } from "./pipeline.js";
 export type { AttackDraft, AttackJob, AttackResources } from "./pipeline.js";
-export { ATTACK_CHECKPOINTS, attackKey, checkpointBudgets, defensePointId, predictionKey } from "./record.js";
+export { ATTACK_CHECKPOINTS, attackEntryId, attackKey, checkpointBudgets, defensePointId, predictionKey } from "./record.js";
 export type { AttackRecord, AttackSpec, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "./record.js";
 export { summarizeAttacks } from "./summary.js";
 export type { AttackStatistics, BudgetSummary, SkippedImage, SummaryOptions } from "./summary.js";

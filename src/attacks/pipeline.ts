@@ -75,7 +75,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const { index, label, pixels: image } = job.image;
   const { base, entry } = resources;
   const defense = defenseOf(ref);
-  const key = attackKey(ref.id, attack.name, attack.norm, index);
+  const key = attackKey(ref.id, attack.name, attack.norm, index, attack.id);
   const random = keyedRandom(seed, key);
   const defended = (stream: Random) => defend(base, defense, { random: stream, batchSize });
   const common = {

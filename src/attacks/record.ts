@@ -41,6 +41,12 @@ export interface DefenseRef {
 export interface AttackSpec {
   /** A registered attack ("hsja", "surfree", "rays"). */
   readonly name: string;
+  /**
+   * Names the entry in keys in place of "<name>-<norm>" (attackKey), so that one attack and norm
+   * can run at several budgets or options in one config (e.g. "hsja-6000"). Absent in configs
+   * without it, whose keys and records keep their bytes.
+   */
+  readonly id?: string;
   /** The norm it minimises. */
   readonly norm: Norm;
   /** Query budget (one query = one call of the defended classifier); the paper uses 2000. */
@@ -106,9 +112,11 @@ export interface SequentialCheck {
 export type AttackVerification = EstimatedVerification | SequentialCheck;
 
 /**
- * What hardening measured (issue 12): the nearest point, searched outward from the attack's final
- * point along x_a - x_o (clipped to the bounds), that the sequential test verifies adversarial at
- * level Pa, and what the search cost. Outside the attack's budget, on its own noise stream.
+ * What hardening measured (issue 12, src/oracle/harden.ts): the nearest point, searched outward
+ * from the attack's final point along x_a - x_o (clipped to the bounds) and toward the attack's
+ * starting point when it had one, that the sequential test verifies adversarial at level Pa (with
+ * P[the point is below Pa] <= verifyAlpha), and what the search cost. Outside the attack's
+ * budget, on its own noise stream. `reason` starts with "calls:", "bounds:" or "confirmations:".
  */
 export interface HardenedPoint {
   /** "hardened": a verified point was found; "failed": none was, and `reason` says why. */
@@ -200,9 +208,18 @@ export function checkpointBudgets(budget: number): number[] {
   return [...ATTACK_CHECKPOINTS.filter((q) => q < budget), budget];
 }
 
-/** Key of the attack of `attack` (minimising `norm`) on source image `image` against defense point `defenseId`. */
-export function attackKey(defenseId: string, attack: string, norm: Norm, image: number): string {
-  return `attack/${defenseId}/${attack}-${norm}/image=${image}`;
+/**
+ * Key of the attack of `attack` (minimising `norm`) on source image `image` against defense point
+ * `defenseId`: "attack/<defense point>/<attack>-<norm>/image=<i>", or with the entry's `id`
+ * (AttackSpec.id) in place of "<attack>-<norm>".
+ */
+export function attackKey(defenseId: string, attack: string, norm: Norm, image: number, id?: string): string {
+  return `attack/${defenseId}/${attackEntryId({ name: attack, norm, id })}/image=${image}`;
+}
+
+/** What names an attack entry in keys: its `id`, or "<name>-<norm>" (unique among a config's entries). */
+export function attackEntryId(attack: { readonly name: string; readonly norm: Norm; readonly id?: string }): string {
+  return attack.id ?? `${attack.name}-${attack.norm}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * `defenses[2].n: expected an integer >= 1, got 0`.
  */
 import { attackOptionProblems } from "../attacks/options.js";
-import type { AttackSpec } from "../attacks/record.js";
+import { attackEntryId, type AttackSpec } from "../attacks/record.js";
 import type { AttackEntry } from "../attacks/registry.js";
 import { START_KINDS, type StartKind } from "../attacks/start.js";
 import { classMapProblem } from "../data/classMap.js";
@@ -16,7 +16,7 @@ import { HARDEN_DEFAULTS } from "../oracle/harden.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
 import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
 import type { DefenseKind, FigureName } from "./records.js";
-import { FIGURE_NAMES } from "./records.js";
+import { DEFAULT_FIGURES, FIGURE_NAMES } from "./records.js";
 
 /** Images to take from a dataset (see data/types.ts Selection). */
 export interface DataConfig {
@@ -63,7 +63,8 @@ export interface DefenseConfig {
 }
 
 /**
- * One entry of `attacks` (src/attacks/record.ts AttackSpec): name, norm (defaults to the
+ * One entry of `attacks` (src/attacks/record.ts AttackSpec): name, optional `id` (names the
+ * entry in keys instead of "<name>-<norm>": needed to run one attack and norm at several budgets), norm (defaults to the
  * attack's own default norm; without a registry "l2", the paper's measure), budget, options over
  * the attack's DEFAULTS, start policy (defaults to the attack's registered default, "own"
  * without a registry), `verify` (0 by default: no check of eq. (4)) and how it decides
@@ -348,9 +349,10 @@ function remoteDefenseConfig(c: Checker, path: string, o: Record<string, unknown
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls"]);
+  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
+  const id = o.id === undefined ? undefined : c.string(join(path, "id"), o.id, NAME_PATTERN);
   const entry = name === undefined ? undefined : known?.[name];
   const norm = o.norm === undefined
     ? entry?.defaultNorm ?? CONFIG_DEFAULTS.norm
@@ -387,7 +389,8 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   }
   if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined || verification === undefined) return undefined;
   if (verification === "sequential" && verifyAlpha === undefined) return undefined;
-  return { name, norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}), ...harden };
+  if (o.id !== undefined && id === undefined) return undefined;
+  return { name, ...(id === undefined ? {} : { id }), norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}), ...harden };
 }
 
 /**
@@ -441,10 +444,15 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   const attacks: AttackConfig[] = [];
   if (!Array.isArray(root.attacks)) c.fail("attacks", "an array (possibly empty)", root.attacks);
   else root.attacks.forEach((a, i) => { const v = attackConfig(c, `attacks[${i}]`, a, options.attacks); if (v) attacks.push(v); });
+  // Entries name their items' keys (attackEntryId): two with the same name must differ.
   const attackKeys = new Set<string>();
   for (const a of attacks) {
-    const k = `${a.name}/${a.norm}`;
-    if (attackKeys.has(k)) c.problems.push(`attacks: ${a.name} with norm ${a.norm} appears twice`);
+    const k = attackEntryId(a);
+    if (attackKeys.has(k)) {
+      c.problems.push(a.id === undefined
+        ? `attacks: ${a.name} with norm ${a.norm} appears twice (to run it at several budgets or options, give each entry its own "id", e.g. "${a.name}-${a.budget}")`
+        : `attacks: duplicate id ${JSON.stringify(k)} (ids, and "<name>-<norm>" of entries without one, must be unique)`);
+    }
     attackKeys.add(k);
   }
 
@@ -474,7 +482,7 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   if (root.figures !== undefined) {
     const o = c.object("figures", root.figures, ["include", "images", "defense", "options"]);
     if (o) {
-      const include = o.include === undefined ? [...FIGURE_NAMES] : c.list("figures.include", o.include, (p, v) => c.choice(p, v, FIGURE_NAMES), true);
+      const include = o.include === undefined ? [...DEFAULT_FIGURES] : c.list("figures.include", o.include, (p, v) => c.choice(p, v, FIGURE_NAMES), true);
       const images = o.images === undefined ? CONFIG_DEFAULTS.figureImages : c.integer("figures.images", o.images, 1);
       let defense = figures.defense;
       if (o.defense !== undefined && o.defense !== null) {

@@ -6,6 +6,8 @@
  */
 import { join } from "node:path";
 import { attackImageWithPoints } from "../attacks/pipeline.js";
+import { attackEntryId } from "../attacks/record.js";
+import type { Norm } from "../attacks/types.js";
 import { writeAttackPoints } from "../io/npy.js";
 import { labelStartPool, type StartPool } from "../attacks/start.js";
 import type { Classifier } from "../model/classifier.js";
@@ -158,7 +160,7 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   );
   // Written before the record is stored: a stored record's points are on disk (a re-run item rewrites the same bytes).
   if (context.save !== undefined) {
-    writeAttackPoints(savedPointsDir(context.save, item.defense.id, item.attack.name, item.attack.norm), item.image.index, points, [base.shape.channels, base.shape.height, base.shape.width]);
+    writeAttackPoints(savedPointsDir(context.save, item.defense.id, item.attack), item.image.index, points, [base.shape.channels, base.shape.height, base.shape.width]);
   }
   return record;
 }
@@ -167,12 +169,13 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
 export const SAVED_POINTS_DIR = "adversarial";
 
 /**
- * The folder of the saved points of one (defense point, attack) of a run: `<root>/<defense
- * id>/<attack>-<norm>`, e.g. adversarial/rs-3%/n=10/pa=0.5/hsja-l2 (the attack key's own path, so
- * two items never share a file). Each image's points are `<index>.npy` and `<index>.hardened.npy` in it.
+ * The folder of the saved points of one (defense point, attack entry) of a run: `<root>/<defense
+ * id>/<attack>-<norm>` (or the entry's `id`), e.g. adversarial/rs-3%/n=10/pa=0.5/hsja-l2 (the
+ * attack key's own path, attackEntryId, so two items never share a file, also when one attack runs
+ * at several budgets). Each image's points are `<index>.npy` and `<index>.hardened.npy` in it.
  */
-export function savedPointsDir(root: string, defenseId: string, attack: string, norm: string): string {
-  return join(root, ...defenseId.split("/"), `${attack}-${norm}`);
+export function savedPointsDir(root: string, defenseId: string, attack: { readonly name: string; readonly norm: Norm; readonly id?: string }): string {
+  return join(root, ...defenseId.split("/"), attackEntryId(attack));
 }
 
 async function figure(context: ExecutionContext, item: FigureItem): Promise<Draft<FigureRecord>> {

@@ -173,7 +173,7 @@ export function workItems(config: ExperimentConfig, sigmas: SigmaTable, images: 
   for (const image of images) {
     for (const defense of points) {
       for (const attack of config.attacks) {
-        items.push({ kind: "attack", key: attackKey(defense.id, attack.name, attack.norm, image.index), defense, attack, image });
+        items.push({ kind: "attack", key: attackKey(defense.id, attack.name, attack.norm, image.index, attack.id), defense, attack, image });
       }
     }
   }

@@ -76,7 +76,7 @@ export interface CertificationRecord extends RecordBase {
 }
 
 export type { ComputedFigure, FigureName } from "../figures/computation.js";
-export { FIGURE_NAMES } from "../figures/computation.js";
+export { DEFAULT_FIGURES, FIGURE_NAMES } from "../figures/computation.js";
 import type { ComputedFigure } from "../figures/computation.js";
 
 /** The data of one computed figure panel; `data` is the JSON the figure module returned. */

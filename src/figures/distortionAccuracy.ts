@@ -1,11 +1,22 @@
 import { isVerified } from "../attacks/record.js";
 import type { AccuracyInput, AttackInput, DefenseInput } from "./inputs.js";
+import { DISTORTION_MEASURES, distortionOf, measured, type DistortionMeasure } from "./measure.js";
 import { mean, median } from "./summary.js";
+
+/** The L2 distortions of a cell under one measure (src/figures/measure.ts). */
+export interface MeasuredDistortion {
+  /** Attacked images with a distortion under the measure (successes; verified points; hardened points). */
+  readonly count: number;
+  readonly meanL2: number | null;
+  readonly medianL2: number | null;
+}
 
 /** One point of Fig. 5: one attack against one defense point (defense, n, Pa). */
 export interface DistortionPoint {
   readonly defense: DefenseInput;
   readonly attack: string;
+  /** The attack's budget (null for records without it): one attack at several budgets gives several points. */
+  readonly budget: number | null;
   /**
    * Accuracy of the defense: from the accuracy records of (defense name, n) when there are
    * some, otherwise the share of attacked images the defense classified correctly.
@@ -24,10 +35,15 @@ export interface DistortionPoint {
   /** Mean and median final L2 distortion over the successful attacks (null without any). */
   readonly meanL2: number | null;
   readonly medianL2: number | null;
+  /**
+   * The L2 distortions under each measure (shortcut: the fields above), or null when the cell's
+   * records did not take it (no check of eq. (4) or no hardening asked for).
+   */
+  readonly measures: Readonly<Record<DistortionMeasure, MeasuredDistortion | null>>;
 }
 
 /**
- * Fig. 5: mean L2 distortion against accuracy, one point per (defense point, attack), the
+ * Fig. 5: mean L2 distortion against accuracy, one point per (defense point, attack, budget), the
  * no-defense point included. The mean is over the successful attacks (an unsuccessful attack
  * has no finite distortion); `successes / attacked` is reported beside it. Points keep the
  * order in which (defense id, attack) first appear in the records.
@@ -36,7 +52,7 @@ export interface DistortionPoint {
 export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies: readonly AccuracyInput[] = []): DistortionPoint[] {
   const cells = new Map<string, AttackInput[]>();
   for (const a of attacks) {
-    const key = JSON.stringify([a.defense.id, a.attack]);
+    const key = JSON.stringify([a.defense.id, a.attack, a.budget ?? null]);
     const cell = cells.get(key) ?? [];
     cell.push(a);
     cells.set(key, cell);
@@ -58,9 +74,15 @@ export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies
       accuracySource = "attacked images";
     }
     const checked = attacked.filter((a) => a.verification != null);
+    const measures = Object.fromEntries(DISTORTION_MEASURES.map((m) => {
+      if (!attacked.every((a) => measured(a, m))) return [m, null];
+      const values = attacked.map((a) => distortionOf(a, m)).filter((x): x is number => x !== null);
+      return [m, { count: values.length, meanL2: mean(values), medianL2: median(values) }];
+    })) as Record<DistortionMeasure, MeasuredDistortion | null>;
     return {
       defense,
       attack: cell[0].attack,
+      budget: cell[0].budget ?? null,
       accuracy,
       accuracySource,
       attacked: attacked.length,
@@ -68,6 +90,7 @@ export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies
       verified: checked.length ? checked.filter((a) => isVerified(a.verification)).length : null,
       meanL2: mean(l2),
       medianL2: median(l2),
+      measures,
     };
   });
 }

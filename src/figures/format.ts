@@ -1,3 +1,4 @@
+import { labelCalls, oracleRuleOf } from "../oracle/rule.js";
 import type { DefenseInput, DefenseKindInput } from "./inputs.js";
 
 /**
@@ -34,6 +35,18 @@ export function attackName(name: string): string {
   return ATTACK_DISPLAY_NAMES[name] ?? name;
 }
 
+/** " @6000" naming an attack's budget when the attack ran at several budgets (`several`), "" otherwise. */
+export function budgetSuffix(budget: number | null | undefined, several: boolean): string {
+  return several && budget != null ? ` @${budget}` : "";
+}
+
+/** Attacks that ran at more than one budget in `attacks` (their labels name the budget, budgetSuffix). */
+export function attacksAtSeveralBudgets(attacks: readonly { readonly attack: string; readonly budget?: number | null }[]): Set<string> {
+  const budgets = new Map<string, Set<number | null>>();
+  for (const a of attacks) budgets.set(a.attack, (budgets.get(a.attack) ?? new Set()).add(a.budget ?? null));
+  return new Set([...budgets].filter(([, b]) => b.size > 1).map(([attack]) => attack));
+}
+
 /** The paper's order of the attacks (HSJA, SurFree, RayS): their rank, or the number of known attacks for any other. */
 export function attackRank(name: string): number {
   const rank = Object.keys(ATTACK_DISPLAY_NAMES).indexOf(name);
@@ -44,13 +57,21 @@ const KIND_ORDER: readonly DefenseKindInput[] = ["none", "rs", "randtrain", "adv
 
 /**
  * Rows in reading order, the same whatever order their records were stored in (items finish in
- * any order): no defense, RS by sigma, RandTrain, AdvTrain; then the defense's name, n and Pa
- * ascending; then the attacks in the paper's order (HSJA, SurFree, RayS).
+ * any order): no defense, RS by sigma, RandTrain, AdvTrain; then the defense's name, n, Pa and
+ * oracle rule (shortcut, label, repeat:K by K) ascending; then the attacks in the paper's order
+ * (HSJA, SurFree, RayS), then budgets ascending.
  */
-export function inReadingOrder<T extends { readonly defense: DefenseInput; readonly attack: string }>(rows: readonly T[]): T[] {
+export function inReadingOrder<T extends { readonly defense: DefenseInput; readonly attack: string; readonly budget?: number | null }>(rows: readonly T[]): T[] {
   const numbers = (r: T) => [KIND_ORDER.indexOf(r.defense.kind), r.defense.sigma ?? -1];
-  const rest = (r: T) => [r.defense.n ?? -1, r.defense.pa ?? -1, attackRank(r.attack)];
+  const rest = (r: T) => [r.defense.n ?? -1, r.defense.pa ?? -1, labelCallsOf(r.defense.oracle), attackRank(r.attack)];
   const compare = (a: number[], b: number[]) => a.reduce((c, x, i) => c || x - b[i], 0);
   return [...rows].sort((a, b) =>
-    compare(numbers(a), numbers(b)) || a.defense.name.localeCompare(b.defense.name) || compare(rest(a), rest(b)) || a.attack.localeCompare(b.attack));
+    compare(numbers(a), numbers(b)) || a.defense.name.localeCompare(b.defense.name) || compare(rest(a), rest(b)) || a.attack.localeCompare(b.attack) ||
+    (a.budget ?? 0) - (b.budget ?? 0));
+}
+
+/** Rank of an oracle rule in reading order: the paper's shortcut first, then label (K = 1) and repeat:K by K. */
+function labelCallsOf(rule: string | undefined): number {
+  const parsed = oracleRuleOf(rule ?? "shortcut");
+  return parsed === undefined ? 0 : labelCalls(parsed) ?? 0;
 }

@@ -17,6 +17,8 @@ export interface DefenseInput {
   readonly sigma: number | null;
   readonly n: number | null;
   readonly pa: number | null;
+  /** The oracle's rule (src/oracle/rule.ts) when not the paper's shortcut: "label" or "repeat:K". */
+  readonly oracle?: string;
 }
 
 /** One attack on one image against one defense point. */
@@ -35,6 +37,19 @@ export interface AttackInput {
    * null/absent when it was not checked.
    */
   readonly verification?: { readonly verified?: boolean; readonly status?: string } | null;
+  /** The norm the attack minimised; absent reads "l2" where it matters (Fig. 6). */
+  readonly norm?: "l2" | "linf";
+  /** Final Linf distortion, null when unsuccessful. */
+  readonly linf?: number | null;
+  /** The attack's query budget: cells of one attack at several budgets stay apart. */
+  readonly budget?: number;
+  /** Calls of g the attack spent (its budget counts them). */
+  readonly queries?: number;
+  /**
+   * Hardening of the final point (src/attacks/record.ts HardenedPoint): absent when the run did
+   * not ask for it, null when it did not apply (no RS, no adversarial point).
+   */
+  readonly hardened?: { readonly status: "hardened" | "failed"; readonly l2: number | null; readonly linf: number | null; readonly calls: number } | null;
 }
 
 /** Accuracy of one defense entry (by config name) at one n (null without RS). */

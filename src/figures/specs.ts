@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
+import type { TradeoffPoint } from "./adaptiveTradeoff.js";
 import type { AdversarialProfile } from "./adversarialProfile.js";
 import type { CertifiedAccuracyCurve } from "./certifiedAccuracy.js";
 import type { DichotomySpread } from "./dichotomySpread.js";
@@ -236,19 +237,7 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
   // n = 10, 50, 100 in numeric order (not as strings), then the undefended points
   const ns = [...new Set(points.map((p) => p.defense.n).filter((n): n is number => n !== null))].sort((a, b) => a - b);
   const drawOrder = [...ns.map((n) => `n = ${n}`), "no RS"];
-  return {
-    $schema: SCHEMA,
-    title: {
-      text: "Mean L2 distortion vs accuracy",
-      subtitle: pas.length > 1 ? `filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}` : "",
-      fontSize: 13,
-    },
-    config: CONFIG,
-    data: { values },
-    facet: { column: { field: "attack", type: "nominal", sort: attacks, title: null, header: { labelFontSize: 12 } } },
-    spec: {
-      width: 220,
-      height: 220,
+  return attackPanels("Mean L2 distortion vs accuracy", pas.length > 1 ? `filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}` : "", values, attacks, {
       mark: { type: "point", size: 70, strokeWidth: 2 },
       encoding: {
         x: { field: "accuracy", type: "quantitative", title: "accuracy (% of test images)", scale: { zero: false, padding: 10 }, axis: { format: ".1~%" } },
@@ -266,9 +255,63 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
         },
         tooltip: [{ field: "label" }, { field: "accuracy" }, { field: "meanL2" }],
       },
-    },
-    resolve: { scale: { y: "independent" } },
+  }, { scale: { y: "independent" } });
+}
+
+/** One panel per attack (a column facet, in `attacks` order, each with its own y scale and the resolution given), 220 x 220 each. */
+function attackPanels(text: string, subtitle: string, values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>): TopLevelSpec {
+  return {
+    $schema: SCHEMA,
+    title: { text, subtitle, fontSize: 13 },
+    config: CONFIG,
+    data: { values: values as never[] },
+    facet: { column: { field: "attack", type: "nominal", sort: [...attacks], title: null, header: { labelFontSize: 12 } } },
+    spec: { width: 220, height: 220, ...inner } as never,
+    resolve,
   };
+}
+
+/**
+ * Fig. 6 (issue 12): mean hardened distortion against the mean total calls of g (attack queries
+ * plus hardening calls, log scale), one panel per attack (each in its own norm), one line per
+ * (n, K) through the budgets: colour K, dash n.
+ */
+export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevelSpec {
+  const drawn = points.filter((p) => p.meanDistortion !== null && p.meanCalls !== null);
+  const ordered = [...drawn].sort((a, b) => attackRank(a.attack) - attackRank(b.attack) || a.n - b.n || a.k - b.k || a.budget - b.budget);
+  const values = ordered.map((p) => ({
+    attack: `${attackName(p.attack)} (${p.norm === "l2" ? "L2" : "Linf"})`,
+    n: `n = ${p.n}`,
+    K: p.k,
+    series: `n = ${p.n}, K = ${p.k}`,
+    budget: p.budget,
+    calls: round(p.meanCalls as number),
+    distortion: round(p.meanDistortion as number),
+    hardened: `${p.hardened}/${p.attacked}`,
+  }));
+  const attacks = [...new Set(ordered.map((p) => `${attackName(p.attack)} (${p.norm === "l2" ? "L2" : "Linf"})`))];
+  const ns = [...new Set(ordered.map((p) => p.n))].sort((a, b) => a - b).map((n) => `n = ${n}`);
+  const ks = [...new Set(ordered.map((p) => p.k))].sort((a, b) => a - b);
+  const sigmas = [...new Set(ordered.map((p) => p.sigma))];
+  const draws = ns.length > 1 ? `draws (dashed: ${ns.slice(1).join(", ")})` : "draws";
+  const drawsLegend = { titleLimit: 300 };
+  const subtitle = `RS σ = ${sigmas.map((x) => formatNumber(x)).join(", ")}; K calls per attack step (K = 1: label-only); calls = attack queries + hardening calls, mean per attacked image`;
+  return attackPanels("Adaptive attacker: hardened distortion vs total calls of g", subtitle, values, attacks, {
+      mark: { type: "line", strokeWidth: 2, point: { filled: true, size: 50 } },
+      encoding: {
+        x: { field: "calls", type: "quantitative", title: "total calls of g (log scale)", scale: { type: "log", nice: false }, axis: { tickCount: 5 } },
+        y: { field: "distortion", type: "quantitative", title: ["mean hardened distortion", "(attack's norm, pixels in [0, 1])"], scale: { zero: true } },
+        color: { field: "K", type: "ordinal", title: "K (calls per step)", sort: ks, scale: { scheme: "viridis" } },
+        strokeDash: {
+          field: "n", type: "nominal", title: draws, sort: ns,
+          scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? [1, 0] : [5, 3])) }, legend: drawsLegend,
+        },
+        shape: { field: "n", type: "nominal", title: draws, sort: ns, scale: { domain: ns, range: ns.map((_, i) => (i === 0 ? "circle" : "square")) }, legend: drawsLegend },
+        detail: { field: "series", type: "nominal" },
+        tooltip: [{ field: "series" }, { field: "budget" }, { field: "calls" }, { field: "distortion" }, { field: "hardened" }],
+      },
+    // x axes in each panel: in the footer, a log axis sits far below the plot
+  }, { scale: { y: "independent" }, axis: { x: "independent" } });
 }
 
 function className(label: number, names?: readonly string[]): string {

@@ -35,10 +35,12 @@
  */
 import type { Classifier, Votes } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
-import type { Norm } from "../attacks/types.js";
 import { clopperPearsonLower } from "../stats/clopperPearson.js";
 import { check, OPEN_UNIT } from "../stats/validate.js";
 import { SEQUENTIAL_VERIFY_DEFAULTS, verificationLooks, verifySequential, type SequentialVerification } from "./verify.js";
+
+/** The norm in which "nearest" is measured (the attack's: src/attacks/types.ts Norm, which this layer does not import). */
+export type HardenNorm = "l2" | "linf";
 
 /** Defaults of `hardenPoint`. */
 export const HARDEN_DEFAULTS = Object.freeze({
@@ -81,7 +83,7 @@ export interface HardenOptions {
   /** An integer >= 0. Defaults to HARDEN_DEFAULTS.bisections (5). */
   readonly bisections?: number;
   /** The norm in which "nearest" is measured (the attack's). Defaults to "l2". */
-  readonly norm?: Norm;
+  readonly norm?: HardenNorm;
   /** The attack's starting point x_s, when it was given one (adds the path toward it). */
   readonly start?: Float32Array;
 }
@@ -210,7 +212,7 @@ interface Candidate {
  * @see docs/paper.md, "Hardening".
  */
 export async function hardenPoint(classifier: Classifier, original: Float32Array, label: number, final: Float32Array, options: HardenOptions): Promise<Hardening> {
-  const o = { ...HARDEN_DEFAULTS, norm: "l2" as Norm, ...options };
+  const o = { ...HARDEN_DEFAULTS, norm: "l2" as HardenNorm, ...options };
   check("pa", o.pa, OPEN_UNIT);
   check("alpha", o.alpha, OPEN_UNIT);
   for (const [name, v, min] of [["maxCalls", o.maxCalls, 1], ["confirmations", o.confirmations, 1], ["confirmCalls", o.confirmCalls, 1], ["screenCalls", o.screenCalls, 1], ["bisections", o.bisections, 0]] as const) {

@@ -7,4 +7,4 @@ export type { OracleRule } from "./rule.js";
 export { SEQUENTIAL_VERIFY_DEFAULTS, verificationLooks, verifyAdversarial, verifySequential } from "./verify.js";
 export type { SequentialVerification, SequentialVerifyOptions, Verification, VerificationStatus, VerifyOptions } from "./verify.js";
 export { HARDEN_DEFAULTS, hardenPoint, screenRate } from "./harden.js";
-export type { HardenOptions, Hardening } from "./harden.js";
+export type { HardenNorm, HardenOptions, Hardening } from "./harden.js";

@@ -1,5 +1,8 @@
 /** The run report: the paper's five conclusions evaluated on a run, and one self-contained HTML file per run. */
-export { attackFamily, evaluateConclusions, CONCLUSION_THRESHOLDS } from "./conclusions.js";
+export { attackFamily, conclusionsByMeasure, evaluateConclusions, CONCLUSION_THRESHOLDS } from "./conclusions.js";
+export type { ConclusionsByMeasure } from "./conclusions.js";
+export { adaptiveConclusion } from "./adaptive.js";
+export type { AdaptiveComparison, AdaptiveConclusion, BestRepeat } from "./adaptive.js";
 export type { ConclusionInput, ConclusionResult, ConclusionThresholds, DecidingNumber, Verdict } from "./conclusions.js";
 export type { ReportInput, ReportManifest, ReportRecord } from "./input.js";
 export { buildReportHtml, reportFigures, REPORT_DEFAULTS } from "./report.js";

@@ -2,14 +2,17 @@ import type { TopLevelSpec } from "vega-lite";
 import type { AdversarialProfile } from "../figures/adversarialProfile.js";
 import { certifiedAccuracyAt, certifiedAccuracyCurves } from "../figures/certifiedAccuracy.js";
 import type { DichotomySpread } from "../figures/dichotomySpread.js";
+import { adaptiveTradeoff } from "../figures/adaptiveTradeoff.js";
 import { defenseLabel, distortionVsAccuracy } from "../figures/distortionAccuracy.js";
-import { attackName, inReadingOrder } from "../figures/format.js";
+import { attackName, attackRank, attacksAtSeveralBudgets, budgetSuffix, inReadingOrder } from "../figures/format.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
+import { DISTORTION_MEASURES, MEASURE_LABELS, type DistortionMeasure } from "../figures/measure.js";
 import { practicalToCertified } from "../figures/ratioTable.js";
 import { renderSvg } from "../figures/render.js";
 import type { Slice } from "../figures/slice.js";
-import { adversarialProfileSpec, certifiedAccuracySpec, dichotomySpreadSpec, distortionAccuracySpec, sliceSpec } from "../figures/specs.js";
-import { CONCLUSION_THRESHOLDS, evaluateConclusions, type ConclusionResult } from "./conclusions.js";
+import { adaptiveTradeoffSpec, adversarialProfileSpec, certifiedAccuracySpec, dichotomySpreadSpec, distortionAccuracySpec, sliceSpec } from "../figures/specs.js";
+import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
+import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionResult, type ConclusionsByMeasure } from "./conclusions.js";
 import { escapeHtml, formatNumber, keyValueTable, scopeSvgIds, STYLE, table, type Cell } from "./html.js";
 import type { ReportInput, ReportRecord } from "./input.js";
 
@@ -84,7 +87,17 @@ export function reportFigures(records: readonly ReportRecord[], options: ReportO
   if (points.some((p) => p.meanL2 !== null && p.accuracy !== null)) {
     figures.push({
       name: "fig5", title: "Fig. 5: mean L2 distortion vs accuracy", spec: distortionAccuracySpec(points),
-      caption: "One point per defense point (defense, n, Pa) and attack: accuracy of the defense against the mean final L2 distortion of the successful attacks on the images it classifies correctly.",
+      caption: "One point per defense point (defense, n, Pa) and attack: accuracy of the defense against the mean final L2 distortion of the successful attacks on the images it classifies correctly (the shortcut measure: the attacks' own final points).",
+    });
+  }
+  const tradeoff = adaptiveTradeoff(attacks);
+  if (tradeoff.some((p) => p.meanDistortion !== null && p.meanCalls !== null)) {
+    figures.push({
+      name: "fig6", title: "Fig. 6: the adaptive attacker's trade-off, hardened distortion vs total calls of g", spec: adaptiveTradeoffSpec(tradeoff),
+      caption:
+        "One line per (n, K) through the attack budgets: an attacker who asks K calls of g(σ, n) per step (K = 1: one label per step) pays the attack's queries and the calls " +
+        "of hardening its final point, and holds a point the sequential test verifies adversarial at level Pa (eq. 4). x: those calls, mean per attacked image (log scale); " +
+        "y: mean hardened distortion over the hardened images, in the attack's norm (L2 for HSJA and SurFree, Linf for RayS). Lower is a stronger attacker.",
     });
   }
   return figures;
@@ -97,7 +110,8 @@ export function reportFigures(records: readonly ReportRecord[], options: ReportO
  */
 export async function buildReportHtml(input: ReportInput, options: ReportOptions = {}): Promise<string> {
   const { attacks, accuracies, certifications, calibrations } = split(input.records);
-  const conclusions = evaluateConclusions({ attacks, accuracies, certifications });
+  const conclusions = conclusionsByMeasure({ attacks, accuracies, certifications });
+  const adaptive = adaptiveConclusion(attacks);
   const figures = reportFigures(input.records, options, input.classNames);
   const rendered = await Promise.all(figures.map(async (f) => ({ ...f, svg: scopeSvgIds(await renderSvg(f.spec), f.name) })));
   const generatedAt = input.generatedAt ?? new Date().toISOString();
@@ -109,8 +123,10 @@ export async function buildReportHtml(input: ReportInput, options: ReportOptions
 <p class="muted">rsbench report generated ${escapeHtml(generatedAt)} · ${escapeHtml(status)} · ${input.records.length} result records</p>`);
 
   sections.push(`<h2 id="conclusions">The paper's conclusions on this run</h2>
-<p class="muted">Each conclusion of the paper (docs/paper.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records. Cells with fewer than ${CONCLUSION_THRESHOLDS.minImages} successful attacks are left out.</p>
+<p class="muted">Each conclusion of the paper (docs/paper.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records, three times: on the <strong>hardened</strong> distortions (the nearest point outward from each final point that a sequential test verifies adversarial at level Pa by eq. (4); what an attacker must pay to hold a real adversarial example), on the <strong>verified</strong> distortions (the final points that passed the check of eq. (4)) and on the <strong>shortcut</strong> distortions (the attacks' own final points, the best point their oracle ever accepted: what the paper reports). Without RS the three are the same. Cells with fewer than ${CONCLUSION_THRESHOLDS.minImages} images with a distortion under the measure are left out.</p>
+${judgementNote(conclusions)}
 ${conclusionsTable(conclusions)}`);
+  sections.push(adaptiveSection(adaptive));
 
   sections.push(`<h2 id="figures">Figures</h2>`);
   if (rendered.length === 0) sections.push(`<p class="muted">This run computed no figure.</p>`);
@@ -140,6 +156,7 @@ ${f.svg}
   }
   sections.push(attackTable(attacks, accuracies));
   sections.push(ratioTable(attacks, certifications));
+  if (adaptive.points.length > 0) sections.push(tradeoffTable(adaptive));
   sections.push(certifiedTable(certifications));
   if (calibrations.length > 0) {
     sections.push(table("calibration", "Calibrated noise levels (sigma for a requested accuracy drop)",
@@ -219,17 +236,66 @@ function skipReason(data: unknown): string | null {
   return data !== null && typeof data === "object" && typeof (data as { skipped?: unknown }).skipped === "string" ? (data as { skipped: string }).skipped : null;
 }
 
-function conclusionsTable(conclusions: readonly ConclusionResult[]): string {
-  return table("conclusions-table", "Conclusions of the paper, evaluated", ["#", "conclusion", "verdict", "deciding numbers", "rule"],
-    conclusions.map((c) => [
-      c.id,
-      c.statement,
-      { html: `<span class="verdict verdict-${c.verdict.replace(/ /g, "-")}">${escapeHtml(c.verdict)}</span>` },
+/** Which measure the verdicts are judged on, and what is missing. */
+function judgementNote(c: ConclusionsByMeasure): string {
+  const notes = DISTORTION_MEASURES.filter((m) => c.missing[m] !== null).map((m) => `${MEASURE_LABELS[m]}: ${c.missing[m]}.`);
+  const judged = c.judgedOn === "hardened"
+    ? "The verdicts are judged on the hardened distortions; the shortcut verdicts are kept for comparison with the paper."
+    : "Hardened numbers are not available for this run (its records carry no hardened points: run it with attacks[].harden), so the verdicts shown first are those on the shortcut distortions, the paper's measure.";
+  return `<p id="judged-on" class="muted">${escapeHtml(judged)}${notes.length ? ` ${escapeHtml(notes.join(" "))}` : ""}</p>`;
+}
+
+function verdictCell(results: readonly ConclusionResult[] | null, i: number, missing: string | null): Cell {
+  if (results === null) return { html: `<span class="muted" title="${escapeHtml(missing ?? "")}">not available</span>` };
+  const v = results[i].verdict;
+  return { html: `<span class="verdict verdict-${v.replace(/ /g, "-")}">${escapeHtml(v)}</span>` };
+}
+
+function conclusionsTable(c: ConclusionsByMeasure): string {
+  const judged = c.results[c.judgedOn]!;
+  const others = DISTORTION_MEASURES.filter((m) => m !== c.judgedOn && c.results[m] !== null);
+  return table("conclusions-table", "Conclusions of the paper, evaluated on hardened, verified and shortcut distortions",
+    ["#", "conclusion", "hardened", "verified", "shortcut (paper's measure)", `deciding numbers (${c.judgedOn})`, "rule"],
+    judged.map((r, i) => [
+      r.id,
+      r.statement,
+      verdictCell(c.results.hardened, i, c.missing.hardened),
+      verdictCell(c.results.verified, i, c.missing.verified),
+      verdictCell(c.results.shortcut, i, c.missing.shortcut),
       {
-        html: numberList(c.numbers) + (c.note ? `<span class="muted">${escapeHtml(c.note)}</span>` : ""),
+        html: numberList(r.numbers) + (r.note ? `<span class="muted">${escapeHtml(r.note)}</span>` : "") +
+          others.map((m) => numbersOf(m, c.results[m]![i])).join(""),
       },
-      c.rule,
+      r.rule,
     ]));
+}
+
+/** The deciding numbers under another measure, folded away. */
+function numbersOf(measure: DistortionMeasure, r: ConclusionResult): string {
+  const body = r.numbers.length ? numberList(r.numbers, r.numbers.length) : `<span class="muted">${escapeHtml(r.note ?? "no numbers")}</span>`;
+  return `<details><summary>${escapeHtml(`${measure}: ${r.verdict}`)}</summary>${body}</details>`;
+}
+
+/** The section answering whether conclusion 4 survives the adaptive attacker (Fig. 6). */
+function adaptiveSection(a: AdaptiveConclusion): string {
+  const verdict = `<span class="verdict verdict-${a.verdict.replace(/ /g, "-")}">${escapeHtml(a.verdict)}</span>`;
+  const rows = a.comparisons.map((c) => [
+    c.defense, c.pa, attackName(c.attack), c.budget,
+    c.fewer.n, c.fewer.k, c.fewer.meanDistortion, `${c.fewer.hardened}/${c.fewer.attacked}`,
+    c.more.n, c.more.k, c.more.meanDistortion, `${c.more.hardened}/${c.more.attacked}`, c.ratio,
+  ] as Cell[]);
+  return `<h3 id="adaptive">Does conclusion 4 survive an attacker who repeats queries? (Fig. 6)</h3>
+<p>${escapeHtml(a.statement)} ${verdict}${a.note ? ` <span class="muted">${escapeHtml(a.note)}</span>` : ""}</p>
+<p class="muted">Rule: ${escapeHtml(a.rule)}. The attacker asks K calls of g(σ, n) per step (repeat:K; label is K = 1) and hardens its final point; the distortions are hardened ones, in the attack's norm.</p>
+${a.comparisons.length ? table("adaptive-table", "Conclusion 4 at each attack budget: the attacker's best K at the smallest and the largest n", ["defense", "Pa", "attack", "attack budget", "n (fewer)", "best K", "mean hardened distortion", "hardened", "n (more)", "best K", "mean hardened distortion", "hardened", "ratio fewer / more"], rows) : ""}`;
+}
+
+/** Every Fig. 6 point. */
+function tradeoffTable(a: AdaptiveConclusion): string {
+  const points = [...a.points].sort((p, q) => p.defense.localeCompare(q.defense) || attackRank(p.attack) - attackRank(q.attack) || p.attack.localeCompare(q.attack) || p.n - q.n || p.k - q.k || p.budget - q.budget);
+  return table("tradeoff-table", "The adaptive attacker (the data of Fig. 6): hardened distortion in the attack's norm and total calls of g (attack queries + hardening calls), mean per attacked image",
+    ["defense", "σ", "n", "oracle", "K", "attack", "norm", "attack budget", "attacked images", "hardened", "mean total calls", "mean hardened distortion", "median hardened distortion"],
+    points.map((p) => [p.defense, p.sigma, p.n, p.rule, p.k, attackName(p.attack), p.norm, p.budget, p.attacked, `${p.hardened}/${p.attacked}`, p.meanCalls, p.meanDistortion, p.medianDistortion]));
 }
 
 /** The first few deciding numbers, the rest folded away. */
@@ -243,20 +309,35 @@ function numberList(numbers: readonly { label: string; value: number | null }[],
 
 function attackTable(attacks: readonly AttackInput[], accuracies: readonly AccuracyInput[]): string {
   const points = inReadingOrder(distortionVsAccuracy(attacks, accuracies));
-  return table("attacks-table", "Attacks: final L2 distortion per defense point and attack (the data of Fig. 5)",
-    ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "verified (eq. 4)", "mean L2", "median L2"],
-    points.map((p) => [
-      defenseLabel(p.defense), attackName(p.attack), p.accuracy, p.accuracySource, p.attacked, p.successes,
-      p.verified === null ? null : `${p.verified}/${p.attacked}`, p.meanL2, p.medianL2,
-    ]));
+  const several = attacksAtSeveralBudgets(attacks);
+  const share = (m: { count: number } | null, attacked: number) => (m === null ? null : `${m.count}/${attacked}`);
+  return table("attacks-table", "Attacks: L2 distortion per defense point and attack, shortcut (the attacks' final points, the data of Fig. 5), verified and hardened",
+    ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "shortcut mean L2", "shortcut median L2",
+      "verified (eq. 4)", "verified mean L2", "verified median L2", "hardened", "hardened mean L2", "hardened median L2"],
+    points.map((p) => {
+      const verified = p.defense.sigma === null ? null : p.measures.verified;
+      const hardened = p.defense.sigma === null ? null : p.measures.hardened;
+      return [
+        defenseLabel(p.defense) + (p.defense.oracle ? ` oracle=${p.defense.oracle}` : ""), attackName(p.attack) + budgetSuffix(p.budget, several.has(p.attack)),
+        p.accuracy, p.accuracySource, p.attacked, p.successes, p.meanL2, p.medianL2,
+        p.verified === null ? null : `${p.verified}/${p.attacked}`, verified?.meanL2 ?? null, verified?.medianL2 ?? null,
+        share(hardened, p.attacked), hardened?.meanL2 ?? null, hardened?.medianL2 ?? null,
+      ];
+    }));
 }
 
 function ratioTable(attacks: readonly AttackInput[], certifications: readonly CertificationInput[]): string {
   const rows = inReadingOrder(practicalToCertified(attacks, certifications));
+  const several = attacksAtSeveralBudgets(attacks);
+  const ratios = (m: { medianRatio: number | null; ratioOfMeans: number | null; pairs: number } | null): Cell[] => (m === null ? [null, null, null] : [m.pairs, m.ratioOfMeans, m.medianRatio]);
   return table("ratio-table",
-    "Practical distortion / certified radius, on the images with a successful attack and a correct certificate (R > 0): ratio of the means, and median of the per-image ratios ||x_a − x_o|| / R(x_o)",
-    ["defense point", "attack", "images", "mean L2", "median L2", "mean radius R", "mean L2 / mean R", "median of L2 / R"],
-    rows.map((r) => [defenseLabel(r.defense), attackName(r.attack), r.pairs, r.meanL2, r.medianL2, r.meanRadius, r.ratioOfMeans, r.medianRatio]));
+    "Practical distortion / certified radius, on the images with a distortion under the measure and a correct certificate (R > 0): ratio of the means, and median of the per-image ratios ||x − x_o|| / R(x_o); shortcut: the attacks' final points x_a, verified: those passing eq. (4), hardened: the hardened points",
+    ["defense point", "attack", "mean radius R (shortcut images)", "shortcut images", "shortcut mean L2 / mean R", "shortcut median of L2 / R",
+      "verified images", "verified mean L2 / mean R", "verified median of L2 / R", "hardened images", "hardened mean L2 / mean R", "hardened median of L2 / R"],
+    rows.map((r) => [
+      defenseLabel(r.defense) + (r.defense.oracle ? ` oracle=${r.defense.oracle}` : ""), attackName(r.attack) + budgetSuffix(r.budget, several.has(r.attack)), r.meanRadius,
+      ...ratios(r.measures.shortcut), ...ratios(r.measures.verified), ...ratios(r.measures.hardened),
+    ]));
 }
 
 function certifiedTable(certifications: readonly CertificationInput[]): string {

@@ -56,7 +56,7 @@ test("parseConfig reports every problem at once, including unknown and missing f
     "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle, target)",
     'defenses[0].sigma: expected a number > 0 or { "drop": d } with d in (0, 1), got -1',
     "defenses[0].pa: expected a number in (0, 1), got 1.2",
-    'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", got "fig9"',
+    'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", got "fig9"',
   ]);
   assert.deepEqual(problems({ name: "x" }), ["data: expected an object, got nothing", "defenses: expected a non-empty array, got nothing", "attacks: expected an array (possibly empty), got nothing"]);
 });
@@ -144,6 +144,19 @@ test("attacks[].verification: absent or \"estimate\" is the point estimate (stor
   assert.deepEqual(problems(withCheck({ verification: "exact" })), ['attacks[0].verification: expected one of "estimate", "sequential", got "exact"']);
   assert.deepEqual(problems(withCheck({ verification: "sequential", verifyAlpha: 1 })), ["attacks[0].verifyAlpha: expected a number in (0, 1), got 1"]);
   assert.deepEqual(problems(withCheck({ verifyAlpha: 0.1 })), ['attacks[0].verifyAlpha: only allowed with "verification": "sequential" (the point estimate has no error level)']);
+});
+
+test("attacks[].id: one attack and norm at several budgets needs an id per entry; without one the entry is stored without it", () => {
+  const config = parseConfig(tinyConfig({ attacks: [{ name: "probe", budget: 100 }, { name: "probe", id: "probe-300", budget: 300 }] }), { attacks });
+  assert.equal("id" in config.attacks[0], false, "no id: stored absent, so older configs keep their hash");
+  assert.equal(config.attacks[1].id, "probe-300");
+  assert.deepEqual(problems(tinyConfig({ attacks: [{ name: "probe", budget: 100 }, { name: "probe", budget: 300 }] })), [
+    'attacks: probe with norm l2 appears twice (to run it at several budgets or options, give each entry its own "id", e.g. "probe-300")',
+  ]);
+  assert.deepEqual(problems(tinyConfig({ attacks: [{ name: "probe", id: "x", budget: 100 }, { name: "rays", id: "x", budget: 300 }] })), [
+    'attacks: duplicate id "x" (ids, and "<name>-<norm>" of entries without one, must be unique)',
+  ]);
+  assert.deepEqual(problems(tinyConfig({ attacks: [{ name: "probe", id: "a/b", budget: 100 }] })), ['attacks[0].id: expected a name of letters, digits and . _ % + -, got "a/b"']);
 });
 
 test("attacks[].harden: true (with the sequential test) gets hardenCalls, 1000 by default; false or absent is stored absent", () => {

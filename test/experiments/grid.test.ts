@@ -66,3 +66,11 @@ test("defensePoints: one point per oracle rule, named by it unless it is the pap
   assert.equal(items.filter((i) => i.kind === "accuracy").length, 1);
   assert.ok(items.some((i) => i.key === "attack/rs/n=5/pa=0.8/oracle=label/probe-l2/image=10"));
 });
+
+test("workItems: an attack entry's id names its keys in place of <name>-<norm>; entries without one keep their keys", () => {
+  const withIds = parseConfig(tinyConfig({ attacks: [{ name: "probe", budget: 100 }, { name: "probe", id: "probe-300", budget: 300 }], figures: { include: [] } }));
+  const keys = workItems(withIds, new Map([["calibration/linear/drop=10%", 0.42]]), images).filter((i) => i.kind === "attack").map((i) => i.key);
+  assert.ok(keys.includes("attack/none/probe-l2/image=10"));
+  assert.ok(keys.includes("attack/none/probe-300/image=10"));
+  assert.equal(new Set(keys).size, keys.length, "keys are unique");
+});

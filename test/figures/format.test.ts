@@ -55,3 +55,12 @@ test("inReadingOrder sorts rows the same whatever their stored order: none, RS b
   assert.deepEqual(show(rows), expected);
   assert.deepEqual(show([...rows].reverse()), expected);
 });
+
+test("inReadingOrder puts oracle rules shortcut, label, repeat:K by K, and budgets ascending", () => {
+  const d = (oracle?: string) => ({ id: `rs/n=10/pa=0.5${oracle ? `/oracle=${oracle}` : ""}`, name: "rs", kind: "rs" as const, model: "m", sigma: 0.1, n: 10, pa: 0.5, ...(oracle ? { oracle } : {}) });
+  const rows = [
+    { defense: d("repeat:9"), attack: "hsja", budget: 1000 }, { defense: d("repeat:3"), attack: "hsja", budget: 3000 },
+    { defense: d("repeat:3"), attack: "hsja", budget: 1000 }, { defense: d("label"), attack: "hsja", budget: 1000 }, { defense: d(), attack: "hsja", budget: 1000 },
+  ];
+  assert.deepEqual(inReadingOrder(rows).map((r) => `${r.defense.oracle ?? "shortcut"}@${r.budget}`), ["shortcut@1000", "label@1000", "repeat:3@1000", "repeat:3@3000", "repeat:9@1000"]);
+});

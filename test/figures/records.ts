@@ -66,3 +66,26 @@ export function certification(name: string, sigma: number, image: number, radius
     forwardPasses: 1100,
   };
 }
+
+/** `record` with a hardened point (the shape of src/attacks/record.ts HardenedPoint) and, optionally, another budget. */
+export function hardenedAt(record: AttackRecord, hardened: AttackRecord["hardened"], budget = record.budget): AttackRecord {
+  return { ...record, budget, queries: budget, hardened };
+}
+
+/** A hardened point found at L2 `l2` (Linf l2 / 4) after `calls` calls; a failed one when l2 is null. */
+export function hardening(l2: number | null, calls = 50): NonNullable<AttackRecord["hardened"]> {
+  return l2 === null
+    ? { status: "failed", l2: null, linf: null, calls, reason: "no verified point on the segment" }
+    : { status: "hardened", l2, linf: l2 / 4, calls };
+}
+
+/** The RS point of Fig. 6 at n with oracle rule `oracle`. */
+export function adaptive(n: number, oracle: "label" | `repeat:${number}` | "shortcut"): DefenseRef {
+  const d = defense("rs-3%", "rs", 0.04, n, 0.5);
+  return oracle === "shortcut" ? d : { ...d, id: `${d.id}/oracle=${oracle}`, oracle };
+}
+
+/** Three attacked images of one Fig. 6 cell, each hardened at `l2` after `calls` calls, the attack spending `budget`. */
+export function tradeoffCell(d: DefenseRef, name: string, budget: number, l2: readonly (number | null)[], calls = 50, norm: "l2" | "linf" = "l2"): AttackRecord[] {
+  return l2.map((x, i) => ({ ...hardenedAt(attack(d, name, i, 1), hardening(x, calls), budget), norm }));
+}
