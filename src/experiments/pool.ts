@@ -16,6 +16,8 @@ export interface Executor {
   /** Executes every item; resolves when all are done, rejects on the first failure. */
   run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void>;
   close(): Promise<void>;
+  /** The run is complete: release what it holds outside this process (a queue's jobs). Called before close. */
+  finish?(): Promise<void>;
 }
 
 /** One worker, in the calling thread. */

@@ -16,7 +16,7 @@ import type { ImageRef, WorkItem } from "./grid.js";
 import { RunEta } from "./eta.js";
 import { calibrationItems, itemCost, plannedItems, workItems } from "./grid.js";
 import { folderLabelWarning } from "../data/folder.js";
-import { fingerprintInputs } from "./fingerprint.js";
+import { fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
 import { acquireLock } from "./lock.js";
 import { SAVED_POINTS_DIR } from "./execute.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
@@ -68,6 +68,21 @@ export interface RunOptions {
    * hashes to it, and every calibration. Recorded in run.json; a directory of another shard is refused.
    */
   readonly shard?: ShardSpec;
+  /**
+   * Executes the pending items elsewhere instead of in this process's threads (a work queue:
+   * src/experiments/queueCoordinator.ts). This process stays the single writer of the store.
+   */
+  readonly executor?: (run: ExecutorRun) => Executor | Promise<Executor>;
+}
+
+/** What an executor of `RunOptions.executor` is told about the run. */
+export interface ExecutorRun {
+  readonly config: ExperimentConfig;
+  readonly configHash: string;
+  readonly inputs: InputFingerprints;
+  /** The environment module's URL, or null for the shipped one. */
+  readonly environment: string | null;
+  readonly dir: string;
 }
 
 /** Seconds between rewrites of run.json while a run is in progress (wall time and counts survive a kill). */
@@ -184,10 +199,14 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
     timer.unref();
     report("calibration", null);
     const pending = (items: readonly WorkItem[]) => items.filter((item) => !opened.has(item.key));
-    if (pendingCount > 0) {
+    // A queue executor is opened even with nothing pending: it collects jobs finished while this
+    // process was down and clears the queue of a completed run.
+    if (pendingCount > 0 || options.executor) {
       const size = Math.min(workers, pendingCount);
       const save = config.save === true ? join(dir, SAVED_POINTS_DIR) : undefined;
-      executor = size === 1 ? new InlineExecutor(config, environmentUrl, threads, save) : new WorkerPool(config, environmentUrl, size, threads, save);
+      executor = options.executor
+        ? await options.executor({ config, configHash: hash, inputs, environment: options.environment ?? null, dir })
+        : size === 1 ? new InlineExecutor(config, environmentUrl, threads, save) : new WorkerPool(config, environmentUrl, size, threads, save);
       const calibrationPending = pending(calibrations);
       if (calibrationPending.length) await executor.run(calibrationPending, onRecord("calibration"));
       // Sigmas are known now (from this session or an earlier one).
@@ -195,6 +214,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
     }
     clearInterval(timer);
     const final = saveManifest(valid === total);
+    if (valid === total) await executor?.finish?.();
     return { dir, manifest: final, config, executed, resumed, recovery: opened.recovery };
   } finally {
     if (timer !== null) clearInterval(timer);

@@ -12,6 +12,7 @@ import { register as registerCalibrate } from "./calibrate.js";
 import { register as registerServe } from "./serve.js";
 import { register as registerMerge } from "./merge.js";
 import { register as registerReport } from "./report.js";
+import { register as registerWorker } from "./worker.js";
 import { writeReport } from "../../report/index.js";
 
 /** Each module registers its commands on the program; the CLI is a thin layer over the library. */
@@ -21,6 +22,7 @@ registrations.push((program) => registerRun(program, (dir) => writeReport(dir)))
 registrations.push(registerResults);
 registrations.push(registerMerge);
 registrations.push(registerReport);
+registrations.push(registerWorker);
 registrations.push((program) => registerDemo(program, (dir) => writeReport(dir)));
 registrations.push(registerPredict);
 registrations.push(registerCertify);

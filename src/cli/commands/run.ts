@@ -15,6 +15,8 @@ import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
 import { parseShard, type ShardSpec } from "../../experiments/shard.js";
+import { parseQueueUrl } from "../../experiments/queue.js";
+import { QueueExecutor } from "../../experiments/queueCoordinator.js";
 
 /** Defaults of `rsbench run`. */
 export const RUN_COMMAND_DEFAULTS = Object.freeze({
@@ -33,6 +35,7 @@ export interface RunFlags {
   device?: string;
   forceNew?: boolean;
   shard?: string;
+  queue?: string;
 }
 
 /** "1h02m", "3m07s", "12s". */
@@ -71,6 +74,8 @@ export interface RunOutput {
   readonly resumed: number;
   readonly manifest: RunSummary["manifest"];
   readonly headline: Headline;
+  /** The work queue's Redis URL of a queue run (--queue), else null. */
+  readonly queue: string | null;
 }
 
 /** A report writer (the report module's writeReport), or null to skip the report. */
@@ -97,6 +102,16 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (flags.queue !== undefined) {
+    if (shard) throw new UsageError("--queue and --shard do not go together: a queue run hands every item to its workers; a shard runs its items here");
+    if (flags.workers !== undefined) throw new UsageError("--workers is for local runs: with --queue the items run on `rsbench worker --queue URL --workers K` processes");
+    try {
+      parseQueueUrl(flags.queue);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const queue = flags.queue;
   const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, shard ? `${name}.shard-${shard.index}-of-${shard.count}` : name);
   const datasets = [config.data, config.accuracy].map((d) => d.dataset);
   checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
@@ -106,6 +121,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
     summary = await runExperiment(config, {
       out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, onWarning: warn, shard,
+      ...(queue === undefined ? {} : { executor: (run) => QueueExecutor.open(run, { url: queue, onWarning: warn }) }),
     });
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
@@ -120,6 +136,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
     resumed: summary.resumed,
     manifest: summary.manifest,
     headline: headline([...runStatus(summary.config, summary.manifest, readStore(summary.dir)).records], summary.config),
+    queue: queue === undefined ? null : parseQueueUrl(queue).url,
   };
 }
 
@@ -132,7 +149,8 @@ export function printRunOutput(output: RunOutput, json: boolean | undefined): vo
   const m = output.manifest;
   const lines = [
     `Run ${m.name}${m.shard ? ` (shard ${m.shard.index}/${m.shard.count})` : ""}: ${m.done}/${m.items} items (${output.executed} run now, ${output.resumed} from earlier sessions), ` +
-      `${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s), ${m.workers} worker(s).`,
+      `${formatDuration(m.wallSeconds)} wall time over ${m.sessions} session(s), ` +
+      (output.queue === null ? `${m.workers} worker(s).` : `items run by the workers of ${output.queue}.`),
     `Results: ${join(output.dir, "results.jsonl")}`,
   ];
   if (output.report) lines.push(`Report: ${output.report}`);
@@ -149,8 +167,9 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--environment <module>", "module exporting createEnvironment() (models, data, attacks) instead of the shipped one")
     .option("--no-report", "do not write the HTML report at the end")
     .option("--shard <I/N>", "run only shard I of N (items whose key hashes to I, and every calibration); auto/N takes I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. Default --out: runs/<name>.shard-I-of-N; join the shards with rsbench merge")
+    .option("--queue <redis-url>", "coordinate the run over a work queue (BullMQ on Redis, redis://HOST:PORT): items run on `rsbench worker --queue` processes, this process stores their records (see docs/queue.md)")
     .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
-    .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline}")
+    .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline, queue}")
     .addHelpText("after", [
       "",
       "A killed run (Ctrl-C, SIGKILL, power loss) loses at most the items in flight: run the same",
@@ -161,6 +180,10 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
       "Job arrays: each task runs `rsbench run CONFIG --shard auto/N --out runs/x.shard-$I` (the shard is",
       "recorded in run.json; a shard's directory resumes only as that shard), then",
       "`rsbench merge runs/x.shard-* --out runs/x` joins them (see docs/experiments.md).",
+      "",
+      "Work queue: `rsbench run CONFIG --queue redis://HOST:PORT --out DIR` enqueues the items and stores",
+      "what `rsbench worker --queue redis://HOST:PORT` processes on any machine return; kill it and run the",
+      "same command again to resume (see docs/queue.md).",
       "",
       "Example:",
       "  rsbench run experiments/demo-fashion-mnist.json --out runs/demo",

@@ -1,0 +1,266 @@
+/**
+ * The worker side of a queue run (`rsbench worker --queue redis://HOST:PORT`): it discovers the
+ * runs registered on the Redis (queue.ts), and for each one takes jobs from its BullMQ queue, K at
+ * a time, executes each item on a worker thread (one model session each, as a local run does) and
+ * returns the record. It never writes a store: the run's coordinator does.
+ *
+ * Before executing a run's items it checks that the inputs it loads (model files, data) have the
+ * fingerprints the run recorded (fingerprint.ts); otherwise it refuses the job, with the
+ * differences, and stops serving that run. Items run off the main thread, so BullMQ keeps
+ * renewing the job locks; a worker killed mid-item loses its locks after `lockDuration`, and
+ * BullMQ's stalled-job check (every `stalledInterval`, in any live worker) queues those items again.
+ */
+import { statSync } from "node:fs";
+import { availableParallelism, hostname } from "node:os";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { importEnvironment, SHIPPED_ENVIRONMENT, type ExperimentEnvironment } from "./environment.js";
+import { compareFingerprints, fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
+import { WorkerPool } from "./pool.js";
+import { softwareVersions } from "./runDirectory.js";
+import type { ResultRecord } from "./records.js";
+import { serializeRecord } from "./store.js";
+import type { ItemJobData } from "./queueCoordinator.js";
+import type { RunDescriptor } from "./queue.js";
+import { connectionOptions, connectRedis, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey } from "./queue.js";
+
+/** What a worker tells its caller (the CLI prints it as a log line). */
+export type WorkerEvent =
+  | { readonly type: "serving"; readonly run: string; readonly name: string }
+  | { readonly type: "released"; readonly run: string; readonly name: string }
+  | { readonly type: "start"; readonly run: string; readonly key: string }
+  | { readonly type: "done"; readonly run: string; readonly key: string; readonly seconds: number }
+  | { readonly type: "failed"; readonly run: string; readonly key: string; readonly message: string }
+  | { readonly type: "refused"; readonly run: string; readonly name: string; readonly message: string }
+  | { readonly type: "error"; readonly message: string };
+
+export interface WorkerOptions {
+  /** redis://HOST:PORT[/DB]. */
+  readonly url: string;
+  /** Items executed at once per run (one worker thread and model session each); defaults to the available parallelism. */
+  readonly workers?: number;
+  /** onnxruntime intra-op threads per model session; defaults to 1 with several workers, else all cores. */
+  readonly threads?: number;
+  /**
+   * Environment module URL for the runs that name their own (`rsbench run --environment`); runs on
+   * the shipped environment use this worker's shipped one. Without it, such runs are refused: a
+   * worker never imports a module because Redis names it.
+   */
+  readonly environment?: string;
+  /** Serve only the run with this id or config name (default: every registered run). */
+  readonly run?: string;
+  readonly prefix?: string;
+  /** BullMQ lock duration in ms; defaults to QUEUE_DEFAULTS.lockDuration. */
+  readonly lockDuration?: number;
+  /** BullMQ stalled-job check interval in ms; defaults to QUEUE_DEFAULTS.stalledInterval. */
+  readonly stalledInterval?: number;
+  /** Stalls before a job fails; defaults to QUEUE_DEFAULTS.maxStalledCount. */
+  readonly maxStalledCount?: number;
+  /** Milliseconds between looks at the registry of runs; defaults to QUEUE_DEFAULTS.discoveryInterval. */
+  readonly discoveryInterval?: number;
+  readonly onEvent?: (event: WorkerEvent) => void;
+  /** Aborting it stops taking jobs; `serveQueue` resolves once the items in flight are done. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The name this process gives BullMQ (stored on the jobs it processes, shown in refusals, and the
+ * Redis client name by which the coordinator sees connected workers: no spaces allowed).
+ */
+export function workerName(): string {
+  return `${hostname()}-pid${process.pid}`;
+}
+
+/**
+ * The differences between the fingerprints a run recorded and what this worker would load, one
+ * line each (empty: the same inputs). A model the run fingerprinted that resolves to no file here
+ * is a difference too.
+ */
+export function inputDifferences(recorded: InputFingerprints, here: InputFingerprints): string[] {
+  const missing = Object.keys(recorded.models).filter((name) => !(name in here.models))
+    .map((name) => `model ${name}: the run recorded ${recorded.models[name].path} (sha256 ${recorded.models[name].sha256.slice(0, 12)}), this worker resolves no file for it`);
+  return [...missing, ...compareFingerprints(recorded, here)];
+}
+
+/** A run on its own environment module, served by a worker that was not given one. */
+class ForeignEnvironment extends Error {}
+
+/** The reason of a refusal for inputs that differ from the run's. */
+function differ(differences: readonly string[]): string {
+  return `the inputs it would load differ from those the run recorded: ${differences.join("; ")}. ` +
+    "Every worker must load the same files: a shipped model name, or a path that holds the same file on every machine.";
+}
+
+/** One run this process serves. */
+class RunServer {
+  private readonly free: WorkerPool[] = [];
+  private readonly environment: Promise<ExperimentEnvironment>;
+  private checked: { stamp: string; result: Promise<void> } | null = null;
+  refused: string | null = null;
+  readonly worker: Worker;
+
+  constructor(
+    readonly descriptor: RunDescriptor,
+    private readonly options: WorkerOptions,
+    private readonly environmentUrl: string,
+    /** Items at once, and onnxruntime threads per model session. */
+    private readonly slots: { readonly workers: number; readonly threads: number },
+  ) {
+    // Code is imported only from this machine's own choice: the shipped module, or --environment.
+    this.environment = descriptor.environment !== null && options.environment === undefined
+      ? Promise.reject(new ForeignEnvironment(
+        `the run uses its own environment module (${descriptor.environment}), and a worker imports no module a run names in Redis: ` +
+        "start the worker with --environment PATH (that module's path on this machine) to serve it"))
+      : importEnvironment(environmentUrl);
+    this.environment.catch(() => { /* reported by the job that needs it */ });
+    this.worker = new Worker(queueName(descriptor.run), (job: Job<ItemJobData>) => this.process(job), {
+      connection: connectionOptions(options.url),
+      prefix: options.prefix ?? QUEUE_DEFAULTS.prefix,
+      concurrency: slots.workers,
+      lockDuration: options.lockDuration ?? QUEUE_DEFAULTS.lockDuration,
+      stalledInterval: options.stalledInterval ?? QUEUE_DEFAULTS.stalledInterval,
+      maxStalledCount: options.maxStalledCount ?? QUEUE_DEFAULTS.maxStalledCount,
+      name: workerName(),
+    });
+    const run = descriptor.run;
+    this.worker.on("completed", (job: Job<ItemJobData>, record: ResultRecord) => options.onEvent?.({ type: "done", run, key: job.data.item.key, seconds: record.seconds }));
+    this.worker.on("failed", (job: Job<ItemJobData> | undefined, error: Error) => {
+      if (job && !error.message.startsWith(REFUSAL)) options.onEvent?.({ type: "failed", run, key: job.data.item.key, message: error.message });
+    });
+    this.worker.on("error", (error: Error) => options.onEvent?.({ type: "error", message: `queue ${queueName(run)}: ${error.message}` }));
+  }
+
+  /** The model files' sizes and modification times: a changed file is fingerprinted again. */
+  private stamp(environment: ExperimentEnvironment): string {
+    return Object.keys(this.descriptor.inputs.models).map((name) => {
+      const path = environment.modelFile?.(name) ?? null;
+      if (path === null) return `${name}:-`;
+      try {
+        const s = statSync(path);
+        return `${name}:${path}:${s.size}:${s.mtimeMs}`;
+      } catch {
+        return `${name}:${path}:missing`;
+      }
+    }).join("\n");
+  }
+
+  /** Resolves when this worker's inputs match the run's fingerprints; throws the refusal otherwise. */
+  private async verify(): Promise<void> {
+    const environment = await this.environment.catch((error: Error) => {
+      throw this.refuse(error instanceof ForeignEnvironment ? error.message : `environment module ${this.environmentUrl}: ${error.message}`);
+    });
+    const here = softwareVersions();
+    const software = this.descriptor.software;
+    if (software && (software.rsbench !== here.rsbench || software.onnxruntime !== here.onnxruntime)) {
+      throw this.refuse(`the run's coordinator runs rsbench ${software.rsbench} with onnxruntime ${software.onnxruntime}, this worker rsbench ${here.rsbench} with onnxruntime ${here.onnxruntime}: ` +
+        "records of two versions would be mixed; install the coordinator's versions on this machine");
+    }
+    let stamp: string;
+    try {
+      stamp = this.stamp(environment);
+    } catch (error) {
+      throw this.refuse(differ([(error as Error).message]));
+    }
+    if (this.checked?.stamp !== stamp) {
+      const result = fingerprintInputs(this.descriptor.config, environment).then(
+        (here) => {
+          const differences = inputDifferences(this.descriptor.inputs, here);
+          if (differences.length > 0) throw this.refuse(differ(differences));
+        },
+        (error: Error) => { throw this.refuse(differ([error.message])); },
+      );
+      this.checked = { stamp, result };
+    }
+    await this.checked.result;
+  }
+
+  /** The refusal of this run: its reason, after the worker and the run. */
+  private refuse(reason: string): UnrecoverableError {
+    this.refused ??= `${REFUSAL} ${workerName()} for run ${this.descriptor.name} (${this.descriptor.run}): ${reason}`;
+    if (this.worker.isRunning()) {
+      this.options.onEvent?.({ type: "refused", run: this.descriptor.run, name: this.descriptor.name, message: this.refused });
+      // Stop taking this run's jobs (close waits for the ones in flight, this one included).
+      setImmediate(() => { void this.worker.close(); });
+    }
+    return new UnrecoverableError(this.refused);
+  }
+
+  private async process(job: Job<ItemJobData>): Promise<ResultRecord> {
+    if (this.refused !== null) throw new UnrecoverableError(this.refused);
+    const { item } = job.data;
+    this.options.onEvent?.({ type: "start", run: this.descriptor.run, key: item.key });
+    await this.verify();
+    const pool = this.free.pop() ?? new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads);
+    let record: ResultRecord | null = null;
+    try {
+      await pool.run([item], (r) => { record = r; });
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    this.free.push(pool);
+    // What the store would write (non-finite numbers as null): the coordinator stores it as it comes.
+    return JSON.parse(serializeRecord(record!)) as ResultRecord;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await Promise.all(this.free.splice(0).map((pool) => pool.close()));
+  }
+}
+
+/**
+ * Serves the runs registered on the Redis until `signal` aborts; then lets the items in flight
+ * finish and resolves. Throws at once when Redis cannot be reached.
+ */
+export async function serveQueue(options: WorkerOptions): Promise<void> {
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`invalid workers: expected an integer >= 1, got ${workers}`);
+  const slots = { workers, threads: options.threads ?? (workers > 1 ? 1 : availableParallelism()) };
+  const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
+  const client = await connectRedis(options.url);
+  // null: a registry entry that is not a run descriptor (skipped, reported once).
+  const served = new Map<string, RunServer | null>();
+  const interval = options.discoveryInterval ?? QUEUE_DEFAULTS.discoveryInterval;
+  const stopped = new Promise<void>((done) => {
+    if (options.signal?.aborted) done();
+    options.signal?.addEventListener("abort", () => done(), { once: true });
+  });
+  try {
+    while (!options.signal?.aborted) {
+      let registry: Record<string, string> = {};
+      try {
+        registry = await client.hgetall(registryKey(prefix));
+      } catch (error) {
+        options.onEvent?.({ type: "error", message: `cannot read the registry of runs on ${options.url}: ${(error as Error).message}` });
+      }
+      for (const [run, text] of Object.entries(registry)) {
+        if (served.has(run)) continue;
+        let descriptor: RunDescriptor;
+        try {
+          descriptor = JSON.parse(text) as RunDescriptor;
+        } catch {
+          options.onEvent?.({ type: "error", message: `run ${run} in ${registryKey(prefix)} is not a JSON run descriptor; skipped` });
+          served.set(run, null);
+          continue;
+        }
+        if (options.run !== undefined && options.run !== run && options.run !== descriptor.name) continue;
+        const environment = descriptor.environment === null ? SHIPPED_ENVIRONMENT : options.environment ?? descriptor.environment;
+        served.set(run, new RunServer(descriptor, options, environment, slots));
+        options.onEvent?.({ type: "serving", run, name: descriptor.name });
+      }
+      for (const [run, server] of served) {
+        if (run in registry) continue;
+        served.delete(run);
+        if (server === null) continue;
+        await server.close();
+        options.onEvent?.({ type: "released", run, name: server.descriptor.name });
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([stopped, new Promise((done) => { timer = setTimeout(done, interval); })]);
+      clearTimeout(timer);
+    }
+  } finally {
+    await Promise.all([...served.values()].map((server) => server?.close()));
+    client.disconnect();
+  }
+}
