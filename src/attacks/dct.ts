@@ -27,6 +27,11 @@ class FftPlan {
   private readonly scratchIm: Float64Array;
   private readonly ar: Float64Array; // generic-radix inputs
   private readonly ai: Float64Array;
+  /**
+   * Per generic radix p: the p x p butterfly twiddles, re[k p + r] = cos(2 pi (r k mod p) / p) and
+   * im = -sin(...), the very table values the butterfly would look up (so the same products).
+   */
+  private readonly radixTwiddles = new Map<number, { re: Float64Array; im: Float64Array }>();
 
   constructor(readonly n: number) {
     this.factors = factorize(n);
@@ -41,6 +46,19 @@ class FftPlan {
     const maxP = Math.max(1, ...this.factors);
     this.ar = new Float64Array(maxP);
     this.ai = new Float64Array(maxP);
+    for (const p of this.factors) {
+      if (p === 2 || p === 4 || this.radixTwiddles.has(p)) continue;
+      const re = new Float64Array(p * p), im = new Float64Array(p * p);
+      const pStep = n / p;
+      for (let k = 0; k < p; k++) {
+        for (let r = 0; r < p; r++) {
+          const t = ((r * k) % p) * pStep;
+          re[k * p + r] = this.cos[t];
+          im[k * p + r] = -this.sin[t];
+        }
+      }
+      this.radixTwiddles.set(p, { re, im });
+    }
   }
 
   /** Forward DFT of (re, im), in place. */
@@ -87,7 +105,7 @@ class FftPlan {
         }
       } else {
         const ar = this.ar, ai = this.ai;
-        const pStep = N / p; // omega_p^j = W_N^(j * pStep)
+        const { re: bwr, im: bwi } = this.radixTwiddles.get(p)!;
         for (let q = 0; q < m; q++) {
           const twStep = q * step; // < N / p: one subtraction keeps the index in range
           for (let s0 = 0; s0 < s; s0++) {
@@ -98,14 +116,11 @@ class FftPlan {
             const o = s0 + s * p * q;
             let tw = 0;
             for (let k = 0; k < p; k++) {
-              let sr = 0, si = 0, rk = 0; // rk = r k mod p
-              for (let r = 0; r < p; r++) {
-                const t = rk * pStep;
-                const wr = cos[t], wi = -sin[t];
+              let sr = 0, si = 0;
+              for (let r = 0, t = k * p; r < p; r++, t++) {
+                const wr = bwr[t], wi = bwi[t];
                 sr += ar[r] * wr - ai[r] * wi;
                 si += ar[r] * wi + ai[r] * wr;
-                rk += k;
-                if (rk >= p) rk -= p;
               }
               const wr = cos[tw], wi = -sin[tw];
               yr[o + s * k] = sr * wr - si * wi;

@@ -4,7 +4,7 @@ import { countAnomaly as bump } from "./anomalies.js";
 import type { DecisionOracle } from "../oracle/oracle.js";
 import type { Random } from "../rng/random.js";
 import { dct2d, idct2d, zigZagMask } from "./dct.js";
-import { clipToBounds } from "./geometry.js";
+import { clipToBounds, float32Toward } from "./geometry.js";
 import type { AttackContext, AttackOutcome } from "./types.js";
 
 /**
@@ -214,6 +214,10 @@ class SurFreeRun {
   /** Ends of a line search. */
   private readonly lineLow: Float32Array;
   private readonly lineHigh: Float32Array;
+  /** Float32 clipping bounds (as clipToBounds) and the 8-bit grid step, fixed per run. */
+  private readonly clipLower: number;
+  private readonly clipUpper: number;
+  private readonly gridStep: number;
   private thetaMax: number;
   /** Reserve kept for the final line search while it is > 0. */
   private reserve = 0;
@@ -238,6 +242,9 @@ class SurFreeRun {
     this.queries = new Float32Array(2 * this.d);
     this.lineLow = new Float32Array(this.d);
     this.lineHigh = new Float32Array(this.d);
+    this.clipLower = float32Toward(this.bounds.lower, "up");
+    this.clipUpper = float32Toward(this.bounds.upper, "down");
+    this.gridStep = (this.bounds.upper - this.bounds.lower) / 255;
     this.thetaMax = o.thetaMax;
     if (o.basis === "dct") {
       const { weights, masked } = dctWeights(x, this.shape, o);
@@ -306,12 +313,22 @@ class SurFreeRun {
   /** Finishes query slot `slot` (already written): clip to bounds, then the 8-bit grid. */
   private seal(slot: number): void {
     const off = slot * this.d;
-    clipToBounds(this.queries, this.bounds, off, this.d);
-    if (!this.o.quantification) return;
-    const { lower, upper } = this.bounds;
-    const step = (upper - lower) / 255;
     const q = this.queries;
-    for (let k = off, end = off + this.d; k < end; k++) q[k] = lower + Math.round((q[k] - lower) / step) * step;
+    for (let k = off, end = off + this.d; k < end; k++) q[k] = this.sealValue(q[k]);
+  }
+
+  /**
+   * One value of a query: `v` rounded to float32 (as stored), clipped, then on the 8-bit grid.
+   * The hot writers (circle points, line-search points) call it while they compute each value,
+   * so a query is written in one pass instead of three (value, clip, grid): the same operations
+   * in the same order, so the same bits.
+   */
+  private sealValue(v: number): number {
+    const f = Math.fround(v);
+    const c = f < this.clipLower ? this.clipLower : f > this.clipUpper ? this.clipUpper : f;
+    if (!this.o.quantification) return c;
+    const lower = this.bounds.lower, step = this.gridStep;
+    return lower + Math.round((c - lower) / step) * step;
   }
 
   // ---- start -----------------------------------------------------------------------------------
@@ -371,8 +388,7 @@ class SurFreeRun {
     const threshold = this.o.bsGamma / (d * Math.sqrt(d));
     for (let it = 0; it < this.o.bsMaxIteration && highs - lows > threshold; it++) {
       const mid = (lows + highs) / 2;
-      for (let k = 0; k < d; k++) queries[k] = (1 - mid) * lineLow[k] + mid * lineHigh[k];
-      this.seal(0);
+      for (let k = 0; k < d; k++) queries[k] = this.sealValue((1 - mid) * lineLow[k] + mid * lineHigh[k]);
       if ((await this.ask(1))[0]) highs = mid;
       else lows = mid;
     }
@@ -394,25 +410,33 @@ class SurFreeRun {
     for (let k = 0; k < d; k++) d1[k] *= inv;
   }
 
-  /** Writes the point of the circle at angle `theta` (degrees) into `out` from `offset`, clipped. */
-  private evolution(theta: number, out: Float32Array, offset: number): void {
-    const { d, x, d1, d2, r } = this;
+  /** The point of the circle at `theta` (degrees) is x + a d1 + b d2: returns [a, b]. */
+  private circleCoefficients(theta: number): [number, number] {
     const t = (theta * Math.PI) / 180;
     const c = Math.cos(t), s = Math.sin(t);
-    const a = r * c * c, b = r * c * s;
+    return [this.r * c * c, this.r * c * s];
+  }
+
+  /** Writes the point of the circle at angle `theta` (degrees) into `out` from `offset`, clipped. */
+  private evolution(theta: number, out: Float32Array, offset: number): void {
+    const { d, x, d1, d2 } = this;
+    const [a, b] = this.circleCoefficients(theta);
     for (let k = 0; k < d; k++) out[offset + k] = x[k] + a * d1[k] + b * d2[k];
     clipToBounds(out, this.bounds, offset, d);
   }
 
   /** Queries the circle at `theta` (and at `-theta` when `opposite`), one call. */
   private async askTheta(theta: number, opposite: boolean): Promise<Uint8Array> {
-    this.evolution(theta, this.queries, 0);
-    this.seal(0);
-    if (opposite) {
-      this.evolution(-theta, this.queries, this.d);
-      this.seal(1);
-    }
+    this.circleQuery(theta, 0);
+    if (opposite) this.circleQuery(-theta, this.d);
     return this.ask(opposite ? 2 : 1);
+  }
+
+  /** `evolution(theta)` written straight into the query slot at `offset`, sealed in the same pass. */
+  private circleQuery(theta: number, offset: number): void {
+    const { d, x, d1, d2, queries } = this;
+    const [a, b] = this.circleCoefficients(theta);
+    for (let k = 0; k < d; k++) queries[offset + k] = this.sealValue(x[k] + a * d1[k] + b * d2[k]);
   }
 
   /**
