@@ -218,6 +218,7 @@ class SurFreeRun {
   private readonly clipLower: number;
   private readonly clipUpper: number;
   private readonly gridStep: number;
+  private readonly grid: Grid;
   private thetaMax: number;
   /** Reserve kept for the final line search while it is > 0. */
   private reserve = 0;
@@ -245,6 +246,7 @@ class SurFreeRun {
     this.clipLower = float32Toward(this.bounds.lower, "up");
     this.clipUpper = float32Toward(this.bounds.upper, "down");
     this.gridStep = (this.bounds.upper - this.bounds.lower) / 255;
+    this.grid = grid(this.bounds.lower, this.gridStep, this.clipLower, this.clipUpper);
     this.thetaMax = o.thetaMax;
     if (o.basis === "dct") {
       const { weights, masked } = dctWeights(x, this.shape, o);
@@ -327,8 +329,16 @@ class SurFreeRun {
     const f = Math.fround(v);
     const c = f < this.clipLower ? this.clipLower : f > this.clipUpper ? this.clipUpper : f;
     if (!this.o.quantification) return c;
-    const lower = this.bounds.lower, step = this.gridStep;
-    return lower + Math.round((c - lower) / step) * step;
+    // The official's rounding, lower + round((c - lower) / step) step, read from the grid: an
+    // estimate of the level (a multiplication) corrected by the level's exact thresholds (a call
+    // of Math.round costs more than the rest of the pass).
+    const { thresholds, values, inverseStep } = this.grid;
+    if (!(c >= this.clipLower)) return this.bounds.lower + Math.round((c - this.bounds.lower) / this.gridStep) * this.gridStep; // NaN
+    let level = ((c - this.bounds.lower) * inverseStep + 0.5) | 0;
+    if (level > GRID_LEVELS) level = GRID_LEVELS;
+    if (c >= thresholds[level + 1]) level++;
+    else if (c < thresholds[level]) level--;
+    return values[level];
   }
 
   // ---- start -----------------------------------------------------------------------------------
@@ -662,6 +672,45 @@ class SurFreeRun {
       for (let k = 0; k < this.d; k++) out[k] += noise[k];
     }
   }
+}
+
+/** Highest level of the 8-bit grid. */
+const GRID_LEVELS = 255;
+
+/**
+ * The 8-bit grid of `seal` as tables: values[r] = lower + r step, and thresholds[r] the smallest
+ * float32 c in [clipLower, clipUpper] with Math.round((c - lower) / step) >= r (found by bisection
+ * on that very formula, which is non-decreasing in c), so that level r holds exactly the c the
+ * formula sends to r. thresholds[0] = -Infinity; +Infinity past the last level reached.
+ */
+interface Grid {
+  readonly thresholds: Float64Array;
+  readonly values: Float64Array;
+  readonly inverseStep: number;
+}
+
+function grid(lower: number, step: number, clipLower: number, clipUpper: number): Grid {
+  const levelOf = (c: number) => Math.round((c - lower) / step);
+  const values = new Float64Array(GRID_LEVELS + 2);
+  for (let r = 0; r <= GRID_LEVELS + 1; r++) values[r] = lower + r * step;
+  const thresholds = new Float64Array(GRID_LEVELS + 3).fill(Infinity);
+  thresholds[0] = -Infinity;
+  // Float32 values in order as integers: k >= 0 are the bits of +k, k < 0 those of -(-k - 1).
+  const f32 = new Float32Array(1), bits = new Int32Array(f32.buffer);
+  const key = (f: number) => { f32[0] = f; const b = bits[0]; return b >= 0 ? b : -(b & 0x7fffffff) - 1; };
+  const value = (k: number) => { bits[0] = k >= 0 ? k : (-k - 1) | 0x80000000; return f32[0]; };
+  const first = key(clipLower), last = key(clipUpper);
+  for (let r = 1; r <= GRID_LEVELS + 1; r++) {
+    if (levelOf(value(last)) < r) break;
+    let lo = first, hi = last; // levelOf(value(hi)) >= r
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (levelOf(value(mid)) >= r) hi = mid;
+      else lo = mid + 1;
+    }
+    thresholds[r] = value(lo);
+  }
+  return { thresholds, values, inverseStep: 1 / step };
 }
 
 /**
