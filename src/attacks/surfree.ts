@@ -224,6 +224,8 @@ class SurFreeRun {
   private reserve = 0;
   /** Best adversarial angle found in the step under way (0: none yet). */
   private pending = 0;
+  /** ||v||^2 of the last vector given to orthogonalise, before it. */
+  private rawSquared = 0;
 
   constructor(
     private readonly oracle: DecisionOracle,
@@ -581,10 +583,8 @@ class SurFreeRun {
   private newDirection(): void {
     const { d, d2 } = this;
     this.drawRaw(d2);
-    let raw = 0;
-    for (let k = 0; k < d; k++) raw += d2[k] * d2[k];
     let norm = this.orthogonalise(d2);
-    if (norm <= DEGENERATE_DIRECTION * Math.sqrt(raw)) {
+    if (norm <= DEGENERATE_DIRECTION * Math.sqrt(this.rawSquared)) {
       bump(this.context, "orthogonalisationReset");
       this.ring.length = 0;
       this.ringNext = 0;
@@ -612,8 +612,14 @@ class SurFreeRun {
    */
   private orthogonalise(v: Float64Array): number {
     const { d, d1, ring, first } = this;
-    let c = 0;
-    for (let k = 0; k < d; k++) c += first[k] * v[k];
+    // The first pass also takes ||v||^2 before any subtraction (rawSquared, for newDirection).
+    let c = 0, raw = 0;
+    for (let k = 0; k < d; k++) {
+      const vk = v[k];
+      c += first[k] * vk;
+      raw += vk * vk;
+    }
+    this.rawSquared = raw;
     // Pass i removes the component on u (first, then the ring in order) and takes the dot product
     // with the next vector; the current direction d1 comes last (the Thales circle needs d2
     // orthogonal to d1: see newDirection).
