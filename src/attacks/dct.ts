@@ -104,99 +104,30 @@ class FftPlan {
           }
         }
       } else if (p === 7) {
-        // The generic butterfly below written out for p = 7 (224 = 4 * 4 * 2 * 7 and 28 = 4 * 7):
-        // the same products and sums in the same order, with the values in registers.
-        const pStep = N / 7;
-        const c0 = cos[0 * pStep], w0 = -sin[0 * pStep]; const c1 = cos[1 * pStep], w1 = -sin[1 * pStep]; const c2 = cos[2 * pStep], w2 = -sin[2 * pStep]; const c3 = cos[3 * pStep], w3 = -sin[3 * pStep]; const c4 = cos[4 * pStep], w4 = -sin[4 * pStep]; const c5 = cos[5 * pStep], w5 = -sin[5 * pStep]; const c6 = cos[6 * pStep], w6 = -sin[6 * pStep];
+        // The generic butterfly below with its 7 inputs in registers (224 = 4 * 4 * 2 * 7,
+        // 28 = 4 * 7): the same products and sums in the same order, so the same values.
+        const { re: bwr, im: bwi } = this.radixTwiddles.get(7)!;
         for (let q = 0; q < m; q++) {
           const twStep = q * step;
           for (let s0 = 0; s0 < s; s0++) {
-            const i0 = s0 + s * q, sm = s * m;
-            const a0r = xr[i0 + 0 * sm], a0i = xi[i0 + 0 * sm];
-            const a1r = xr[i0 + 1 * sm], a1i = xi[i0 + 1 * sm];
-            const a2r = xr[i0 + 2 * sm], a2i = xi[i0 + 2 * sm];
-            const a3r = xr[i0 + 3 * sm], a3i = xi[i0 + 3 * sm];
-            const a4r = xr[i0 + 4 * sm], a4i = xi[i0 + 4 * sm];
-            const a5r = xr[i0 + 5 * sm], a5i = xi[i0 + 5 * sm];
-            const a6r = xr[i0 + 6 * sm], a6i = xi[i0 + 6 * sm];
-            const o = s0 + s * 7 * q;
-            let tw = 0, sr = 0, si = 0, wr = 0, wi = 0;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c0 - a1i * w0; si += a1r * w0 + a1i * c0;
-            sr += a2r * c0 - a2i * w0; si += a2r * w0 + a2i * c0;
-            sr += a3r * c0 - a3i * w0; si += a3r * w0 + a3i * c0;
-            sr += a4r * c0 - a4i * w0; si += a4r * w0 + a4i * c0;
-            sr += a5r * c0 - a5i * w0; si += a5r * w0 + a5i * c0;
-            sr += a6r * c0 - a6i * w0; si += a6r * w0 + a6i * c0;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 0] = sr * wr - si * wi; yi[o + s * 0] = sr * wi + si * wr;
-            tw += twStep; if (tw >= N) tw -= N;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c1 - a1i * w1; si += a1r * w1 + a1i * c1;
-            sr += a2r * c2 - a2i * w2; si += a2r * w2 + a2i * c2;
-            sr += a3r * c3 - a3i * w3; si += a3r * w3 + a3i * c3;
-            sr += a4r * c4 - a4i * w4; si += a4r * w4 + a4i * c4;
-            sr += a5r * c5 - a5i * w5; si += a5r * w5 + a5i * c5;
-            sr += a6r * c6 - a6i * w6; si += a6r * w6 + a6i * c6;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 1] = sr * wr - si * wi; yi[o + s * 1] = sr * wi + si * wr;
-            tw += twStep; if (tw >= N) tw -= N;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c2 - a1i * w2; si += a1r * w2 + a1i * c2;
-            sr += a2r * c4 - a2i * w4; si += a2r * w4 + a2i * c4;
-            sr += a3r * c6 - a3i * w6; si += a3r * w6 + a3i * c6;
-            sr += a4r * c1 - a4i * w1; si += a4r * w1 + a4i * c1;
-            sr += a5r * c3 - a5i * w3; si += a5r * w3 + a5i * c3;
-            sr += a6r * c5 - a6i * w5; si += a6r * w5 + a6i * c5;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 2] = sr * wr - si * wi; yi[o + s * 2] = sr * wi + si * wr;
-            tw += twStep; if (tw >= N) tw -= N;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c3 - a1i * w3; si += a1r * w3 + a1i * c3;
-            sr += a2r * c6 - a2i * w6; si += a2r * w6 + a2i * c6;
-            sr += a3r * c2 - a3i * w2; si += a3r * w2 + a3i * c2;
-            sr += a4r * c5 - a4i * w5; si += a4r * w5 + a4i * c5;
-            sr += a5r * c1 - a5i * w1; si += a5r * w1 + a5i * c1;
-            sr += a6r * c4 - a6i * w4; si += a6r * w4 + a6i * c4;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 3] = sr * wr - si * wi; yi[o + s * 3] = sr * wi + si * wr;
-            tw += twStep; if (tw >= N) tw -= N;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c4 - a1i * w4; si += a1r * w4 + a1i * c4;
-            sr += a2r * c1 - a2i * w1; si += a2r * w1 + a2i * c1;
-            sr += a3r * c5 - a3i * w5; si += a3r * w5 + a3i * c5;
-            sr += a4r * c2 - a4i * w2; si += a4r * w2 + a4i * c2;
-            sr += a5r * c6 - a5i * w6; si += a5r * w6 + a5i * c6;
-            sr += a6r * c3 - a6i * w3; si += a6r * w3 + a6i * c3;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 4] = sr * wr - si * wi; yi[o + s * 4] = sr * wi + si * wr;
-            tw += twStep; if (tw >= N) tw -= N;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c5 - a1i * w5; si += a1r * w5 + a1i * c5;
-            sr += a2r * c3 - a2i * w3; si += a2r * w3 + a2i * c3;
-            sr += a3r * c1 - a3i * w1; si += a3r * w1 + a3i * c1;
-            sr += a4r * c6 - a4i * w6; si += a4r * w6 + a4i * c6;
-            sr += a5r * c4 - a5i * w4; si += a5r * w4 + a5i * c4;
-            sr += a6r * c2 - a6i * w2; si += a6r * w2 + a6i * c2;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 5] = sr * wr - si * wi; yi[o + s * 5] = sr * wi + si * wr;
-            tw += twStep; if (tw >= N) tw -= N;
-            sr = 0; si = 0;
-            sr += a0r * c0 - a0i * w0; si += a0r * w0 + a0i * c0;
-            sr += a1r * c6 - a1i * w6; si += a1r * w6 + a1i * c6;
-            sr += a2r * c5 - a2i * w5; si += a2r * w5 + a2i * c5;
-            sr += a3r * c4 - a3i * w4; si += a3r * w4 + a3i * c4;
-            sr += a4r * c3 - a4i * w3; si += a4r * w3 + a4i * c3;
-            sr += a5r * c2 - a5i * w2; si += a5r * w2 + a5i * c2;
-            sr += a6r * c1 - a6i * w1; si += a6r * w1 + a6i * c1;
-            wr = cos[tw]; wi = -sin[tw];
-            yr[o + s * 6] = sr * wr - si * wi; yi[o + s * 6] = sr * wi + si * wr;
+            const i0 = s0 + s * q, sm = s * m, o = s0 + s * 7 * q;
+            const a0r = xr[i0], a1r = xr[i0 + sm], a2r = xr[i0 + 2 * sm], a3r = xr[i0 + 3 * sm], a4r = xr[i0 + 4 * sm], a5r = xr[i0 + 5 * sm], a6r = xr[i0 + 6 * sm];
+            const a0i = xi[i0], a1i = xi[i0 + sm], a2i = xi[i0 + 2 * sm], a3i = xi[i0 + 3 * sm], a4i = xi[i0 + 4 * sm], a5i = xi[i0 + 5 * sm], a6i = xi[i0 + 6 * sm];
+            let tw = 0;
+            for (let k = 0, t = 0; k < 7; k++, t += 7) {
+              let sr = 0, si = 0, wr = bwr[t], wi = bwi[t];
+              sr += a0r * wr - a0i * wi; si += a0r * wi + a0i * wr; wr = bwr[t + 1]; wi = bwi[t + 1];
+              sr += a1r * wr - a1i * wi; si += a1r * wi + a1i * wr; wr = bwr[t + 2]; wi = bwi[t + 2];
+              sr += a2r * wr - a2i * wi; si += a2r * wi + a2i * wr; wr = bwr[t + 3]; wi = bwi[t + 3];
+              sr += a3r * wr - a3i * wi; si += a3r * wi + a3i * wr; wr = bwr[t + 4]; wi = bwi[t + 4];
+              sr += a4r * wr - a4i * wi; si += a4r * wi + a4i * wr; wr = bwr[t + 5]; wi = bwi[t + 5];
+              sr += a5r * wr - a5i * wi; si += a5r * wi + a5i * wr; wr = bwr[t + 6]; wi = bwi[t + 6];
+              sr += a6r * wr - a6i * wi; si += a6r * wi + a6i * wr;
+              wr = cos[tw]; wi = -sin[tw];
+              yr[o + s * k] = sr * wr - si * wi; yi[o + s * k] = sr * wi + si * wr;
+              tw += twStep;
+              if (tw >= N) tw -= N;
+            }
           }
         }
       } else {
