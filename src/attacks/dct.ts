@@ -27,6 +27,11 @@ class FftPlan {
   private readonly scratchIm: Float64Array;
   private readonly ar: Float64Array; // generic-radix inputs
   private readonly ai: Float64Array;
+  /**
+   * Per generic radix p: the p x p butterfly twiddles, re[k p + r] = cos(2 pi (r k mod p) / p) and
+   * im = -sin(...), the very table values the butterfly would look up (so the same products).
+   */
+  private readonly radixTwiddles = new Map<number, { re: Float64Array; im: Float64Array }>();
 
   constructor(readonly n: number) {
     this.factors = factorize(n);
@@ -41,6 +46,19 @@ class FftPlan {
     const maxP = Math.max(1, ...this.factors);
     this.ar = new Float64Array(maxP);
     this.ai = new Float64Array(maxP);
+    for (const p of this.factors) {
+      if (p === 2 || p === 4 || this.radixTwiddles.has(p)) continue;
+      const re = new Float64Array(p * p), im = new Float64Array(p * p);
+      const pStep = n / p;
+      for (let k = 0; k < p; k++) {
+        for (let r = 0; r < p; r++) {
+          const t = ((r * k) % p) * pStep;
+          re[k * p + r] = this.cos[t];
+          im[k * p + r] = -this.sin[t];
+        }
+      }
+      this.radixTwiddles.set(p, { re, im });
+    }
   }
 
   /** Forward DFT of (re, im), in place. */
@@ -85,9 +103,36 @@ class FftPlan {
             yr[o + s] = dr * wr - di * wi; yi[o + s] = dr * wi + di * wr;
           }
         }
+      } else if (p === 7) {
+        // The generic butterfly below with its 7 inputs in registers (224 = 4 * 4 * 2 * 7,
+        // 28 = 4 * 7): the same products and sums in the same order, so the same values.
+        const { re: bwr, im: bwi } = this.radixTwiddles.get(7)!;
+        for (let q = 0; q < m; q++) {
+          const twStep = q * step;
+          for (let s0 = 0; s0 < s; s0++) {
+            const i0 = s0 + s * q, sm = s * m, o = s0 + s * 7 * q;
+            const a0r = xr[i0], a1r = xr[i0 + sm], a2r = xr[i0 + 2 * sm], a3r = xr[i0 + 3 * sm], a4r = xr[i0 + 4 * sm], a5r = xr[i0 + 5 * sm], a6r = xr[i0 + 6 * sm];
+            const a0i = xi[i0], a1i = xi[i0 + sm], a2i = xi[i0 + 2 * sm], a3i = xi[i0 + 3 * sm], a4i = xi[i0 + 4 * sm], a5i = xi[i0 + 5 * sm], a6i = xi[i0 + 6 * sm];
+            let tw = 0;
+            for (let k = 0, t = 0; k < 7; k++, t += 7) {
+              let sr = 0, si = 0, wr = bwr[t], wi = bwi[t];
+              sr += a0r * wr - a0i * wi; si += a0r * wi + a0i * wr; wr = bwr[t + 1]; wi = bwi[t + 1];
+              sr += a1r * wr - a1i * wi; si += a1r * wi + a1i * wr; wr = bwr[t + 2]; wi = bwi[t + 2];
+              sr += a2r * wr - a2i * wi; si += a2r * wi + a2i * wr; wr = bwr[t + 3]; wi = bwi[t + 3];
+              sr += a3r * wr - a3i * wi; si += a3r * wi + a3i * wr; wr = bwr[t + 4]; wi = bwi[t + 4];
+              sr += a4r * wr - a4i * wi; si += a4r * wi + a4i * wr; wr = bwr[t + 5]; wi = bwi[t + 5];
+              sr += a5r * wr - a5i * wi; si += a5r * wi + a5i * wr; wr = bwr[t + 6]; wi = bwi[t + 6];
+              sr += a6r * wr - a6i * wi; si += a6r * wi + a6i * wr;
+              wr = cos[tw]; wi = -sin[tw];
+              yr[o + s * k] = sr * wr - si * wi; yi[o + s * k] = sr * wi + si * wr;
+              tw += twStep;
+              if (tw >= N) tw -= N;
+            }
+          }
+        }
       } else {
         const ar = this.ar, ai = this.ai;
-        const pStep = N / p; // omega_p^j = W_N^(j * pStep)
+        const { re: bwr, im: bwi } = this.radixTwiddles.get(p)!;
         for (let q = 0; q < m; q++) {
           const twStep = q * step; // < N / p: one subtraction keeps the index in range
           for (let s0 = 0; s0 < s; s0++) {
@@ -98,14 +143,11 @@ class FftPlan {
             const o = s0 + s * p * q;
             let tw = 0;
             for (let k = 0; k < p; k++) {
-              let sr = 0, si = 0, rk = 0; // rk = r k mod p
-              for (let r = 0; r < p; r++) {
-                const t = rk * pStep;
-                const wr = cos[t], wi = -sin[t];
+              let sr = 0, si = 0;
+              for (let r = 0, t = k * p; r < p; r++, t++) {
+                const wr = bwr[t], wi = bwi[t];
                 sr += ar[r] * wr - ai[r] * wi;
                 si += ar[r] * wi + ai[r] * wr;
-                rk += k;
-                if (rk >= p) rk -= p;
               }
               const wr = cos[tw], wi = -sin[tw];
               yr[o + s * k] = sr * wr - si * wi;

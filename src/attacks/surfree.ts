@@ -4,7 +4,7 @@ import { countAnomaly as bump } from "./anomalies.js";
 import type { DecisionOracle } from "../oracle/oracle.js";
 import type { Random } from "../rng/random.js";
 import { dct2d, idct2d, zigZagMask } from "./dct.js";
-import { clipToBounds } from "./geometry.js";
+import { clipToBounds, float32Toward } from "./geometry.js";
 import type { AttackContext, AttackOutcome } from "./types.js";
 
 /**
@@ -214,11 +214,18 @@ class SurFreeRun {
   /** Ends of a line search. */
   private readonly lineLow: Float32Array;
   private readonly lineHigh: Float32Array;
+  /** Float32 clipping bounds (as clipToBounds) and the 8-bit grid step, fixed per run. */
+  private readonly clipLower: number;
+  private readonly clipUpper: number;
+  private readonly gridStep: number;
+  private readonly grid: Grid;
   private thetaMax: number;
   /** Reserve kept for the final line search while it is > 0. */
   private reserve = 0;
   /** Best adversarial angle found in the step under way (0: none yet). */
   private pending = 0;
+  /** ||v||^2 of the last vector given to orthogonalise, before it. */
+  private rawSquared = 0;
 
   constructor(
     private readonly oracle: DecisionOracle,
@@ -238,6 +245,10 @@ class SurFreeRun {
     this.queries = new Float32Array(2 * this.d);
     this.lineLow = new Float32Array(this.d);
     this.lineHigh = new Float32Array(this.d);
+    this.clipLower = float32Toward(this.bounds.lower, "up");
+    this.clipUpper = float32Toward(this.bounds.upper, "down");
+    this.gridStep = (this.bounds.upper - this.bounds.lower) / 255;
+    this.grid = grid(this.bounds.lower, this.gridStep, this.clipLower, this.clipUpper);
     this.thetaMax = o.thetaMax;
     if (o.basis === "dct") {
       const { weights, masked } = dctWeights(x, this.shape, o);
@@ -306,12 +317,30 @@ class SurFreeRun {
   /** Finishes query slot `slot` (already written): clip to bounds, then the 8-bit grid. */
   private seal(slot: number): void {
     const off = slot * this.d;
-    clipToBounds(this.queries, this.bounds, off, this.d);
-    if (!this.o.quantification) return;
-    const { lower, upper } = this.bounds;
-    const step = (upper - lower) / 255;
     const q = this.queries;
-    for (let k = off, end = off + this.d; k < end; k++) q[k] = lower + Math.round((q[k] - lower) / step) * step;
+    for (let k = off, end = off + this.d; k < end; k++) q[k] = this.sealValue(q[k]);
+  }
+
+  /**
+   * One value of a query: `v` rounded to float32 (as stored), clipped, then on the 8-bit grid.
+   * The hot writers (circle points, line-search points) call it while they compute each value,
+   * so a query is written in one pass instead of three (value, clip, grid): the same operations
+   * in the same order, so the same bits.
+   */
+  private sealValue(v: number): number {
+    const f = Math.fround(v);
+    const c = f < this.clipLower ? this.clipLower : f > this.clipUpper ? this.clipUpper : f;
+    if (!this.o.quantification) return c;
+    // The official's rounding, lower + round((c - lower) / step) step, read from the grid: an
+    // estimate of the level (a multiplication) corrected by the level's exact thresholds (a call
+    // of Math.round costs more than the rest of the pass).
+    const { thresholds, values, inverseStep } = this.grid;
+    if (!(c >= this.clipLower)) return this.bounds.lower + Math.round((c - this.bounds.lower) / this.gridStep) * this.gridStep; // NaN
+    let level = ((c - this.bounds.lower) * inverseStep + 0.5) | 0;
+    if (level > GRID_LEVELS) level = GRID_LEVELS;
+    if (c >= thresholds[level + 1]) level++;
+    else if (c < thresholds[level]) level--;
+    return values[level];
   }
 
   // ---- start -----------------------------------------------------------------------------------
@@ -371,8 +400,7 @@ class SurFreeRun {
     const threshold = this.o.bsGamma / (d * Math.sqrt(d));
     for (let it = 0; it < this.o.bsMaxIteration && highs - lows > threshold; it++) {
       const mid = (lows + highs) / 2;
-      for (let k = 0; k < d; k++) queries[k] = (1 - mid) * lineLow[k] + mid * lineHigh[k];
-      this.seal(0);
+      for (let k = 0; k < d; k++) queries[k] = this.sealValue((1 - mid) * lineLow[k] + mid * lineHigh[k]);
       if ((await this.ask(1))[0]) highs = mid;
       else lows = mid;
     }
@@ -394,25 +422,33 @@ class SurFreeRun {
     for (let k = 0; k < d; k++) d1[k] *= inv;
   }
 
-  /** Writes the point of the circle at angle `theta` (degrees) into `out` from `offset`, clipped. */
-  private evolution(theta: number, out: Float32Array, offset: number): void {
-    const { d, x, d1, d2, r } = this;
+  /** The point of the circle at `theta` (degrees) is x + a d1 + b d2: returns [a, b]. */
+  private circleCoefficients(theta: number): [number, number] {
     const t = (theta * Math.PI) / 180;
     const c = Math.cos(t), s = Math.sin(t);
-    const a = r * c * c, b = r * c * s;
+    return [this.r * c * c, this.r * c * s];
+  }
+
+  /** Writes the point of the circle at angle `theta` (degrees) into `out` from `offset`, clipped. */
+  private evolution(theta: number, out: Float32Array, offset: number): void {
+    const { d, x, d1, d2 } = this;
+    const [a, b] = this.circleCoefficients(theta);
     for (let k = 0; k < d; k++) out[offset + k] = x[k] + a * d1[k] + b * d2[k];
     clipToBounds(out, this.bounds, offset, d);
   }
 
   /** Queries the circle at `theta` (and at `-theta` when `opposite`), one call. */
   private async askTheta(theta: number, opposite: boolean): Promise<Uint8Array> {
-    this.evolution(theta, this.queries, 0);
-    this.seal(0);
-    if (opposite) {
-      this.evolution(-theta, this.queries, this.d);
-      this.seal(1);
-    }
+    this.circleQuery(theta, 0);
+    if (opposite) this.circleQuery(-theta, this.d);
     return this.ask(opposite ? 2 : 1);
+  }
+
+  /** `evolution(theta)` written straight into the query slot at `offset`, sealed in the same pass. */
+  private circleQuery(theta: number, offset: number): void {
+    const { d, x, d1, d2, queries } = this;
+    const [a, b] = this.circleCoefficients(theta);
+    for (let k = 0; k < d; k++) queries[offset + k] = this.sealValue(x[k] + a * d1[k] + b * d2[k]);
   }
 
   /**
@@ -547,10 +583,8 @@ class SurFreeRun {
   private newDirection(): void {
     const { d, d2 } = this;
     this.drawRaw(d2);
-    let raw = 0;
-    for (let k = 0; k < d; k++) raw += d2[k] * d2[k];
     let norm = this.orthogonalise(d2);
-    if (norm <= DEGENERATE_DIRECTION * Math.sqrt(raw)) {
+    if (norm <= DEGENERATE_DIRECTION * Math.sqrt(this.rawSquared)) {
       bump(this.context, "orthogonalisationReset");
       this.ring.length = 0;
       this.ringNext = 0;
@@ -578,8 +612,14 @@ class SurFreeRun {
    */
   private orthogonalise(v: Float64Array): number {
     const { d, d1, ring, first } = this;
-    let c = 0;
-    for (let k = 0; k < d; k++) c += first[k] * v[k];
+    // The first pass also takes ||v||^2 before any subtraction (rawSquared, for newDirection).
+    let c = 0, raw = 0;
+    for (let k = 0; k < d; k++) {
+      const vk = v[k];
+      c += first[k] * vk;
+      raw += vk * vk;
+    }
+    this.rawSquared = raw;
     // Pass i removes the component on u (first, then the ring in order) and takes the dot product
     // with the next vector; the current direction d1 comes last (the Thales circle needs d2
     // orthogonal to d1: see newDirection).
@@ -638,6 +678,45 @@ class SurFreeRun {
       for (let k = 0; k < this.d; k++) out[k] += noise[k];
     }
   }
+}
+
+/** Highest level of the 8-bit grid. */
+const GRID_LEVELS = 255;
+
+/**
+ * The 8-bit grid of `seal` as tables: values[r] = lower + r step, and thresholds[r] the smallest
+ * float32 c in [clipLower, clipUpper] with Math.round((c - lower) / step) >= r (found by bisection
+ * on that very formula, which is non-decreasing in c), so that level r holds exactly the c the
+ * formula sends to r. thresholds[0] = -Infinity; +Infinity past the last level reached.
+ */
+interface Grid {
+  readonly thresholds: Float64Array;
+  readonly values: Float64Array;
+  readonly inverseStep: number;
+}
+
+function grid(lower: number, step: number, clipLower: number, clipUpper: number): Grid {
+  const levelOf = (c: number) => Math.round((c - lower) / step);
+  const values = new Float64Array(GRID_LEVELS + 2);
+  for (let r = 0; r <= GRID_LEVELS + 1; r++) values[r] = lower + r * step;
+  const thresholds = new Float64Array(GRID_LEVELS + 3).fill(Infinity);
+  thresholds[0] = -Infinity;
+  // Float32 values in order as integers: k >= 0 are the bits of +k, k < 0 those of -(-k - 1).
+  const f32 = new Float32Array(1), bits = new Int32Array(f32.buffer);
+  const key = (f: number) => { f32[0] = f; const b = bits[0]; return b >= 0 ? b : -(b & 0x7fffffff) - 1; };
+  const value = (k: number) => { bits[0] = k >= 0 ? k : (-k - 1) | 0x80000000; return f32[0]; };
+  const first = key(clipLower), last = key(clipUpper);
+  for (let r = 1; r <= GRID_LEVELS + 1; r++) {
+    if (levelOf(value(last)) < r) break;
+    let lo = first, hi = last; // levelOf(value(hi)) >= r
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (levelOf(value(mid)) >= r) hi = mid;
+      else lo = mid + 1;
+    }
+    thresholds[r] = value(lo);
+  }
+  return { thresholds, values, inverseStep: 1 / step };
 }
 
 /**
