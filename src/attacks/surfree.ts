@@ -248,7 +248,7 @@ class SurFreeRun {
     this.clipLower = float32Toward(this.bounds.lower, "up");
     this.clipUpper = float32Toward(this.bounds.upper, "down");
     this.gridStep = (this.bounds.upper - this.bounds.lower) / 255;
-    this.grid = grid(this.bounds.lower, this.gridStep, this.clipLower, this.clipUpper);
+    this.grid = quantizationGrid(this.bounds.lower, this.gridStep, this.clipLower, this.clipUpper);
     this.thetaMax = o.thetaMax;
     if (o.basis === "dct") {
       const { weights, masked } = dctWeights(x, this.shape, o);
@@ -334,13 +334,8 @@ class SurFreeRun {
     // The official's rounding, lower + round((c - lower) / step) step, read from the grid: an
     // estimate of the level (a multiplication) corrected by the level's exact thresholds (a call
     // of Math.round costs more than the rest of the pass).
-    const { thresholds, values, inverseStep } = this.grid;
     if (!(c >= this.clipLower)) return this.bounds.lower + Math.round((c - this.bounds.lower) / this.gridStep) * this.gridStep; // NaN
-    let level = ((c - this.bounds.lower) * inverseStep + 0.5) | 0;
-    if (level > GRID_LEVELS) level = GRID_LEVELS;
-    if (c >= thresholds[level + 1]) level++;
-    else if (c < thresholds[level]) level--;
-    return values[level];
+    return onGrid(this.grid, c);
   }
 
   // ---- start -----------------------------------------------------------------------------------
@@ -689,13 +684,27 @@ const GRID_LEVELS = 255;
  * on that very formula, which is non-decreasing in c), so that level r holds exactly the c the
  * formula sends to r. thresholds[0] = -Infinity; +Infinity past the last level reached.
  */
-interface Grid {
+export interface Grid {
+  readonly lower: number;
   readonly thresholds: Float64Array;
   readonly values: Float64Array;
   readonly inverseStep: number;
 }
 
-function grid(lower: number, step: number, clipLower: number, clipUpper: number): Grid {
+/**
+ * The grid value of a float32 c in [clipLower, clipUpper]: lower + Math.round((c - lower) / step)
+ * step, read from the tables (an estimate of the level, corrected by its exact thresholds).
+ */
+export function onGrid(g: Grid, c: number): number {
+  const { thresholds, values } = g;
+  let level = ((c - g.lower) * g.inverseStep + 0.5) | 0;
+  if (level > GRID_LEVELS) level = GRID_LEVELS;
+  if (c >= thresholds[level + 1]) level++;
+  else if (c < thresholds[level]) level--;
+  return values[level];
+}
+
+export function quantizationGrid(lower: number, step: number, clipLower: number, clipUpper: number): Grid {
   const levelOf = (c: number) => Math.round((c - lower) / step);
   const values = new Float64Array(GRID_LEVELS + 2);
   for (let r = 0; r <= GRID_LEVELS + 1; r++) values[r] = lower + r * step;
@@ -716,7 +725,7 @@ function grid(lower: number, step: number, clipLower: number, clipUpper: number)
     }
     thresholds[r] = value(lo);
   }
-  return { thresholds, values, inverseStep: 1 / step };
+  return { lower, thresholds, values, inverseStep: 1 / step };
 }
 
 /**
