@@ -33,6 +33,7 @@
  * beyond `maxCalls`: the search never spends more, and reports what it spent.
  * @see docs/paper.md eq. (4), "Verification" and "Hardening".
  */
+import { distortions } from "./distance.js";
 import type { Classifier, Votes } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import { clopperPearsonLower } from "../stats/clopperPearson.js";
@@ -184,15 +185,6 @@ function startPath(final: Float32Array, start: Float32Array): Path {
   };
 }
 
-function distances(point: Float32Array, original: Float32Array): { l2: number; linf: number } {
-  let s = 0, m = 0;
-  for (let j = 0; j < point.length; j++) {
-    const diff = Math.abs(point[j] - original[j]);
-    s += diff * diff;
-    if (diff > m) m = diff;
-  }
-  return { l2: Math.sqrt(s), linf: m };
-}
 
 /** A screened candidate on a path: lambda, the point, its distance, and the step to take outward after a miss. */
 interface Candidate {
@@ -232,11 +224,11 @@ export async function hardenPoint(classifier: Classifier, original: Float32Array
   const before = classifier.forwardPasses;
   const confirmAlpha = o.alpha / o.confirmations;
   const need = Math.min(o.screenCalls, Math.ceil(o.screenCalls * screenRate(o.pa, confirmAlpha, o.confirmCalls, o.screenMargin) - 1e-9));
-  const distance = (p: Float32Array) => { const v = distances(p, original); return o.norm === "l2" ? v.l2 : v.linf; };
+  const distance = (p: Float32Array) => { const v = distortions(original, p); return o.norm === "l2" ? v.l2 : v.linf; };
   const { lower, upper } = classifier.bounds;
   let confirmations = 0;
   const done = (status: "hardened" | "failed", c: Candidate | null, verification: SequentialVerification | null, reason?: string): Hardening => {
-    const v = c === null ? null : distances(c.point, original);
+    const v = c === null ? null : distortions(original, c.point);
     return {
       status, point: c?.point ?? null, l2: v?.l2 ?? null, linf: v?.linf ?? null, path: c?.path.name ?? null,
       calls: g.calls, forwardPasses: classifier.forwardPasses - before, confirmations, verification,

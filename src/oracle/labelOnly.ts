@@ -1,3 +1,4 @@
+import { distortions } from "./distance.js";
 import type { Classifier, Decider, Decisions } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import { check, OPEN_UNIT } from "../stats/validate.js";
@@ -128,13 +129,7 @@ export class LabelOnlyOracle implements DecisionOracle {
 
   private record(batch: Float32Array, i: number): void {
     const o = i * this.d;
-    let s = 0, m = 0;
-    for (let j = 0; j < this.d; j++) {
-      const diff = Math.abs(batch[o + j] - this.original[j]);
-      s += diff * diff;
-      if (diff > m) m = diff;
-    }
-    const l2 = Math.sqrt(s);
+    const { l2, linf: m } = distortions(this.original, batch, o);
     if (l2 >= this.bestL2 && m >= this.bestLinf) return;
     if (l2 < this.bestL2) { this.bestL2 = l2; this.bestL2Point = batch.slice(o, o + this.d); }
     if (m < this.bestLinf) { this.bestLinf = m; this.bestLinfPoint = batch.slice(o, o + this.d); }
