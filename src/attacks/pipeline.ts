@@ -2,8 +2,8 @@
  * The one per-image attack pipeline, used by the runner's attack items and by `rsbench attack`:
  * ask the defense for its label of the image (outside the budget), pick the starting point,
  * attack through a label-only oracle with the query budget, read the distortions at the
- * checkpoints, check the final point against eq. (4) and, when asked, harden it (both outside the
- * budget, src/oracle/verify.ts and src/oracle/harden.ts). Every random
+ * checkpoints, check the final point against eq. (4) and, when asked, harden it and the points held
+ * at earlier budgets (all outside the budget, src/oracle/verify.ts and src/oracle/harden.ts). Every random
  * stream comes from keyedRandom(seed, key) with the ids of ITEM_STREAMS, so a record is a pure
  * function of (seed, defense point, attack, image) whoever runs it.
  */
@@ -16,7 +16,7 @@ import { keyedRandom } from "../rng/keyed.js";
 import type { Random } from "../rng/random.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
 import { defend, defensePa, defenseRule, isRandomized, type Defense } from "../smoothing/defense.js";
-import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef, type HardenedPoint } from "./record.js";
+import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef, type HardenedPoint, type HeldPointCheck, type SequentialCheck } from "./record.js";
 import { attackOptions, type AttackEntry } from "./registry.js";
 import { runAttack } from "./run.js";
 import { chooseStart, type StartPool } from "./start.js";
@@ -62,6 +62,15 @@ function checkpoint(trace: readonly TracePoint[], queries: number): Checkpoint {
 export interface AttackPoints {
   readonly final: Float32Array | null;
   readonly hardened: Float32Array | null;
+  /** The same at each budget of attacks[].hardenAt (the record's `hardenedAt`); empty without it. */
+  readonly held: readonly HeldAttackPoints[];
+}
+
+/** The point an attack held after `queries` queries and its hardened point (null when none). */
+export interface HeldAttackPoints {
+  readonly queries: number;
+  readonly final: Float32Array | null;
+  readonly hardened: Float32Array | null;
 }
 
 /** Runs the pipeline on one image and returns its record (without `seconds`). */
@@ -78,6 +87,23 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const key = attackKey(ref.id, attack.name, attack.norm, index, attack.id);
   const random = keyedRandom(seed, key);
   const defended = (stream: Random) => defend(base, defense, { random: stream, batchSize });
+  const alpha = attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha;
+  // The sequential test of eq. (4) on one point (at most `verify` fresh calls, error alpha).
+  const sequentialCheck = async (point: Float32Array, stream: Random): Promise<SequentialCheck> => {
+    const v = await verifySequential(defended(stream), point, label, { maxCalls: attack.verify, pa: defensePa(defense), alpha });
+    return { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
+  };
+  const harden = async (point: Float32Array, stream: Random): Promise<{ hardened: HardenedPoint; point: Float32Array | null }> => {
+    const h = await hardenPoint(defended(stream), image, label, point, {
+      pa: defensePa(defense),
+      alpha,
+      maxCalls: attack.hardenCalls ?? HARDEN_DEFAULTS.maxCalls,
+      confirmCalls: attack.verify > 0 ? attack.verify : HARDEN_DEFAULTS.confirmCalls,
+      norm: attack.norm,
+      start: startingPoint,
+    });
+    return { hardened: { status: h.status, l2: h.l2, linf: h.linf, calls: h.calls, ...(h.reason === undefined ? {} : { reason: h.reason }) }, point: h.point };
+  };
   const common = {
     kind: "attack" as const, key, seed, image: index, label,
     defense: ref, attack: attack.name, norm: attack.norm, budget: attack.budget,
@@ -87,19 +113,21 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const prediction = (await defended(keyedRandom(seed, predictionKey(ref.id, index))).predict(image, 1))[0];
   // Present (null until run) when asked, absent otherwise: configs without `harden` keep their records' bytes.
   const notHardened = attack.harden === true ? { hardened: null } : {};
+  const hardenAt = attack.harden === true ? attack.hardenAt ?? [] : [];
+  const heldChecks = (held: HeldPointCheck[]) => (attack.hardenAt === undefined ? {} : { hardenedAt: held });
   if (prediction !== label) {
     const record: AttackDraft = {
       ...common, prediction, status: "misclassified", success: false, l2: null, linf: null, queries: 0,
       forwardPasses: 0, checkpoints: [], trace: [], iterations: 0, stopReason: "misclassified", anomalies: {}, start: null,
-      verification: null, ...notHardened,
+      verification: null, ...notHardened, ...heldChecks([]),
     };
-    return { record, points: { final: null, hardened: null } };
+    return { record, points: { final: null, hardened: null, held: [] } };
   }
   const pool = attack.start === "own" ? null : await resources.pool();
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
   const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
   // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense) });
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,
@@ -113,12 +141,10 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   // would answer 0 or 1, so only random defenses are checked.
   let verification: AttackVerification | null = null;
   if (attack.verify > 0 && isRandomized(defense) && result.adversarial !== null) {
-    const checker = defended(random.fork(ITEM_STREAMS.verify));
     if (attack.verification === "sequential") {
-      const v = await verifySequential(checker, result.adversarial, label, { maxCalls: attack.verify, pa: defensePa(defense), alpha: attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha });
-      verification = { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
+      verification = await sequentialCheck(result.adversarial, random.fork(ITEM_STREAMS.verify));
     } else {
-      const v = await verifyAdversarial(checker, result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
+      const v = await verifyAdversarial(defended(random.fork(ITEM_STREAMS.verify)), result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
       verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
     }
   }
@@ -129,16 +155,20 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   let hardened: HardenedPoint | null = null;
   let hardenedPoint: Float32Array | null = null;
   if (attack.harden === true && isRandomized(defense) && result.adversarial !== null) {
-    const h = await hardenPoint(defended(random.fork(ITEM_STREAMS.harden)), image, label, result.adversarial, {
-      pa: defensePa(defense),
-      alpha: attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha,
-      maxCalls: attack.hardenCalls ?? HARDEN_DEFAULTS.maxCalls,
-      confirmCalls: attack.verify > 0 ? attack.verify : HARDEN_DEFAULTS.confirmCalls,
-      norm: attack.norm,
-      start: startingPoint,
-    });
-    hardened = { status: h.status, l2: h.l2, linf: h.linf, calls: h.calls, ...(h.reason === undefined ? {} : { reason: h.reason }) };
-    hardenedPoint = h.point;
+    ({ hardened, point: hardenedPoint } = await harden(result.adversarial, random.fork(ITEM_STREAMS.harden)));
+  }
+  // The points held at earlier budgets (attacks[].hardenAt), checked and hardened the same way,
+  // each on streams of its own (the budget as a second fork key): the final point's are unchanged.
+  const held: HeldPointCheck[] = [];
+  const heldPoints: HeldAttackPoints[] = [];
+  for (const q of hardenAt) {
+    const at = oracle.bestAt(q);
+    const point = attack.norm === "l2" ? at.l2Point : at.linfPoint;
+    const check = point !== null && isRandomized(defense);
+    const v = check && attack.verify > 0 ? await sequentialCheck(point, random.fork(ITEM_STREAMS.verify, q)) : null;
+    const h = check ? await harden(point, random.fork(ITEM_STREAMS.harden, q)) : { hardened: null, point: null };
+    held.push({ queries: q, l2: finite(at.l2), linf: finite(at.linf), verification: v, hardened: h.hardened });
+    heldPoints.push({ queries: q, final: point, hardened: h.point });
   }
   const record: AttackDraft = {
     ...common, prediction, status: "attacked", success: result.success, l2: finite(result.l2), linf: finite(result.linf),
@@ -155,6 +185,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
     start: k >= 0 ? pool!.indices[k] : null,
     verification,
     ...(attack.harden === true ? { hardened } : {}),
+    ...heldChecks(held),
   };
-  return { record, points: { final: result.adversarial, hardened: hardenedPoint } };
+  return { record, points: { final: result.adversarial, hardened: hardenedPoint, held: heldPoints } };
 }

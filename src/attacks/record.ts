@@ -79,6 +79,12 @@ export interface AttackSpec {
   readonly harden?: true;
   /** Most calls of g the hardening of one point may spend (HARDEN_DEFAULTS.maxCalls, 1000, by default); present with `harden` only. */
   readonly hardenCalls?: number;
+  /**
+   * Budgets below `budget` (ascending) at which the point the attacker held then is also checked
+   * and hardened, as the final point is (record field `hardenedAt`): one run read at several
+   * budgets, the anytime attacker of Fig. 6, instead of one run per budget. Present with `harden` only.
+   */
+  readonly hardenAt?: readonly number[];
 }
 
 /** Best distortion after a given number of queries (null: nothing adversarial yet). */
@@ -128,6 +134,22 @@ export interface HardenedPoint {
   readonly calls: number;
   /** Why no point was hardened (status "failed" only). */
   readonly reason?: string;
+}
+
+/**
+ * The check and hardening of the point an attack held after `queries` of its queries (the best
+ * adversarial point in its norm among those the first `queries` queries found, AttackSpec.hardenAt),
+ * on their own noise streams, outside the budget.
+ */
+export interface HeldPointCheck {
+  readonly queries: number;
+  /** Distortions of the held point (null: nothing adversarial was found by then). */
+  readonly l2: number | null;
+  readonly linf: number | null;
+  /** As AttackRecord.verification, for this point (null when there is none). */
+  readonly verification: SequentialCheck | null;
+  /** As AttackRecord.hardened, for this point (null when there is none). */
+  readonly hardened: HardenedPoint | null;
 }
 
 /** Whether a check says the point is adversarial at level Pa: `verified` of a point estimate, status "verified" of the test. */
@@ -196,6 +218,11 @@ export interface AttackRecord {
    * point). Absent in records of configs without the field, so they keep their bytes.
    */
   readonly hardened?: HardenedPoint | null;
+  /**
+   * The points held at the budgets of AttackSpec.hardenAt, each checked and hardened (ascending
+   * `queries`); present when the attack asked for them, empty when the defense misclassified the image.
+   */
+  readonly hardenedAt?: readonly HeldPointCheck[];
   /** Wall-clock seconds the item took (the only field that differs between identical runs). */
   readonly seconds: number;
 }

@@ -70,7 +70,8 @@ export interface DefenseConfig {
  * without a registry), `verify` (0 by default: no check of eq. (4)) and how it decides
  * (`verification`, VERIFICATION_RULES; `verifyAlpha` with "sequential"), and `harden` (true:
  * harden each final point against smoothed defenses, at most `hardenCalls` calls of g, 1000 by
- * default; needs "sequential" and verify >= 1; false or absent: no hardening).
+ * default; needs "sequential" and verify >= 1; false or absent: no hardening), and with it
+ * `hardenAt` (budgets below `budget`, ascending: the points held then are checked and hardened too).
  */
 export type AttackConfig = AttackSpec;
 
@@ -349,7 +350,7 @@ function remoteDefenseConfig(c: Checker, path: string, o: Record<string, unknown
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls"]);
+  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls", "hardenAt"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
   const id = o.id === undefined ? undefined : c.string(join(path, "id"), o.id, NAME_PATTERN);
@@ -372,17 +373,24 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   else if (o.verifyAlpha !== undefined) c.problems.push(`${join(path, "verifyAlpha")}: only allowed with "verification": "sequential" (the point estimate has no error level)`);
   // Hardening confirms with the sequential test (verify calls, error verifyAlpha): it needs one.
   // false is stored absent, as configs written before the field.
-  let harden: { harden: true; hardenCalls: number } | undefined;
+  let harden: { harden: true; hardenCalls: number; hardenAt?: number[] } | undefined;
   if (o.harden !== undefined && o.harden !== false) {
     if (o.harden !== true) c.fail(join(path, "harden"), "true or false", o.harden);
     else if (verification !== "sequential" || verify === undefined || verify < 1) {
       c.problems.push(`${join(path, "harden")}: needs "verification": "sequential" and "verify" >= 1 (each confirmation of the hardened point is the sequential test, with at most verify calls)`);
     } else {
       const hardenCalls = o.hardenCalls === undefined ? CONFIG_DEFAULTS.hardenCalls : c.integer(join(path, "hardenCalls"), o.hardenCalls, 1, CONFIG_LIMITS.budget);
-      if (hardenCalls !== undefined) harden = { harden: true, hardenCalls };
+      // Budgets below the attack's at which the point held then is hardened too (ascending, each < budget).
+      const hardenAt = o.hardenAt === undefined ? undefined : c.list(join(path, "hardenAt"), o.hardenAt, (p, v) => {
+        const q = c.integer(p, v, 1);
+        return q !== undefined && budget !== undefined && q >= budget ? c.fail(p, `a budget below the attack's (${budget})`, v) : q;
+      });
+      if (hardenAt !== undefined && hardenAt.some((q, i) => i > 0 && q <= hardenAt[i - 1])) c.fail(join(path, "hardenAt"), "budgets in ascending order", o.hardenAt);
+      if (hardenCalls !== undefined) harden = { harden: true, hardenCalls, ...(hardenAt === undefined ? {} : { hardenAt }) };
     }
   }
   if (o.hardenCalls !== undefined && o.harden !== true) c.problems.push(`${join(path, "hardenCalls")}: only allowed with "harden": true`);
+  if (o.hardenAt !== undefined && o.harden !== true) c.problems.push(`${join(path, "hardenAt")}: only allowed with "harden": true`);
   // Unknown or ill-typed options are refused here, before anything runs (registries with DEFAULTS).
   if (entry?.defaults !== undefined && norm !== undefined) {
     c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));

@@ -20,7 +20,10 @@ export interface TradeoffPoint {
   readonly attack: string;
   /** The norm the attack minimised: the hardened distortion is read in it. */
   readonly norm: "l2" | "linf";
-  /** The attack's query budget (its calls of g), without the hardening's. */
+  /**
+   * The attack's query budget (its calls of g), without the hardening's: the entry's budget, or a
+   * budget of its attacks[].hardenAt (the point the same run held then).
+   */
   readonly budget: number;
   /** Images attacked (the defense classified them correctly). */
   readonly attacked: number;
@@ -37,16 +40,23 @@ export interface TradeoffPoint {
  * Fig. 6: hardened distortion against the total calls of g_{sigma,n} an attacker paid (the
  * attack's queries plus the hardening's calls), one point per (smoothed defense point with a
  * `label` or `repeat:K` oracle, attack, budget), from the records that carry hardened points.
- * Records under the paper's shortcut rule, without RS or without hardening are not points.
- * Points keep the order in which their cells first appear in the records.
+ * A record with `hardenedAt` also gives a point at each of those budgets: its point held then,
+ * hardened, with the attack's calls up to then (at most the budget). Records under the paper's
+ * shortcut rule, without RS or without hardening are not points. Points keep the order in which
+ * their cells first appear in the records, a record's budgets ascending.
  */
 export function adaptiveTradeoff(attacks: readonly AttackInput[]): TradeoffPoint[] {
   const cells = new Map<string, AttackInput[]>();
+  const add = (a: AttackInput) => {
+    const key = JSON.stringify([a.defense.id, a.attack, a.norm ?? "l2", a.budget]);
+    cells.set(key, [...(cells.get(key) ?? []), a]);
+  };
   for (const a of attacks) {
     const rule = oracleRuleOf(a.defense.oracle ?? "shortcut");
     if (a.defense.sigma === null || a.defense.n === null || rule === undefined || labelCalls(rule) === null || a.hardened === undefined || a.budget === undefined) continue;
-    const key = JSON.stringify([a.defense.id, a.attack, a.norm ?? "l2", a.budget]);
-    cells.set(key, [...(cells.get(key) ?? []), a]);
+    // The same run read at an earlier budget q: its calls by then, the point it held, hardened.
+    for (const h of a.hardenedAt ?? []) add({ ...a, budget: h.queries, queries: Math.min(a.queries ?? 0, h.queries), hardened: h.hardened, hardenedAt: undefined });
+    add(a);
   }
   return [...cells.values()].map((cell) => {
     const first = cell[0];

@@ -50,6 +50,11 @@ export interface AttackInput {
    * not ask for it, null when it did not apply (no RS, no adversarial point).
    */
   readonly hardened?: { readonly status: "hardened" | "failed"; readonly l2: number | null; readonly linf: number | null; readonly calls: number } | null;
+  /**
+   * The points held at earlier budgets, each hardened (src/attacks/record.ts HeldPointCheck,
+   * attacks[].hardenAt): Fig. 6 reads them as the same attack at those budgets. Absent without hardenAt.
+   */
+  readonly hardenedAt?: readonly { readonly queries: number; readonly hardened: AttackInput["hardened"] }[];
 }
 
 /** Accuracy of one defense entry (by config name) at one n (null without RS). */

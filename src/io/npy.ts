@@ -47,12 +47,25 @@ export function writeNpy(path: string, data: Float32Array, shape: readonly numbe
 
 /**
  * Writes the points of one attacked image into `dir` (created if needed): `<index>.npy`, the
- * attack's final point, and `<index>.hardened.npy`, the hardened one, each when it exists; `shape`
- * is the image's (c, h, w). What `rsbench attack --save` and a config's `save` write.
+ * attack's final point, and `<index>.hardened.npy`, the hardened one, each when it exists, and for
+ * each budget q of attacks[].hardenAt `<index>.at<q>.npy` and `<index>.at<q>.hardened.npy`, the
+ * point held after q queries and its hardened point; `shape` is the image's (c, h, w). What
+ * `rsbench attack --save` and a config's `save` write.
  */
-export function writeAttackPoints(dir: string, index: number, points: { readonly final: Float32Array | null; readonly hardened: Float32Array | null }, shape: readonly number[]): void {
-  if (points.final === null && points.hardened === null) return;
+export function writeAttackPoints(dir: string, index: number, points: AttackPointFiles, shape: readonly number[]): void {
+  const files: [string, Float32Array | null][] = [
+    [`${index}.npy`, points.final],
+    [`${index}.hardened.npy`, points.hardened],
+    ...(points.held ?? []).flatMap((h): [string, Float32Array | null][] => [[`${index}.at${h.queries}.npy`, h.final], [`${index}.at${h.queries}.hardened.npy`, h.hardened]]),
+  ];
+  if (files.every(([, data]) => data === null)) return;
   mkdirSync(dir, { recursive: true });
-  if (points.final !== null) writeNpy(join(dir, `${index}.npy`), points.final, shape);
-  if (points.hardened !== null) writeNpy(join(dir, `${index}.hardened.npy`), points.hardened, shape);
+  for (const [name, data] of files) if (data !== null) writeNpy(join(dir, name), data, shape);
+}
+
+/** The points `writeAttackPoints` writes (src/attacks/pipeline.ts AttackPoints). */
+export interface AttackPointFiles {
+  readonly final: Float32Array | null;
+  readonly hardened: Float32Array | null;
+  readonly held?: readonly { readonly queries: number; readonly final: Float32Array | null; readonly hardened: Float32Array | null }[];
 }

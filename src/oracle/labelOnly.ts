@@ -28,6 +28,20 @@ export interface LabelOnlyOracleOptions {
    * step is refused unless K calls are left. Defaults to "shortcut".
    */
   rule?: OracleRule;
+  /**
+   * Budgets below `budget` at which to keep the best points held then (`bestAt`): the best L2 and
+   * Linf points among those answered adversarial by the first q queries, read as `distortionAt`
+   * reads the trace. What an anytime attacker holds at q, for hardening it (issue 12, Fig. 6).
+   */
+  snapshots?: readonly number[];
+}
+
+/** The best adversarial points held after some number of queries (null: none yet). */
+export interface HeldPoints {
+  readonly l2: number;
+  readonly linf: number;
+  readonly l2Point: Float32Array | null;
+  readonly linfPoint: Float32Array | null;
 }
 
 /** One point of the best-so-far trace: the best distortions after `queries` queries. */
@@ -59,6 +73,9 @@ export class LabelOnlyOracle implements DecisionOracle {
   private readonly decider: Decider | CallDecider;
   /** Most calls one step can cost (1, or K for repeat:K). */
   private readonly perStep: number;
+  /** Snapshot budgets (ascending) and the best points held at each, updated while queries <= the budget. */
+  private readonly snapshotBudgets: readonly number[];
+  private readonly held: HeldPoints[];
 
   constructor(
     readonly classifier: Classifier,
@@ -85,6 +102,12 @@ export class LabelOnlyOracle implements DecisionOracle {
     const calls = labelCalls(this.rule);
     this.perStep = calls ?? 1;
     this.decider = calls === null ? classifier.decider?.(pa) ?? votingDecider(classifier, pa) : labelDecider(classifier, calls, pa);
+    const snapshots = options.snapshots ?? [];
+    for (const q of snapshots) {
+      if (!Number.isInteger(q) || q < 1 || q > budget) throw new RangeError(`invalid snapshot budget: expected an integer in [1, ${budget}], got ${q}`);
+    }
+    this.snapshotBudgets = [...new Set(snapshots)].sort((a, b) => a - b);
+    this.held = this.snapshotBudgets.map(() => ({ l2: Infinity, linf: Infinity, l2Point: null, linfPoint: null }));
   }
 
   get shape() { return this.classifier.shape; }
@@ -99,8 +122,14 @@ export class LabelOnlyOracle implements DecisionOracle {
   get forwardPasses(): number { return this.passes; }
   /** Best-so-far L2 and Linf distortions, one row each time one of them improves. */
   get trace(): readonly TracePoint[] { return this.traceRows; }
-  get best() {
+  get best(): HeldPoints {
     return { l2: this.bestL2, linf: this.bestLinf, l2Point: this.bestL2Point, linfPoint: this.bestLinfPoint };
+  }
+  /** The best points held after `queries` queries, for a budget given in `snapshots`. */
+  bestAt(queries: number): HeldPoints {
+    const i = this.snapshotBudgets.indexOf(queries);
+    if (i < 0) throw new RangeError(`no snapshot at ${queries} queries: the oracle keeps ${this.snapshotBudgets.length === 0 ? "none" : this.snapshotBudgets.join(", ")}`);
+    return this.held[i];
   }
 
   /** Wrong votes needed out of `draws` for level Pa (theory/level.ts wrongVotesNeeded). */
@@ -134,6 +163,10 @@ export class LabelOnlyOracle implements DecisionOracle {
     if (l2 < this.bestL2) { this.bestL2 = l2; this.bestL2Point = batch.slice(o, o + this.d); }
     if (m < this.bestLinf) { this.bestLinf = m; this.bestLinfPoint = batch.slice(o, o + this.d); }
     this.traceRows.push({ queries: this.used, l2: this.bestL2, linf: this.bestLinf });
+    // The trace row's query count decides, as in distortionAt: held at q when found by query q.
+    // Points are never written after they are kept, so holding references is safe.
+    const now = this.best;
+    for (let s = this.snapshotBudgets.length - 1; s >= 0 && this.used <= this.snapshotBudgets[s]; s--) this.held[s] = now;
   }
 }
 

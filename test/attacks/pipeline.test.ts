@@ -76,3 +76,63 @@ test("hardened is null when asked without RS, and absent when not asked", async 
   const { harden: _h, hardenCalls: _c, ...plain } = spec(100);
   assert.equal("hardened" in (await attackImage(job(plain), resources)), false);
 });
+
+test("hardenAt: the points held at earlier budgets are checked and hardened; the rest of the record is the record without it", async () => {
+  const { distortionAt } = await import("../../src/oracle/index.js");
+  const { binomialTailAtLeast, normalCdf } = await import("../../src/stats/index.js");
+  const { mkdtempSync, readdirSync, readFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { writeAttackPoints } = await import("../../src/io/npy.js");
+  for (const rule of ["label", "repeat:3"] as const) {
+    const b = base();
+    const image = at(-0.25, b);
+    const job = (attack: AttackSpec) => ({ seed: 11, defense: defense(rule), attack, image: { index: 4, label: 0, pixels: image } });
+    const resources = { base: b, entry: attackEntry("hsja"), pool: async () => pool(b) };
+    const plain = await attackImageWithPoints(job(spec(400)), resources);
+    const held = await attackImageWithPoints(job(spec(400, { hardenAt: [60, 150] })), resources);
+    const { hardenedAt, ...rest } = held.record;
+    assert.deepEqual(rest, plain.record, `${rule}: the final point's fields and streams are unchanged`);
+    assert.deepEqual([held.points.final, held.points.hardened], [plain.points.final, plain.points.hardened]);
+    assert.deepEqual(hardenedAt!.map((h) => h.queries), [60, 150]);
+    for (const [i, h] of hardenedAt!.entries()) {
+      // The held point is the best the trace reads at q (the record's own trace, an oracle-side count).
+      const expected = distortionAt(plain.record.trace.map((t) => ({ queries: t.queries, l2: t.l2 ?? Infinity, linf: t.linf ?? Infinity })), h.queries, "l2");
+      assert.equal(h.l2, Number.isFinite(expected) ? expected : null, `${rule} at ${h.queries}: held L2`);
+      const point = held.points.held[i];
+      assert.equal(point.queries, h.queries);
+      if (h.l2 === null) continue;
+      assert.ok(h.verification !== null && h.verification.calls <= 50, `${rule} at ${h.queries}: checked within verify calls`);
+      assert.equal(h.hardened?.status, "hardened", `${rule} at ${h.queries}: hardened`);
+      assert.ok(h.hardened!.calls <= 500);
+      // Exact P[g_{0.1,10}(x_h) != 0] on the linear model: a draw says 1 with Phi(s / sigma), g = 1 iff >= 6 of 10 draws do
+      // (5 of 10 is a tie, which goes to class 0).
+      const wrong = binomialTailAtLeast(6, 10, normalCdf(b.signedDistance(point.hardened!) / 0.1));
+      assert.ok(wrong >= 0.5, `${rule} at ${h.queries}: hardened point wrong with probability ${wrong}`);
+      const l2 = Math.hypot(...Array.from(point.hardened!, (v, j) => v - image[j]));
+      assert.ok(Math.abs(l2 - h.hardened!.l2!) < 1e-5, `${rule}: the saved hardened point is the recorded one`);
+    }
+    assert.ok(hardenedAt!.some((h) => h.hardened?.status === "hardened"), `${rule}: at least one held point was hardened`);
+    // Best so far: the point held at 60 is no closer than the one at 150, nor that than the final one.
+    assert.ok(hardenedAt!.every((h) => h.l2 !== null), `${rule}: adversarial points by 60 queries (the pool start is one)`);
+    assert.ok(hardenedAt![0].l2! >= hardenedAt![1].l2! && hardenedAt![1].l2! >= held.record.l2!, `${rule}: ${hardenedAt!.map((h) => h.l2)} then ${held.record.l2}`);
+    const dir = mkdtempSync(join(tmpdir(), "rsbench-held-"));
+    writeAttackPoints(dir, 4, held.points, [1, 4, 4]);
+    assert.deepEqual(readdirSync(dir).sort(), ["4.at150.hardened.npy", "4.at150.npy", "4.at60.hardened.npy", "4.at60.npy", "4.hardened.npy", "4.npy"]);
+    assert.equal(readFileSync(join(dir, "4.at60.npy")).length, 128 + 16 * 4);
+  }
+});
+
+test("hardenAt: a misclassified image gets hardenedAt [], a defense without RS gets nulls", async () => {
+  const b = base();
+  const none: DefenseRef = { id: "none", name: "none", kind: "none", model: "linear", sigma: null, drop: null, n: null, pa: null };
+  const resources = { base: b, entry: attackEntry("hsja"), pool: async () => pool(b) };
+  const r = await attackImage({ seed: 1, defense: none, attack: spec(100, { hardenAt: [50] }), image: { index: 0, label: 0, pixels: at(-0.25, b) } }, resources);
+  assert.equal(r.hardenedAt!.length, 1);
+  assert.equal(r.hardenedAt![0].queries, 50);
+  assert.equal(r.hardenedAt![0].verification, null);
+  assert.equal(r.hardenedAt![0].hardened, null);
+  const wrong = await attackImage({ seed: 1, defense: none, attack: spec(100, { hardenAt: [50] }), image: { index: 0, label: 1, pixels: at(-0.25, b) } }, resources);
+  assert.equal(wrong.status, "misclassified");
+  assert.deepEqual(wrong.hardenedAt, []);
+});

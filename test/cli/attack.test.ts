@@ -193,6 +193,9 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
     [{ attack: "rays", sigma: "0.1", harden: false, hardenCalls: "10" }, /invalid --harden-calls: only with hardening/],
     [{ attack: "rays", hardenCalls: "10" }, /invalid --harden-calls: only with hardening/],
     [{ attack: "rays", sigma: "0.1", hardenCalls: "0" }, /invalid --harden-calls: expected an integer >= 1, got "0"/],
+    [{ attack: "rays", sigma: "0.1", harden: false, hardenAt: "500" }, /invalid --harden-at: only with hardening/],
+    [{ attack: "rays", sigma: "0.1", hardenAt: "500,2000" }, /invalid --harden-at: expected an integer in \[1, 1999\], got "2000"/],
+    [{ attack: "rays", sigma: "0.1", hardenAt: "1000,500" }, /invalid --harden-at: expected budgets in ascending order, got "1000,500"/],
   ];
   for (const [flags, message] of cases) {
     assert.throws(() => resolveConfig({ ...base, ...flags }), (e: unknown) => e instanceof UsageError && message.test(e.message));
@@ -211,6 +214,7 @@ test("resolveConfig names the bad flag, what it expected and what it got", () =>
   assert.deepEqual(hardening({ sigma: "0.1", hardenCalls: "300" }), [true, 300]);
   assert.deepEqual(hardening({}), [undefined, undefined]);
   assert.deepEqual(hardening({ harden: true }), [true, 1000]);
+  assert.deepEqual(resolveConfig({ ...base, sigma: "0.1", hardenAt: "500, 1000" }).attack.hardenAt, [500, 1000]);
   assert.deepEqual(resolveConfig(base).defense, { id: "none", name: "none", kind: "none", model: MODEL, sigma: null, drop: null, n: null, pa: null });
   assert.equal(resolveConfig(base).attack.verify, 0, "no check without --sigma");
   assert.equal("verification" in resolveConfig(base).attack, false, "no test without --sigma");

@@ -175,6 +175,18 @@ test("attacks[].harden: true (with the sequential test) gets hardenCalls, 1000 b
   assert.deepEqual(problems(withHarden({ harden: true, verify: 0 })), [needs]);
 });
 
+test("attacks[].hardenAt: budgets below the attack's, ascending, only with harden", () => {
+  const withHarden = (fields: Record<string, unknown>) => tinyConfig({ attacks: [{ name: "probe", budget: 40, verify: 50, verification: "sequential", ...fields }], figures: { include: [] } });
+  assert.deepEqual(parseConfig(withHarden({ harden: true, hardenAt: [10, 25] }), { attacks }).attacks[0].hardenAt, [10, 25]);
+  assert.deepEqual(parseConfig(withHarden({ harden: true, hardenAt: 10 }), { attacks }).attacks[0].hardenAt, [10], "one budget");
+  assert.equal("hardenAt" in parseConfig(withHarden({ harden: true }), { attacks }).attacks[0], false, "absent without it");
+  assert.deepEqual(problems(withHarden({ harden: true, hardenAt: [10, 40] })), ["attacks[0].hardenAt[1]: expected a budget below the attack's (40), got 40"]);
+  assert.deepEqual(problems(withHarden({ harden: true, hardenAt: [25, 10] })), ["attacks[0].hardenAt: expected budgets in ascending order, got [25,10]"]);
+  assert.deepEqual(problems(withHarden({ harden: true, hardenAt: [0] })), ["attacks[0].hardenAt[0]: expected an integer >= 1, got 0"]);
+  assert.deepEqual(problems(withHarden({ harden: true, hardenAt: [] })), ["attacks[0].hardenAt: expected a value or a non-empty array, got []"]);
+  assert.deepEqual(problems(withHarden({ hardenAt: [10] })), ['attacks[0].hardenAt: only allowed with "harden": true']);
+});
+
 test("save: true is kept (points under the run directory's adversarial/); false or absent is stored absent", () => {
   const config = (save?: unknown) => tinyConfig({ figures: { include: [] }, ...(save === undefined ? {} : { save }) });
   assert.equal(parseConfig(config(true), { attacks }).save, true);

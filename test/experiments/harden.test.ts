@@ -78,3 +78,46 @@ test("config save: every final and hardened point under adversarial/<defense id>
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("attacks[].hardenAt in a run: the held points' checks and hardening, the same whatever the workers and batch size, saved as <index>.at<q>[.hardened].npy", async () => {
+  const root = mkdtempSync(join(tmpdir(), "rsbench-harden-at-"));
+  try {
+    const config = (batchSize: number, at?: number[]) => attacksOnly({ harden: true, hardenCalls: 400, ...(at === undefined ? {} : { hardenAt: at }) }, { save: true, batchSize });
+    await runExperiment(config(50) as never, { out: join(root, "final"), workers: 1, environment: FIXTURE_ENVIRONMENT });
+    await runExperiment(config(50, [10, 25]) as never, { out: join(root, "one"), workers: 1, environment: FIXTURE_ENVIRONMENT });
+    await runExperiment(config(7, [10, 25]) as never, { out: join(root, "two"), workers: 2, environment: FIXTURE_ENVIRONMENT });
+    const records = comparableRecords(join(root, "one")) as AttackRecord[];
+    assert.deepEqual(comparableRecords(join(root, "two")), records, "same records with 2 workers and another batch size");
+    const finalOnly = comparableRecords(join(root, "final")) as AttackRecord[];
+    let held = 0;
+    for (const [i, r] of records.entries()) {
+      if (r.kind !== "attack") continue;
+      const { hardenedAt, ...rest } = r;
+      assert.deepEqual(rest, finalOnly[i], `${r.key}: the rest of the record is the run's without hardenAt`);
+      if (r.status !== "attacked") { assert.deepEqual(hardenedAt, []); continue; }
+      assert.deepEqual(hardenedAt!.map((h) => h.queries), [10, 25]);
+      for (const h of hardenedAt!) {
+        if (r.defense.sigma === null || h.l2 === null) { assert.equal(h.hardened, null); continue; }
+        held++;
+        assert.ok(h.hardened !== null && h.hardened.calls > 0 && h.hardened.calls <= 400, `${r.key} at ${h.queries}: hardened within hardenCalls`);
+        assert.ok(h.verification !== null && h.verification.calls <= 60, `${r.key} at ${h.queries}: checked`);
+      }
+    }
+    assert.ok(held > 0, "some held points were hardened");
+    const saved = files(join(root, "one", "adversarial"));
+    assert.deepEqual(files(join(root, "two", "adversarial")), saved);
+    const expected = new Set(files(join(root, "final", "adversarial")));
+    for (const r of records) {
+      if (r.kind !== "attack") continue;
+      for (const h of r.hardenedAt ?? []) {
+        const dir = `${r.defense.id}/${r.attack}-${r.norm}`;
+        if (h.l2 !== null) expected.add(`${dir}/${r.image}.at${h.queries}.npy`);
+        if (h.hardened?.status === "hardened") expected.add(`${dir}/${r.image}.at${h.queries}.hardened.npy`);
+      }
+    }
+    assert.deepEqual(saved, [...expected].sort());
+    assert.ok(saved.some((f) => f.includes(".at25.hardened.npy")), saved.join(", "));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

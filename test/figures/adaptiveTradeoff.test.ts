@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { adaptiveTradeoff } from "../../src/figures/adaptiveTradeoff.js";
 import { renderSvg } from "../../src/figures/render.js";
 import { adaptiveTradeoffSpec } from "../../src/figures/specs.js";
-import { adaptive, attack, tradeoffCell } from "./records.js";
+import { adaptive, attack, hardening, tradeoffCell } from "./records.js";
 
 test("adaptiveTradeoff: one point per (defense point, attack, budget), K from the rule, calls = queries + hardening calls", () => {
   const records = [
@@ -20,6 +20,23 @@ test("adaptiveTradeoff: one point per (defense point, attack, budget), K from th
     ["repeat:3", 3, 3000, 3, 3, 3050, 1, 1],
   ], "the shortcut rule and records without hardening are not points");
   assert.deepEqual([points[0].n, points[0].sigma, points[0].pa, points[0].norm], [10, 0.04, 0.5, "l2"]);
+});
+
+test("adaptiveTradeoff: a record's hardenedAt are points at those budgets, with the attack's calls up to each (at most its queries)", () => {
+  const cell = tradeoffCell(adaptive(100, "repeat:3"), "hsja", 3000, [1, 1, 1]).map((r, i) => ({
+    ...r,
+    queries: i === 2 ? 800 : 3000, // the third run stopped after 800 queries
+    hardenedAt: [
+      { queries: 500, l2: 5, linf: 1, verification: null, hardened: hardening(i === 1 ? null : 4, 100) },
+      { queries: 1000, l2: 3, linf: 1, verification: null, hardened: hardening(2, 60) },
+    ],
+  }));
+  const points = adaptiveTradeoff(cell);
+  assert.deepEqual(points.map((p) => [p.budget, p.attacked, p.hardened, p.meanCalls, p.meanDistortion]), [
+    [500, 3, 2, 600, 4],
+    [1000, 3, 3, (1060 + 1060 + 860) / 3, 2],
+    [3000, 3, 3, (3050 + 3050 + 850) / 3, 1],
+  ]);
 });
 
 test("adaptiveTradeoff reads RayS's hardened distortion in Linf", () => {

@@ -41,3 +41,42 @@ test("invalid options name the parameter", () => {
   assert.throws(() => new LabelOnlyOracle(model, original, 5), /invalid label/);
   assert.throws(() => new LabelOnlyOracle(model, new Float32Array(3), 0), /original image has 3 values, expected 4/);
 });
+
+test("snapshots hold the best L2 and Linf points answered by the first q queries, as an independent replay of the queries finds them", async () => {
+  // 40 points in batches of 1 to 5; the model's answer (x0 > 0.5) and the distortions computed here, not by the oracle.
+  let state = 7;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const points = Array.from({ length: 40 }, () => Float32Array.from([0.2 + 0.8 * next(), 0.5 + 0.4 * (next() - 0.5), 0.5 + 0.4 * (next() - 0.5), 0.5]));
+  const snapshots = [1, 3, 10, 17, 30, 39];
+  const oracle = new LabelOnlyOracle(model, original, 0, { budget: 40, snapshots: [30, 3, 10, 1, 17, 39] });
+  for (let i = 0, size = 1; i < points.length; i += size, size = (size % 5) + 1) {
+    const batch = points.slice(i, i + size);
+    const flat = new Float32Array(batch.length * 4);
+    batch.forEach((p, j) => flat.set(p, j * 4));
+    await oracle.isAdversarial(flat, batch.length);
+  }
+  const dist = (p: Float32Array, norm: "l2" | "linf") => {
+    const d = Array.from(p, (v, j) => Math.abs(v - original[j]));
+    return norm === "l2" ? Math.hypot(...d) : Math.max(...d);
+  };
+  for (const q of snapshots) {
+    const held = oracle.bestAt(q);
+    for (const norm of ["l2", "linf"] as const) {
+      const found = points.slice(0, q).filter((p) => p[0] > 0.5);
+      const expected = found.length === 0 ? null : found.reduce((a, b) => (dist(b, norm) < dist(a, norm) ? b : a));
+      const point = norm === "l2" ? held.l2Point : held.linfPoint;
+      if (expected === null) {
+        assert.equal(point, null, `q ${q} ${norm}: nothing adversarial yet`);
+        assert.equal(held[norm], Infinity);
+        continue;
+      }
+      assert.deepEqual(point && Array.from(point), Array.from(expected), `q ${q} ${norm}: the best point`);
+      assert.ok(Math.abs(held[norm] - dist(expected, norm)) < 1e-6, `q ${q} ${norm}: ${held[norm]} vs ${dist(expected, norm)}`);
+      assert.equal(held[norm], distortionAt(oracle.trace, q, norm), `q ${q} ${norm}: the trace reads the same`);
+    }
+  }
+  assert.notDeepEqual(oracle.bestAt(3).l2Point, oracle.bestAt(39).l2Point, "the fixture improves after 3 queries");
+  assert.throws(() => oracle.bestAt(5), /no snapshot at 5 queries: the oracle keeps 1, 3, 10, 17, 30, 39/);
+  assert.throws(() => new LabelOnlyOracle(model, original, 0, { budget: 40, snapshots: [41] }), /invalid snapshot budget: expected an integer in \[1, 40\], got 41/);
+  assert.throws(() => new LabelOnlyOracle(model, original, 0, { budget: 40, snapshots: [2.5] }), /invalid snapshot budget/);
+});

@@ -13,7 +13,8 @@ import { HttpClassifier } from "../../model/http.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
-import { parseChoice, parseNumber, printJson, RULES, UsageError } from "../args.js";
+import { parseChoice, parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
+import { integerAtLeast } from "../../stats/validate.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
 import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
@@ -162,6 +163,7 @@ export interface AttackFlags {
   verifyAlpha?: string;
   harden?: boolean;
   hardenCalls?: string;
+  hardenAt?: string;
   save?: string;
   out?: string;
   start?: string;
@@ -261,7 +263,10 @@ function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
   const harden = flags.harden ?? (canHarden && ATTACK_COMMAND_DEFAULTS.harden);
   if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma and the sequential test)");
   const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
-  const hardening = harden ? { harden: true as const, hardenCalls } : {};
+  if (flags.hardenAt !== undefined && !harden) throw new UsageError("invalid --harden-at: only with hardening (--harden, on by default with --sigma and the sequential test)");
+  const hardenAt = flags.hardenAt === undefined ? undefined : parseNumberList("--harden-at", flags.hardenAt, { ...integerAtLeast(1), max: budget - 1 });
+  if (hardenAt !== undefined && hardenAt.some((q, i) => i > 0 && q <= hardenAt[i - 1])) throw new UsageError(`invalid --harden-at: expected budgets in ascending order, got ${JSON.stringify(flags.hardenAt)}`);
+  const hardening = harden ? { harden: true as const, hardenCalls, ...(hardenAt === undefined ? {} : { hardenAt }) } : {};
   return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check, ...hardening } };
 }
 
@@ -319,7 +324,8 @@ attack/<defense>/n=<n>/pa=<pa>/<attack>-<norm>/image=<i> of a config is reproduc
     --attack <attacks[].name> --norm <attacks[].norm> --queries <attacks[].budget>
     --options '<attacks[].options as JSON>' --start <attacks[].start> --verify <attacks[].verify>
     --verification <attacks[].verification, "estimate" when absent> [--verify-alpha <attacks[].verifyAlpha>]
-    --harden --harden-calls <attacks[].hardenCalls> (--no-harden when attacks[].harden is absent)
+    --harden --harden-calls <attacks[].hardenCalls> [--harden-at <attacks[].hardenAt, comma-separated>]
+    (--no-harden when attacks[].harden is absent)
     --defense <defenses[].name> --sigma <sigma> --n <n> --pa <pa> --oracle <defenses[].oracle>
     --seed <config seed>
 (without --sigma, --n, --pa, --oracle and --verify for a defense without RS, where --harden only
@@ -353,6 +359,7 @@ export function register(program: Command): void {
     .option("--harden", `after each successful attack, search outward from its final point (along x_a - x_o, clipped to the bounds, and toward the starting point when shorter) for the nearest point the sequential test verifies at level Pa, outside the budget; the record's hardened field (on by default with --sigma and --verification sequential; needs both)`)
     .option("--no-harden", "do not harden the final points")
     .option("--harden-calls <calls>", `most calls of g(sigma, n) the hardening of one point may spend (defaults to ${ATTACK_COMMAND_DEFAULTS.hardenCalls})`)
+    .option("--harden-at <budgets>", "also check and harden the point the attack held after each of these budgets (comma-separated, ascending, below --queries): one run read at several budgets (the record's hardenedAt; a config's attacks[].hardenAt)")
     .option("--defense <name>", `name of the defense point, as a config's defenses[].name: it keys the random streams (defaults to "${ATTACK_COMMAND_DEFAULTS.defense.none}" without --sigma, "${ATTACK_COMMAND_DEFAULTS.defense.smoothed}" with it)`)
     .option("--count <count>", "attack the first C images (defaults to all)")
     .option("--offset <offset>", "skip the first O images of the split before selecting")
@@ -361,7 +368,7 @@ export function register(program: Command): void {
     .option("--start <start>", "own: the attack's own initialisation; data: the nearest of the first 100 images that the model puts in another class; auto: own, unless 10 uniform-noise images all keep the original's label, then data (defaults: auto for hsja and surfree, own for rays)")
     .option("--resize", "resize the images to the model's input shape")
     .option("--class-map <file>", CLASS_MAP_HELP)
-    .option("--save <dir>", "write each attacked image's final point as DIR/<index>.npy and its hardened point as DIR/<index>.hardened.npy (NumPy .npy, float32, shape (c, h, w), pixel space; <index> as the record's image); DIR is created")
+    .option("--save <dir>", "write each attacked image's final point as DIR/<index>.npy and its hardened point as DIR/<index>.hardened.npy (NumPy .npy, float32, shape (c, h, w), pixel space; <index> as the record's image), and with --harden-at the points held at each budget q as DIR/<index>.at<q>.npy and DIR/<index>.at<q>.hardened.npy; DIR is created")
     .option("--out <file>", "write one JSON record per image to FILE as it finishes (JSON lines, the records of a run's results.jsonl)")
     .option("--json", "print one JSON object {summary, images} (images: the records of the attacked images) instead of the text summary")
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
