@@ -5,10 +5,12 @@
  * calibration and figure panel. Every field of every record is in its row (nested ones renamed
  * flat: `defense.id` is `defense`, `outcome.radius` is `radius`, ...), so a record can be rebuilt
  * from the JSON export; the CSV holds every scalar field of the attack, certification, accuracy
- * and calibration records (`verification.*` flattened, `anomalies` as JSON text), leaving out only
- * the arrays (trace, checkpoints) and the figure panels.
+ * and calibration records (`verification.*`, `unspent.*` and `hardened.*` flattened, `anomalies` as
+ * JSON text), leaving out only the arrays (trace, checkpoints, hardenedAt) and the figure panels.
  */
 import { distortionAt } from "../oracle/labelOnly.js";
+import type { HardenedPoint, HeldPointCheck } from "../attacks/record.js";
+import type { UnspentBudget } from "../attacks/types.js";
 import type { AccuracyRecord, AttackRecord, AttackVerification, CalibrationRecord, CertificationRecord, Checkpoint, FigureRecord, ResultRecord } from "./records.js";
 
 /** Budgets at which the export reads the best distortion off each attack's trace: the records' checkpoints (500, 1000), then the budget. */
@@ -57,6 +59,16 @@ export interface AttackRow extends RowBase {
   readonly start: number | null;
   readonly anomalies: Readonly<Record<string, number>>;
   readonly verification: AttackVerification | null;
+  /**
+   * Present exactly when the record has them (so a record is rebuilt exactly; an empty CSV cell):
+   * the oracle's rule (DefenseRef.oracle; absent: the paper's shortcut), the attack steps, the
+   * unspent budget, the hardened point and (in the JSON export only) the points held at earlier budgets.
+   */
+  readonly oracle?: string;
+  readonly steps?: number;
+  readonly unspent?: UnspentBudget;
+  readonly hardened?: HardenedPoint | null;
+  readonly hardenedAt?: readonly HeldPointCheck[];
   readonly checkpoints: readonly Checkpoint[];
   readonly trace: readonly Checkpoint[];
 }
@@ -127,7 +139,13 @@ export function attackRow(r: AttackRecord): AttackRow {
     l2At500: at(r, EXPORT_BUDGETS[0], "l2"), l2At1000: at(r, EXPORT_BUDGETS[1], "l2"), l2AtBudget: at(r, r.budget, "l2"),
     linfAt500: at(r, EXPORT_BUDGETS[0], "linf"), linfAt1000: at(r, EXPORT_BUDGETS[1], "linf"), linfAtBudget: at(r, r.budget, "linf"),
     seconds: r.seconds, drop: r.defense.drop, prediction: r.prediction, iterations: r.iterations, stopReason: r.stopReason,
-    start: r.start, anomalies: r.anomalies, verification: r.verification, checkpoints: r.checkpoints, trace: r.trace,
+    start: r.start, anomalies: r.anomalies, verification: r.verification,
+    ...(r.defense.oracle === undefined ? {} : { oracle: r.defense.oracle }),
+    ...(r.steps === undefined ? {} : { steps: r.steps }),
+    ...(r.unspent === undefined ? {} : { unspent: r.unspent }),
+    ...(r.hardened === undefined ? {} : { hardened: r.hardened }),
+    ...(r.hardenedAt === undefined ? {} : { hardenedAt: r.hardenedAt }),
+    checkpoints: r.checkpoints, trace: r.trace,
   };
 }
 
@@ -178,6 +196,8 @@ export const CSV_COLUMNS: readonly string[] = [
   "l2At500", "l2At1000", "l2AtBudget", "linfAt500", "linfAt1000", "linfAtBudget",
   "iterations", "stopReason", "start", "anomalies", "verification.repeats", "verification.rate", "verification.verified",
   "verification.status", "verification.lower", "verification.upper", "verification.calls",
+  "oracle", "steps", "unspent.queries", "unspent.requested", "unspent.reason",
+  "hardened.status", "hardened.l2", "hardened.linf", "hardened.calls", "hardened.reason",
   "radius", "pABar", "correct", "certifyN0", "certifyN", "certifyAlpha",
   "images", "correctImages", "accuracy", "cleanAccuracy", "smoothedAccuracy", "seconds",
 ];

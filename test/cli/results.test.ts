@@ -57,3 +57,38 @@ test("rsbench results refuses a directory that is not a run, and --csv with --js
   assert.equal(both.code, 2);
   assert.match(both.stderr, /expected one of --csv or --json, got both/);
 });
+
+test("rsbench results exports the oracle, steps, hardened point and (JSON only) hardenedAt of each attack record", async () => {
+  const hardenedRun = join(dir, "hardened");
+  const config = tinyConfig({
+    certification: null, figures: { include: [] },
+    attacks: [{ name: "probe", budget: 40, verify: 60, verification: "sequential", harden: true, hardenCalls: 400, hardenAt: [20] }],
+  });
+  await runExperiment(config as never, { out: hardenedRun, workers: 1, environment: FIXTURE_ENVIRONMENT });
+  const records = readFileSync(join(hardenedRun, "results.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l)).filter((r) => r.kind === "attack");
+  const json = await rsbench("results", hardenedRun, "--json");
+  assert.equal(json.code, 0, json.stderr);
+  const rows = (JSON.parse(json.stdout) as { attacks: Record<string, any>[] }).attacks;
+  const file = join(dir, "hardened.csv");
+  const csv = await rsbench("results", hardenedRun, "--csv", "--out", file);
+  assert.equal(csv.code, 0, csv.stderr);
+  const [header, ...lines] = readFileSync(file, "utf8").trimEnd().split("\n");
+  const columns = header.split(",");
+  const cells = new Map(lines.map((l) => l.split(",")).filter((c) => c[0] === "attack").map((c) => [c[1], c]));
+  const column = (key: string, name: string) => cells.get(key)![columns.indexOf(name)];
+  let hardened = 0;
+  for (const r of records) {
+    const row = rows.find((x) => x.key === r.key)!;
+    assert.deepEqual(row.hardened, r.hardened, r.key);
+    assert.deepEqual(row.hardenedAt, r.hardenedAt, r.key);
+    assert.equal(row.oracle, r.defense.oracle, "the rule when not the shortcut, absent otherwise");
+    assert.equal(column(r.key, "hardened.status"), r.hardened?.status ?? "");
+    assert.equal(column(r.key, "hardened.calls"), r.hardened ? String(r.hardened.calls) : "");
+    if (r.hardened?.status === "hardened") {
+      hardened++;
+      assert.equal(Number(column(r.key, "hardened.l2")), r.hardened.l2, r.key);
+    }
+  }
+  assert.ok(hardened > 0, "some records have hardened points");
+  assert.equal(columns.includes("hardenedAt"), false, "arrays stay out of the CSV");
+});

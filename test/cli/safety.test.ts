@@ -169,9 +169,9 @@ test("results --json holds every field of every record (rebuilt exactly); --csv 
     const { record: kind, ...rest } = row;
     switch (kind) {
       case "attack": {
-        const { defense, defenseName, defenseKind, model: m, sigma, drop, n, pa, l2At500, l2At1000, l2AtBudget, linfAt500, linfAt1000, linfAtBudget, ...own } = rest;
+        const { defense, defenseName, defenseKind, model: m, sigma, drop, n, pa, oracle, l2At500, l2At1000, l2AtBudget, linfAt500, linfAt1000, linfAtBudget, ...own } = rest;
         void l2At500; void l2At1000; void l2AtBudget; void linfAt500; void linfAt1000; void linfAtBudget; // derived from the trace
-        return { kind, ...own, defense: { id: defense, name: defenseName, kind: defenseKind, model: m, sigma, drop, n, pa } };
+        return { kind, ...own, defense: { id: defense, name: defenseName, kind: defenseKind, model: m, sigma, drop, n, pa, ...(oracle === undefined ? {} : { oracle }) } };
       }
       case "certification": {
         const { status, prediction, radius, pABar, certifyN0, certifyN, certifyAlpha, ...own } = rest;
