@@ -259,7 +259,7 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
 }
 
 /** One panel per attack (a column facet, in `attacks` order, each with its own y scale and the resolution given), 220 x 220 each. */
-function attackPanels(text: string, subtitle: string, values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>): TopLevelSpec {
+function attackPanels(text: string, subtitle: string | string[], values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: { text, subtitle, fontSize: 13 },
@@ -295,12 +295,15 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
   const sigmas = [...new Set(ordered.map((p) => p.sigma))];
   const draws = ns.length > 1 ? `draws (dashed: ${ns.slice(1).join(", ")})` : "draws";
   const drawsLegend = { titleLimit: 300 };
-  const subtitle = `RS σ = ${sigmas.map((x) => formatNumber(x)).join(", ")}; K calls per attack step (K = 1: label-only); calls = attack queries + hardening calls, mean per attacked image`;
+  const subtitle = [
+    `RS σ = ${sigmas.map((x) => formatNumber(x)).join(", ")}; K calls per attack step (K = 1: label-only)`,
+    "calls = attack queries + hardening calls, mean per attacked image; pixels in [0, 1]",
+  ];
   return attackPanels("Adaptive attacker: hardened distortion vs total calls of g", subtitle, values, attacks, {
       mark: { type: "line", strokeWidth: 2, point: { filled: true, size: 50 } },
       encoding: {
         x: { field: "calls", type: "quantitative", title: "total calls of g (log scale)", scale: { type: "log", nice: false }, axis: { tickCount: 5 } },
-        y: { field: "distortion", type: "quantitative", title: ["mean hardened distortion", "(attack's norm, pixels in [0, 1])"], scale: { zero: true } },
+        y: { field: "distortion", type: "quantitative", title: ["mean hardened distortion", "(attack's norm)"], scale: { zero: true } },
         color: { field: "K", type: "ordinal", title: "K (calls per step)", sort: ks, scale: { scheme: "viridis" } },
         strokeDash: {
           field: "n", type: "nominal", title: draws, sort: ns,
