@@ -113,8 +113,9 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const prediction = (await defended(keyedRandom(seed, predictionKey(ref.id, index))).predict(image, 1))[0];
   // Present (null until run) when asked, absent otherwise: configs without `harden` keep their records' bytes.
   const notHardened = attack.harden === true ? { hardened: null } : {};
-  const hardenAt = attack.harden === true ? attack.hardenAt ?? [] : [];
-  const heldChecks = (held: HeldPointCheck[]) => (attack.hardenAt === undefined ? {} : { hardenedAt: held });
+  // hardenAt goes with harden (config and CLI refuse it alone): present in the record exactly when both are asked.
+  const hardenAt = attack.harden === true ? attack.hardenAt : undefined;
+  const heldChecks = (held: HeldPointCheck[]) => (hardenAt === undefined ? {} : { hardenedAt: held });
   if (prediction !== label) {
     const record: AttackDraft = {
       ...common, prediction, status: "misclassified", success: false, l2: null, linf: null, queries: 0,
@@ -127,7 +128,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
   const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
   // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt });
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt ?? [] });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,
@@ -161,7 +162,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   // each on streams of its own (the budget as a second fork key): the final point's are unchanged.
   const held: HeldPointCheck[] = [];
   const heldPoints: HeldAttackPoints[] = [];
-  for (const q of hardenAt) {
+  for (const q of hardenAt ?? []) {
     const at = oracle.bestAt(q);
     const point = attack.norm === "l2" ? at.l2Point : at.linfPoint;
     const check = point !== null && isRandomized(defense);

@@ -165,8 +165,7 @@ export class LabelOnlyOracle implements DecisionOracle {
     this.traceRows.push({ queries: this.used, l2: this.bestL2, linf: this.bestLinf });
     // The trace row's query count decides, as in distortionAt: held at q when found by query q.
     // Points are never written after they are kept, so holding references is safe.
-    const now = this.best;
-    for (let s = this.snapshotBudgets.length - 1; s >= 0 && this.used <= this.snapshotBudgets[s]; s--) this.held[s] = now;
+    for (let s = this.snapshotBudgets.length - 1; s >= 0 && this.used <= this.snapshotBudgets[s]; s--) this.held[s] = this.best;
   }
 }
 
