@@ -115,6 +115,18 @@ export async function replayRun(dir: string, options: ReplayOptions = {}): Promi
   return outcomes;
 }
 
+/**
+ * The outcomes that differ and those that differ only by gaining the `unspent` field. A record
+ * that has `unspent` and replays identical is the same (withoutUnspent strips it from the replay,
+ * so its identicalBesidesUnspent is false): it is in neither list.
+ */
+export function tally(outcomes: readonly ReplayOutcome[]): { readonly differing: ReplayOutcome[]; readonly gained: ReplayOutcome[] } {
+  return {
+    differing: outcomes.filter((o) => !o.identical && !o.identicalBesidesUnspent),
+    gained: outcomes.filter((o) => !o.identical && o.identicalBesidesUnspent),
+  };
+}
+
 /** Where two strings first differ, with some context. */
 export function firstDifference(a: string, b: string): string {
   let i = 0;
@@ -141,8 +153,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${verdict.padEnd(12)}  ${o.category.padEnd(34)} ${o.key}\n${detail}`);
     },
   });
-  const differing = outcomes.filter((o) => !o.identicalBesidesUnspent);
-  const gained = outcomes.filter((o) => !o.identical && o.identicalBesidesUnspent);
+  const { differing, gained } = tally(outcomes);
   const counts = new Map<string, number>();
   for (const o of outcomes) counts.set(o.category, (counts.get(o.category) ?? 0) + 1);
   process.stdout.write(

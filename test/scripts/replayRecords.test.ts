@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { replayRun } from "../../scripts/replay-records.js";
+import { replayRun, tally, type ReplayOutcome } from "../../scripts/replay-records.js";
 
 // A few cheap items of the shipped paper grid, one per kind: re-run from its config, each record
 // must equal the stored line of results.jsonl byte for byte (`npm run replay` checks a larger sample).
@@ -28,4 +28,17 @@ test("replaying items of reports/paper-fashion-mnist gives its stored records by
   const record = JSON.parse(last.replayed) as { queries: number; budget: number; unspent: unknown };
   assert.deepEqual(record.unspent, { queries: 1, requested: 2, reason: "reserve for the final line search" });
   assert.equal(record.queries, record.budget - 1);
+});
+
+test("tally: a replay identical to a stored record that has unspent is the same, not a difference", () => {
+  const outcome = (key: string, identical: boolean, identicalBesidesUnspent: boolean): ReplayOutcome =>
+    ({ key, category: "attack", identical, identicalBesidesUnspent, stored: "", replayed: "" });
+  const { differing, gained } = tally([
+    outcome("same", true, true),
+    outcome("same, stored with unspent", true, false),
+    outcome("gains unspent", false, true),
+    outcome("differs", false, false),
+  ]);
+  assert.deepEqual(differing.map((o) => o.key), ["differs"]);
+  assert.deepEqual(gained.map((o) => o.key), ["gains unspent"]);
 });
