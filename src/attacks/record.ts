@@ -87,6 +87,11 @@ export interface AttackSpec {
   readonly hardenAt?: readonly number[];
 }
 
+/** Whether `budgets` is strictly ascending, as AttackSpec.hardenAt must be (config and CLI check it with this). */
+export function ascendingBudgets(budgets: readonly number[]): boolean {
+  return budgets.every((q, i) => i === 0 || q > budgets[i - 1]);
+}
+
 /** Best distortion after a given number of queries (null: nothing adversarial yet). */
 export interface Checkpoint {
   readonly queries: number;

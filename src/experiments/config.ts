@@ -5,7 +5,7 @@
  * `defenses[2].n: expected an integer >= 1, got 0`.
  */
 import { attackOptionProblems } from "../attacks/options.js";
-import { attackEntryId, type AttackSpec } from "../attacks/record.js";
+import { ascendingBudgets, attackEntryId, type AttackSpec } from "../attacks/record.js";
 import type { AttackEntry } from "../attacks/registry.js";
 import { START_KINDS, type StartKind } from "../attacks/start.js";
 import { classMapProblem } from "../data/classMap.js";
@@ -385,7 +385,7 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
         const q = c.integer(p, v, 1);
         return q !== undefined && budget !== undefined && q >= budget ? c.fail(p, `a budget below the attack's (${budget})`, v) : q;
       });
-      if (hardenAt !== undefined && hardenAt.some((q, i) => i > 0 && q <= hardenAt[i - 1])) c.fail(join(path, "hardenAt"), "budgets in ascending order", o.hardenAt);
+      if (hardenAt !== undefined && !ascendingBudgets(hardenAt)) c.fail(join(path, "hardenAt"), "budgets in ascending order", o.hardenAt);
       if (hardenCalls !== undefined) harden = { harden: true, hardenCalls, ...(hardenAt === undefined ? {} : { hardenAt }) };
     }
   }

@@ -3,7 +3,7 @@ import { attackImageWithPoints } from "../../attacks/pipeline.js";
 import { mkdirSync } from "node:fs";
 import { writeAttackPoints } from "../../io/npy.js";
 import { attackOptionProblems } from "../../attacks/options.js";
-import { defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
+import { ascendingBudgets, defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
 import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
@@ -265,7 +265,7 @@ function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
   const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
   if (flags.hardenAt !== undefined && !harden) throw new UsageError("invalid --harden-at: only with hardening (--harden, on by default with --sigma and the sequential test)");
   const hardenAt = flags.hardenAt === undefined ? undefined : parseNumberList("--harden-at", flags.hardenAt, { ...integerAtLeast(1), max: budget - 1 });
-  if (hardenAt !== undefined && hardenAt.some((q, i) => i > 0 && q <= hardenAt[i - 1])) throw new UsageError(`invalid --harden-at: expected budgets in ascending order, got ${JSON.stringify(flags.hardenAt)}`);
+  if (hardenAt !== undefined && !ascendingBudgets(hardenAt)) throw new UsageError(`invalid --harden-at: expected budgets in ascending order, got ${JSON.stringify(flags.hardenAt)}`);
   const hardening = harden ? { harden: true as const, hardenCalls, ...(hardenAt === undefined ? {} : { hardenAt }) } : {};
   return { model: flags.model, data: flags.data, selection, seed, defense, attack: { name, norm, budget, options, start, verify, ...check, ...hardening } };
 }
