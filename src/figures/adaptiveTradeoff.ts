@@ -34,6 +34,8 @@ export interface TradeoffPoint {
   /** Mean and median hardened distortion (in `norm`) over the hardened images. */
   readonly meanDistortion: number | null;
   readonly medianDistortion: number | null;
+  /** Each hardened image's distortion (in `norm`), images ascending: paired comparisons read it. */
+  readonly byImage: readonly { readonly image: number; readonly distortion: number }[];
 }
 
 /**
@@ -62,7 +64,11 @@ export function adaptiveTradeoff(attacks: readonly AttackInput[]): TradeoffPoint
     const first = cell[0];
     const norm = first.norm ?? "l2";
     const attacked = cell.filter((a) => a.status === "attacked");
-    const distortions = attacked.map((a) => distortionOf(a, "hardened", norm)).filter((x): x is number => x !== null);
+    const byImage = attacked
+      .map((a) => ({ image: a.image, distortion: distortionOf(a, "hardened", norm) }))
+      .filter((x): x is { image: number; distortion: number } => x.distortion !== null)
+      .sort((a, b) => a.image - b.image);
+    const distortions = byImage.map((x) => x.distortion);
     return {
       defense: first.defense.name,
       sigma: first.defense.sigma as number,
@@ -78,6 +84,7 @@ export function adaptiveTradeoff(attacks: readonly AttackInput[]): TradeoffPoint
       meanCalls: mean(attacked.map((a) => (a.queries ?? 0) + (a.hardened?.calls ?? 0))),
       meanDistortion: mean(distortions),
       medianDistortion: median(distortions),
+      byImage,
     };
   });
 }

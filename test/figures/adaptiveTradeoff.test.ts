@@ -20,6 +20,7 @@ test("adaptiveTradeoff: one point per (defense point, attack, budget), K from th
     ["repeat:3", 3, 3000, 3, 3, 3050, 1, 1],
   ], "the shortcut rule and records without hardening are not points");
   assert.deepEqual([points[0].n, points[0].sigma, points[0].pa, points[0].norm], [10, 0.04, 0.5, "l2"]);
+  assert.deepEqual(points[1].byImage, [{ image: 0, distortion: 1 }, { image: 2, distortion: 3 }], "the failed hardening of image 1 is not a distortion");
 });
 
 test("adaptiveTradeoff: a record's hardenedAt are points at those budgets, with the attack's calls up to each (at most its queries)", () => {

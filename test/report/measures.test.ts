@@ -84,7 +84,7 @@ test("the report answers conclusion 4 for the adaptive attacker with Fig. 6 and 
   const html = await buildReportHtml({ ...input, records: attacks });
   assert.match(html, /<figure class="figure" id="fig6">/);
   assert.match(html, /fewer samples n still give at least as much practical robustness\. <span class="verdict verdict-holds">holds<\/span>/);
-  assert.match(html, /<tr><td>rs-3%<\/td><td>0\.5<\/td><td>HSJA<\/td><td>1000<\/td><td>10<\/td><td>3<\/td><td>1\.5<\/td><td>3\/3<\/td><td>100<\/td><td>1<\/td><td>1<\/td><td>3\/3<\/td><td>1\.5<\/td><\/tr>/);
+  assert.match(html, /<tr><td>rs-3%<\/td><td>0\.5<\/td><td>HSJA<\/td><td>1000<\/td><td>3<\/td><td>10<\/td><td>3<\/td><td>1\.5<\/td><td>3\/3<\/td><td>100<\/td><td>1<\/td><td>1<\/td><td>3\/3<\/td><td>1\.5<\/td><\/tr>/);
   // The data of Fig. 6: n = 10, K = 3: 1000 queries + 100 hardening calls per image.
   assert.match(html, /<tr><td>rs-3%<\/td><td>0\.04<\/td><td>10<\/td><td>repeat:3<\/td><td>3<\/td><td>HSJA<\/td><td>l2<\/td><td>1000<\/td><td>3<\/td><td>3\/3<\/td><td>1100<\/td><td>1\.5<\/td><td>1\.5<\/td><\/tr>/);
   const text = headlineText(headline(attacks));
