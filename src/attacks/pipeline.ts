@@ -15,8 +15,8 @@ import { SEQUENTIAL_VERIFY_DEFAULTS, verifyAdversarial, verifySequential } from 
 import { keyedRandom } from "../rng/keyed.js";
 import type { Random } from "../rng/random.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
-import { defend, defensePa, defenseRule, isRandomized, type Defense } from "../smoothing/defense.js";
-import { attackKey, checkpointBudgets, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef, type HardenedPoint, type HeldPointCheck, type SequentialCheck } from "./record.js";
+import { defend, defensePa, defenseRule, type Defense } from "../smoothing/defense.js";
+import { attackKey, checkpointBudgets, mayBeRandom, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef, type HardenedPoint, type HeldPointCheck, type SequentialCheck } from "./record.js";
 import { attackOptions, type AttackEntry } from "./registry.js";
 import { runAttack } from "./run.js";
 import { chooseStart, type StartPool } from "./start.js";
@@ -88,14 +88,18 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const random = keyedRandom(seed, key);
   const defended = (stream: Random) => defend(base, defense, { random: stream, batchSize });
   const alpha = attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha;
+  // A remote endpoint's point carries its level Pa; a local defense's is the same as its Defense's.
+  const pa = ref.pa ?? defensePa(defense);
+  // Checks and hardening run where answers can be random: RS, or a remote endpoint (its defense unknown).
+  const checkable = mayBeRandom(ref);
   // The sequential test of eq. (4) on one point (at most `verify` fresh calls, error alpha).
   const sequentialCheck = async (point: Float32Array, stream: Random): Promise<SequentialCheck> => {
-    const v = await verifySequential(defended(stream), point, label, { maxCalls: attack.verify, pa: defensePa(defense), alpha });
+    const v = await verifySequential(defended(stream), point, label, { maxCalls: attack.verify, pa, alpha });
     return { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
   };
   const harden = async (point: Float32Array, stream: Random): Promise<{ hardened: HardenedPoint; point: Float32Array | null }> => {
     const h = await hardenPoint(defended(stream), image, label, point, {
-      pa: defensePa(defense),
+      pa,
       alpha,
       maxCalls: attack.hardenCalls ?? HARDEN_DEFAULTS.maxCalls,
       confirmCalls: attack.verify > 0 ? attack.verify : HARDEN_DEFAULTS.confirmCalls,
@@ -128,7 +132,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
   const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
   // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa: ref.pa ?? defensePa(defense), rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt ?? [] });
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa, rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt ?? [] });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,
@@ -139,13 +143,13 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   });
   // The experimenter's check of eq. (4) on the final point, after the attack and outside its
   // budget, with its own noise stream (the attack never sees it). A deterministic classifier
-  // would answer 0 or 1, so only random defenses are checked.
+  // would answer 0 or 1, so only defenses that may be random (RS, remote endpoints) are checked.
   let verification: AttackVerification | null = null;
-  if (attack.verify > 0 && isRandomized(defense) && result.adversarial !== null) {
+  if (attack.verify > 0 && checkable && result.adversarial !== null) {
     if (attack.verification === "sequential") {
       verification = await sequentialCheck(result.adversarial, random.fork(ITEM_STREAMS.verify));
     } else {
-      const v = await verifyAdversarial(defended(random.fork(ITEM_STREAMS.verify)), result.adversarial, label, { repeats: attack.verify, pa: defensePa(defense) });
+      const v = await verifyAdversarial(defended(random.fork(ITEM_STREAMS.verify)), result.adversarial, label, { repeats: attack.verify, pa });
       verification = { repeats: v.repeats, rate: v.rate, verified: v.verified };
     }
   }
@@ -155,7 +159,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   // The check above is not reused (see src/oracle/harden.ts: it would double the error).
   let hardened: HardenedPoint | null = null;
   let hardenedPoint: Float32Array | null = null;
-  if (attack.harden === true && isRandomized(defense) && result.adversarial !== null) {
+  if (attack.harden === true && checkable && result.adversarial !== null) {
     ({ hardened, point: hardenedPoint } = await harden(result.adversarial, random.fork(ITEM_STREAMS.harden)));
   }
   // The points held at earlier budgets (attacks[].hardenAt), checked and hardened the same way,
@@ -165,7 +169,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   for (const q of hardenAt ?? []) {
     const at = oracle.bestAt(q);
     const point = attack.norm === "l2" ? at.l2Point : at.linfPoint;
-    const check = point !== null && isRandomized(defense);
+    const check = point !== null && checkable;
     const v = check && attack.verify > 0 ? await sequentialCheck(point, random.fork(ITEM_STREAMS.verify, q)) : null;
     const h = check ? await harden(point, random.fork(ITEM_STREAMS.harden, q)) : { hardened: null, point: null };
     held.push({ queries: q, l2: finite(at.l2), linf: finite(at.linf), verification: v, hardened: h.hardened });

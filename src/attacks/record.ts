@@ -157,6 +157,16 @@ export interface HeldPointCheck {
   readonly hardened: HardenedPoint | null;
 }
 
+/**
+ * Whether answers on the defense point can be random, so that eq. (4) is a question worth calls:
+ * a smoothed defense (sigma), or a remote endpoint (an oracle rule without sigma: `rsbench attack
+ * --target`, a config defense with "target"), whose defense the attacker does not know. Checks and
+ * hardening run against these; a local deterministic defense answers the same every call.
+ */
+export function mayBeRandom(ref: { readonly sigma: number | null; readonly oracle?: string }): boolean {
+  return ref.sigma !== null || ref.oracle !== undefined;
+}
+
 /** Whether a check says the point is adversarial at level Pa: `verified` of a point estimate, status "verified" of the test. */
 export function isVerified(v: { readonly verified?: boolean; readonly status?: string } | null | undefined): boolean {
   if (v == null) return false;

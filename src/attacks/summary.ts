@@ -42,6 +42,11 @@ export interface AttackStatistics {
   readonly meanL2Verified: number | null;
   readonly medianL2Verified: number | null;
   /**
+   * Calls of g the check of eq. (4) spent, over all attacked images (outside the budget: the
+   * sequential test's `calls`, the point estimate's `repeats`), or null without the check.
+   */
+  readonly verificationCalls: number | null;
+  /**
    * Share of the attacked images whose final point was hardened (record `hardened`, status
    * "hardened"), or null when no record asked for hardening. Always at most `success`.
    */
@@ -82,6 +87,12 @@ export interface SummaryOptions {
   readonly checked: boolean;
 }
 
+/** The calls of g one check of eq. (4) spent: the sequential test's calls, the point estimate's repeats (0 when not run). */
+function verificationCalls(v: AttackRecord["verification"]): number {
+  if (v == null) return 0;
+  return "calls" in v ? v.calls : v.repeats;
+}
+
 /** Statistics of the records of one attack against one defense point. */
 export function summarizeAttacks(records: readonly AttackRecord[], { budget, checked }: SummaryOptions): AttackStatistics {
   const attacked = records.filter((r) => r.status === "attacked");
@@ -108,6 +119,7 @@ export function summarizeAttacks(records: readonly AttackRecord[], { budget, che
     verified: checked ? share(verifiedL2.length) : null,
     meanL2Verified: mean(verifiedL2),
     medianL2Verified: median(verifiedL2),
+    verificationCalls: checked ? attacked.reduce((a, r) => a + verificationCalls(r.verification), 0) : null,
     hardened: asked ? share(hardenedPoints.length) : null,
     meanL2Hardened: mean(hardenedL2),
     medianL2Hardened: median(hardenedL2),

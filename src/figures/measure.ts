@@ -11,9 +11,10 @@
  *   that the sequential test verifies (attacks[].harden; a failed hardening counts as a failure).
  *
  * Without RS (no defense, AdvTrain) the classifier is deterministic: a final point is adversarial,
- * so the three distortions are the attack's own.
+ * so the three distortions are the attack's own. A remote endpoint (its defense unknown) is read
+ * like a smoothed defense.
  */
-import { isVerified } from "../attacks/record.js";
+import { isVerified, mayBeRandom } from "../attacks/record.js";
 import type { AttackInput } from "./inputs.js";
 
 export type DistortionMeasure = "shortcut" | "verified" | "hardened";
@@ -28,9 +29,9 @@ export const MEASURE_LABELS: Readonly<Record<DistortionMeasure, string>> = {
   hardened: "hardened (nearest verified point)",
 };
 
-/** The attack ran against a randomized defense (a smoothed one: RS or RandTrain). */
+/** The attack ran against a defense that may be random: a smoothed one (RS or RandTrain) or a remote endpoint. */
 function randomized(a: AttackInput): boolean {
-  return a.defense.sigma !== null;
+  return mayBeRandom(a.defense);
 }
 
 /**

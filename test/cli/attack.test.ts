@@ -102,6 +102,7 @@ test("rsbench attack with RS: one query costs n forward passes and a record depe
   }
   assert.equal(first.summary.verify, 100);
   assert.deepEqual([first.summary.verification, first.summary.verifyAlpha, first.summary.oracle], ["sequential", 0.05, "label"]);
+  assert.equal(first.summary.verificationCalls, first.images.reduce((a: number, r: { verification: { calls: number } }) => a + r.verification.calls, 0));
   // Image 1 alone (--offset 1 --count 1) gets the same record as in the run of images 0 and 1.
   const strip = (images: Array<Record<string, unknown>>) => images.map(({ seconds: _s, ...rest }) => rest);
   assert.deepEqual(first.images.map((r: { image: number }) => r.image), [0, 1]);
@@ -127,9 +128,11 @@ test("--verify --verification estimate checks each final point against eq. (4) b
   assert.equal(summary.verified, verified / summary.attempted);
   assert.ok(summary.verified < summary.success);
   assert.ok(Math.abs(summary.meanL2Verified - l2.reduce((a, b) => a + b, 0) / l2.length) < 1e-12);
+  assert.equal(summary.verificationCalls, 60 * summary.attempted, "the point estimate spends its 60 calls on every attacked image");
   // The check runs after the attack on its own noise: without it, the attack records are the same.
   const without = JSON.parse(off.stdout);
   assert.equal(without.summary.verified, null);
+  assert.equal(without.summary.verificationCalls, null);
   const strip = (rows: Array<Record<string, unknown>>) => rows.map(({ seconds: _s, verification: _v, ...rest }) => rest);
   assert.deepEqual(strip(without.images), strip(images));
   for (const image of without.images) assert.equal(image.verification, null);
@@ -364,5 +367,6 @@ test("rsbench attack --harden --save writes each final and hardened point as .np
   assert.deepEqual([summary.harden, summary.hardenCalls], [true, 1000]);
   assert.ok(readdirSync(save).every((f) => /^\d+(\.hardened)?\.npy$/.test(f)), readdirSync(save).join(", "));
   assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^verified at level Pa=0\.5 by eq\. \(4\) \(sequential test, .*\(verified successes only\); verification calls \d+ \(\d+\.\d{4} per attacked image\)$/m);
   assert.match(text.stdout, /^hardened \(nearest point outward that the sequential test verifies at level Pa=0\.5, error 0\.05, at most 1000 calls each, outside the budget\): \d+\.\d%, mean L2 \d\.\d{4}, median L2 \d\.\d{4}, mean Linf \d\.\d{4}, median Linf \d\.\d{4} \(hardened only\); hardening calls \d+ \(\d+\.\d{4} per attacked image\)$/m);
 });

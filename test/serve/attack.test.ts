@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { attackImage, type AttackDraft } from "../../src/attacks/pipeline.js";
+import { attackImageWithPoints, type AttackDraft } from "../../src/attacks/pipeline.js";
 import type { AttackSpec, DefenseRef } from "../../src/attacks/record.js";
 import { attackEntry } from "../../src/attacks/registry.js";
 import { HttpClassifier } from "../../src/model/http.js";
 import { createRandom } from "../../src/rng/xoshiro.js";
 import { SmoothedClassifier } from "../../src/smoothing/smoothed.js";
+import { binomialTailAtLeast, normalCdf } from "../../src/stats/index.js";
 import { KEYS, linearModel, startServer } from "./fixture.js";
 
 const SIDE = 6;
@@ -22,14 +23,21 @@ function remote(url: string, oracle: "label" | "repeat:3"): DefenseRef {
  * returns the record with the server's audit log and the client's counts.
  */
 async function attackThroughServer(seed: number, attack: AttackSpec, oracle: "label" | "repeat:3") {
+  const { record, log, client } = await attackThroughServerWithPoints(seed, attack, oracle);
+  const { points: _points, ...rest } = record;
+  return { record: rest as AttackDraft, log, client };
+}
+
+/** attackThroughServer, the record also carrying the final and hardened points. */
+async function attackThroughServerWithPoints(seed: number, attack: AttackSpec, oracle: "label" | "repeat:3") {
   const classifier = new SmoothedClassifier(linearModel(SIDE), { sigma: 0.1, n: 10, random: createRandom(seed) });
   const server = await startServer({ classifier, maxBatch: 64 });
   try {
     const base = await HttpClassifier.connect(server.url, { key: KEYS.bob });
     const image = { index: 0, label: 1, pixels: new Float32Array(D).fill(0.7) };
-    const record = await attackImage({ seed: 5, defense: remote(server.url, oracle), attack, image }, { base, entry: attackEntry(attack.name), pool: () => { throw new Error("no pool: start own"); } });
+    const { record, points } = await attackImageWithPoints({ seed: 5, defense: remote(server.url, oracle), attack, image }, { base, entry: attackEntry(attack.name), pool: () => { throw new Error("no pool: start own"); } });
     const log = await server.close();
-    return { record, log, client: { images: base.forwardPasses, requests: base.requests.answered } };
+    return { record: { ...record, points }, log, client: { images: base.forwardPasses, requests: base.requests.answered } };
   } catch (error) {
     await server.close();
     throw error;
@@ -80,3 +88,32 @@ test("a wrong or missing key is a clear error naming the status and how to pass 
   }
 });
 
+
+/** P[g(0.1, 10)(x) != 1] of the served linear model, exactly: fewer than 6 of 10 draws say 1 (a 5-5 tie goes to class 0). */
+function servedWrong(x: Float32Array): number {
+  const mean = x.reduce((a, b) => a + b, 0) / x.length;
+  return 1 - binomialTailAtLeast(6, 10, normalCdf((mean - 0.5) / (0.1 / Math.sqrt(x.length))));
+}
+
+test("against a remote endpoint the final point is checked by eq. (4) and hardened through the server: the log counts those calls, the hardened point is adversarial at level Pa", async () => {
+  const spec: AttackSpec = { ...HSJA, verify: 60, verification: "sequential", verifyAlpha: 0.05, harden: true, hardenCalls: 400 };
+  for (const oracle of ["label", "repeat:3"] as const) {
+    const { record, log, client } = await attackThroughServerWithPoints(31, spec, oracle);
+    assert.equal(record.success, true);
+    const v = record.verification as { status: string; calls: number; lower: number; upper: number };
+    assert.ok(["verified", "refuted", "undecided"].includes(v.status) && v.calls >= 1 && v.calls <= 60, JSON.stringify(v));
+    const h = record.hardened!;
+    assert.equal(h.status, "hardened", JSON.stringify(h));
+    assert.ok(h.calls >= 1 && h.calls <= 400);
+    // Every call of the check and of the hardening is one image the server answered, outside the budget.
+    const logged = log.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0);
+    assert.equal(logged, record.queries + 1 + v.calls + h.calls);
+    assert.equal(client.images, logged);
+    // The hardened point lies outward from the final one and is truly adversarial at level 0.5;
+    // the true boundary of g is at L2 about 1.2 from the image (mean pixel 0.7, boundary 0.5).
+    const point = record.points.hardened!;
+    assert.ok(h.l2! >= record.l2! - 1e-9, `hardened ${h.l2} vs final ${record.l2}`);
+    const p = servedWrong(point);
+    assert.ok(p >= 0.5, `${oracle}: P[g(x_h) != y] = ${p}`);
+  }
+});

@@ -40,7 +40,11 @@ test("rsbench serve a smoothed shipped model, rsbench attack --target it from an
       const lines = readLog(log);
       const record = JSON.parse(run.stdout).images[0];
       assert.equal(record.defense.oracle, "label");
-      assert.equal(lines.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0), record.queries + 1);
+      // The attack's queries, the defense's label of the original, and the calls of the check of
+      // eq. (4) and of the hardening (on by default against --target, outside the budget).
+      assert.equal(record.verification.calls > 0 && record.hardened !== undefined, true);
+      const checks = record.verification.calls + (record.hardened?.calls ?? 0);
+      assert.equal(lines.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0), record.queries + 1 + checks);
       assert.ok(lines.every((l) => l.key === "alice" && l.status === 200), "every request answered, under alice");
     } finally {
       if (!stopped) await server.stop();
@@ -76,10 +80,15 @@ test("resolveConfig with --target: rule label by default, repeat:K allowed; --si
   const flags = { target: "http://h:1", data: "fashion-mnist", attack: "rays", queries: "100", seed: "0" };
   const config = resolveConfig(flags);
   assert.deepEqual(config.defense, { id: "remote/pa=0.5/oracle=label", name: "remote", kind: "none", model: "http://h:1", sigma: null, drop: null, n: null, pa: 0.5, oracle: "label" });
-  assert.equal(config.attack.verify, 0);
+  // The check of eq. (4) and hardening call the endpoint: on by default, as with --sigma.
+  assert.deepEqual([config.attack.verify, config.attack.verification, config.attack.verifyAlpha, config.attack.harden], [100, "sequential", 0.05, true]);
+  const checked = resolveConfig({ ...flags, verify: "40", verifyAlpha: "0.01", hardenAt: "50" }).attack;
+  assert.deepEqual([checked.verify, checked.verifyAlpha, checked.hardenAt], [40, 0.01, [50]]);
+  assert.equal(resolveConfig({ ...flags, harden: false }).attack.harden, undefined);
+  assert.throws(() => resolveConfig({ ...flags, verify: "0", harden: true }), /invalid --harden: it confirms hardened points with the sequential test/);
   assert.equal(resolveConfig({ ...flags, oracle: "repeat:5", pa: "0.6", defense: "api" }).defense.id, "api/pa=0.6/oracle=repeat:5");
   assert.throws(() => resolveConfig({ ...flags, sigma: "0.25" }), /invalid --sigma: it sets a local g\(sigma, n\), but --target attacks the server's own defense/);
-  assert.throws(() => resolveConfig({ ...flags, verify: "10" }), /invalid --verify: it sets a local g\(sigma, n\)/);
+  assert.throws(() => resolveConfig({ ...flags, n: "10" }), /invalid --n: it sets a local g\(sigma, n\)/);
   assert.throws(() => resolveConfig({ ...flags, model: MODEL }), /invalid --model: --target attacks a remote endpoint; give one of --model and --target/);
   const { target: _t, ...local } = flags;
   assert.throws(() => resolveConfig(local), /expected --model \(a model to attack in-process\) or --target/);
@@ -103,7 +112,7 @@ test("rsbench run with a defense given by a URL: records of the remote points, a
   try {
     writeFileSync(config, JSON.stringify({
       name: "remote-tiny", seed: 1, data: { dataset: "fashion-mnist", count: 2 }, accuracy: { dataset: "fashion-mnist", count: 5 },
-      defenses: [{ name: "api", target: server.url, oracle: ["label", "repeat:3"] }], attacks: [{ name: "rays", budget: 30 }], figures: { include: [] },
+      defenses: [{ name: "api", target: server.url, oracle: ["label", "repeat:3"] }], attacks: [{ name: "rays", budget: 30, verify: 30, verification: "sequential", harden: true, hardenCalls: 200 }], figures: { include: [] },
     }));
     const run = await runCli(["run", config, "--out", join(dir, "run"), "--workers", "1"], { env: { ...process.env, RSBENCH_KEY: KEYS.bob }, timeout: 60_000 });
     assert.equal(run.code, 0, run.stderr);
@@ -117,8 +126,13 @@ test("rsbench run with a defense given by a URL: records of the remote points, a
     stopped = true;
     assert.equal(code, 0);
     const answered = readLog(log).filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0);
-    // Each attack record: its queries plus the defense's label of the original (also for a misclassified image, 0 queries).
-    assert.equal(answered, attacks.reduce((a, r) => a + r.queries + 1, 0) + accuracy.images);
+    // The remote points are checked and hardened through the endpoint.
+    const attacked = attacks.filter((r) => r.status === "attacked" && r.success);
+    assert.ok(attacked.length >= 1 && attacked.every((r) => r.verification.calls >= 1 && r.hardened !== null), JSON.stringify(attacked.map((r) => [r.verification, r.hardened])));
+    // Each attack record: its queries plus the defense's label of the original (also for a misclassified image, 0 queries),
+    // plus the calls of its check and hardening.
+    const checks = (r: any) => (r.verification?.calls ?? 0) + (r.hardened?.calls ?? 0);
+    assert.equal(answered, attacks.reduce((a, r) => a + r.queries + 1 + checks(r), 0) + accuracy.images);
   } finally {
     if (!stopped) await server.stop();
   }

@@ -3,7 +3,7 @@ import { attackImageWithPoints } from "../../attacks/pipeline.js";
 import { mkdirSync } from "node:fs";
 import { writeAttackPoints } from "../../io/npy.js";
 import { attackOptionProblems } from "../../attacks/options.js";
-import { ascendingBudgets, defensePointId, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
+import { ascendingBudgets, defensePointId, mayBeRandom, type AttackRecord, type AttackSpec, type DefenseRef } from "../../attacks/record.js";
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
 import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
@@ -31,8 +31,8 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   pa: 0.5,
   seed: 0,
   /**
-   * Repeats of the check of the final adversarial point against eq. (4) when --sigma is given
-   * (never without it): 100 fresh votes of g(sigma, n) estimate P[g(x_a) != y] to about +-0.05
+   * Repeats of the check of the final adversarial point against eq. (4) when --sigma or --target
+   * is given (never against a local model without RS): 100 fresh votes of g(sigma, n) estimate P[g(x_a) != y] to about +-0.05
    * (binomial standard error at most 0.05), enough to tell a lucky point (rate well below Pa) from
    * a real one; rsbench choice. A config's attacks[].verify defaults to 0 instead. With the
    * sequential test it is the most calls R: it usually stops well before.
@@ -47,10 +47,10 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   /** Error of each wrong answer of the sequential test (a config's attacks[].verifyAlpha default). */
   verifyAlpha: CONFIG_DEFAULTS.verifyAlpha,
   /**
-   * Harden each final point (src/oracle/harden.ts) when --sigma is given with the sequential test
-   * (never without it, or with --verification estimate or --verify 0, unless --harden insists and
-   * is refused): every success against a smoothed defense then gets a hardened distortion or a
-   * reason, issue 12. A config's attacks[].harden defaults to false instead. --no-harden turns it off.
+   * Harden each final point (src/oracle/harden.ts) when --sigma or --target is given with the
+   * sequential test (never against a local model without RS, or with --verification estimate or
+   * --verify 0, unless --harden insists and is refused): every success against a smoothed defense
+   * or a remote endpoint then gets a hardened distortion or a reason, issue 12. A config's attacks[].harden defaults to false instead. --no-harden turns it off.
    */
   harden: true,
   /** Most calls of g per hardened point (a config's attacks[].hardenCalls default). */
@@ -131,7 +131,7 @@ export function summarize(config: AttackRunConfig, records: readonly AttackRecor
     verification: attack.verification ?? "estimate", verifyAlpha: attack.verifyAlpha ?? null,
     harden: attack.harden === true, hardenCalls: attack.hardenCalls ?? null,
     refuted: statusShare(records, "refuted", attack), undecided: statusShare(records, "undecided", attack),
-    ...summarizeAttacks(records, { budget: attack.budget, checked: defense.sigma !== null && attack.verify > 0 }),
+    ...summarizeAttacks(records, { budget: attack.budget, checked: mayBeRandom(defense) && attack.verify > 0 }),
     seconds,
   };
 }
@@ -204,7 +204,7 @@ export function resolveConfig(flags: AttackFlags): AttackRunConfig {
  */
 function resolveRemote(flags: AttackFlags): AttackRunConfig {
   if (flags.model !== undefined) throw new UsageError("invalid --model: --target attacks a remote endpoint; give one of --model and --target");
-  const local = (["sigma", "n", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
+  const local = (["sigma", "n"] as const).find((f) => flags[f] !== undefined);
   if (local) throw new UsageError(`invalid --${local.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets a local g(sigma, n), but --target attacks the server's own defense`);
   const oracle = flags.oracle === undefined ? ATTACK_COMMAND_DEFAULTS.remoteOracle : oracleRuleOf(flags.oracle);
   if (oracle === undefined) throw new UsageError(`invalid --oracle: expected ${ORACLE_RULE_FORMS}, got ${JSON.stringify(flags.oracle)}`);
@@ -213,16 +213,21 @@ function resolveRemote(flags: AttackFlags): AttackRunConfig {
   }
   const pa = flags.pa === undefined ? ATTACK_COMMAND_DEFAULTS.pa : parseNumber("--pa", flags.pa, RULES.pa);
   const name = flags.defense ?? ATTACK_COMMAND_DEFAULTS.defense.remote;
-  const base = resolveLocal({ ...flags, model: flags.target!, defense: name, oracle: undefined, pa: undefined });
+  const base = resolveLocal({ ...flags, model: flags.target!, defense: name, oracle: undefined, pa: undefined }, true);
   return { ...base, defense: remoteDefensePoint(name, flags.target!, pa, oracle) };
 }
 
-function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
+/**
+ * The run configuration of an in-process model, or (`remote`) the fields it shares with a remote
+ * endpoint's: the check of eq. (4) and hardening run where answers may be random, that is with
+ * --sigma or against --target (whose defense is the server's, unknown to the attacker).
+ */
+function resolveLocal(flags: AttackFlags & { model: string }, remote = false): AttackRunConfig {
   const name = parseChoice("--attack", flags.attack, ATTACK_NAMES);
   const entry = attackEntry(name);
   const norm = flags.norm === undefined ? entry.defaultNorm : parseChoice("--norm", flags.norm, entry.norms);
   const budget = parseNumber("--queries", flags.queries, RULES.budget);
-  if (flags.sigma === undefined) {
+  if (flags.sigma === undefined && !remote) {
     const needsSigma = (["n", "pa", "oracle", "verify", "verification", "verifyAlpha"] as const).find((f) => flags[f] !== undefined);
     if (needsSigma) throw new UsageError(`invalid --${needsSigma.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: it sets g(sigma, n) and needs --sigma`);
   }
@@ -241,7 +246,8 @@ function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
     : flags.sample !== undefined ? { sample: parseNumber("--sample", flags.sample, RULES.count), seed, offset }
     : { offset };
   const start = flags.start === undefined ? defaultStart(entry) : parseChoice("--start", flags.start, START_KINDS);
-  const verify = sigma === null ? 0 : flags.verify === undefined ? ATTACK_COMMAND_DEFAULTS.verify : parseNumber("--verify", flags.verify, RULES.votes);
+  const checkable = sigma !== null || remote;
+  const verify = !checkable ? 0 : flags.verify === undefined ? ATTACK_COMMAND_DEFAULTS.verify : parseNumber("--verify", flags.verify, RULES.votes);
   const defenseName = flags.defense ?? (sigma === null ? ATTACK_COMMAND_DEFAULTS.defense.none : ATTACK_COMMAND_DEFAULTS.defense.smoothed);
   if (!NAME_PATTERN.test(defenseName)) throw new UsageError(`invalid --defense: expected a name of letters, digits and . _ % + -, got ${JSON.stringify(defenseName)}`);
   const defense: DefenseRef = {
@@ -254,16 +260,16 @@ function resolveLocal(flags: AttackFlags & { model: string }): AttackRunConfig {
   if (verification === "estimate" && flags.verifyAlpha !== undefined) throw new UsageError("invalid --verify-alpha: only with --verification sequential (the point estimate has no error level)");
   const verifyAlpha = flags.verifyAlpha === undefined ? ATTACK_COMMAND_DEFAULTS.verifyAlpha : parseNumber("--verify-alpha", flags.verifyAlpha, RULES.alpha);
   // As a config spells it: the point estimate is the absence of the field.
-  const check = sigma !== null && verification === "sequential" ? { verification, verifyAlpha } : {};
+  const check = checkable && verification === "sequential" ? { verification, verifyAlpha } : {};
   // Hardening confirms with the sequential test: on by default where it can run, refused where asked
-  // and it cannot. Without --sigma there is nothing to harden: --harden then only writes
-  // `hardened: null`, as a config's attack with harden does against a defense without RS.
-  const canHarden = sigma !== null && verification === "sequential" && verify > 0;
-  if (flags.harden === true && sigma !== null && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
+  // and it cannot. Without --sigma or --target there is nothing to harden: --harden then only writes
+  // `hardened: null`, as a config's attack with harden does against a local defense without RS.
+  const canHarden = checkable && verification === "sequential" && verify > 0;
+  if (flags.harden === true && checkable && !canHarden) throw new UsageError("invalid --harden: it confirms hardened points with the sequential test, so it needs --verification sequential and --verify >= 1");
   const harden = flags.harden ?? (canHarden && ATTACK_COMMAND_DEFAULTS.harden);
-  if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma and the sequential test)");
+  if (flags.hardenCalls !== undefined && !harden) throw new UsageError("invalid --harden-calls: only with hardening (--harden, on by default with --sigma or --target and the sequential test)");
   const hardenCalls = flags.hardenCalls === undefined ? ATTACK_COMMAND_DEFAULTS.hardenCalls : parseNumber("--harden-calls", flags.hardenCalls, RULES.budget);
-  if (flags.hardenAt !== undefined && !harden) throw new UsageError("invalid --harden-at: only with hardening (--harden, on by default with --sigma and the sequential test)");
+  if (flags.hardenAt !== undefined && !harden) throw new UsageError("invalid --harden-at: only with hardening (--harden, on by default with --sigma or --target and the sequential test)");
   const hardenAt = flags.hardenAt === undefined ? undefined : parseNumberList("--harden-at", flags.hardenAt, { ...integerAtLeast(1), max: budget - 1 });
   if (hardenAt !== undefined && !ascendingBudgets(hardenAt)) throw new UsageError(`invalid --harden-at: expected budgets in ascending order, got ${JSON.stringify(flags.hardenAt)}`);
   const hardening = harden ? { harden: true as const, hardenCalls, ...(hardenAt === undefined ? {} : { hardenAt }) } : {};
@@ -288,7 +294,8 @@ function summaryText(s: AttackSummary): string {
     s.attempted === 0 ? "success: - (no image attacked: the defense misclassifies every image)" : `success: ${pct(s.success)}`,
     ...(s.verified === null ? [] : s.verification === "sequential" ? [
       `verified at level Pa=${s.pa} by eq. (4) (sequential test, error ${s.verifyAlpha}, at most ${s.verify} fresh calls, outside the budget): ${pct(s.verified)}, ` +
-        `refuted ${pct(s.refuted)}, undecided ${pct(s.undecided)}; mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
+        `refuted ${pct(s.refuted)}, undecided ${pct(s.undecided)}; mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only); ` +
+        `verification calls ${s.verificationCalls} (${fmt(s.attempted === 0 ? null : s.verificationCalls! / s.attempted)} per attacked image)`,
     ] : [
       `verified at level Pa=${s.pa} by eq. (4) (${s.verify} fresh votes, outside the budget): ${pct(s.verified)}, ` +
         `mean L2 ${fmt(s.meanL2Verified)}, median L2 ${fmt(s.medianL2Verified)} (verified successes only)`,
@@ -335,7 +342,9 @@ its split; <sigma> is the number, also when the config calibrated it ({"drop": d
 calibration record). The record is then the run's, field for field (l2, linf, queries,
 forwardPasses, checkpoints, trace, verification, ...), but for seconds and the config-only fields
 defense.kind ("none" or "rs" here) and defense.drop (null here). --verify defaults to 100 here
-and 0 in a config; hardening is on by default here (with --sigma and the sequential test) and off in a config.`;
+and 0 in a config; hardening is on by default here (with --sigma or --target and the sequential test) and off in a config.
+Against --target the check and the hardening call the endpoint like the attack does (each call
+one image, counted by the server, outside --queries), at level --pa.`;
 
 /** Registers `rsbench attack`. */
 export function register(program: Command): void {
@@ -353,10 +362,10 @@ export function register(program: Command): void {
     .option("--n <n>", `noise draws of g(sigma, n) per query (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.n})`)
     .option("--pa <pa>", `level Pa: a query is adversarial when at least ceil(n Pa) draws are wrong (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.pa})`)
     .option("--oracle <rule>", `how the oracle answers each attack step (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.oracle}): label: one call's majority label differs from the original; shortcut: the paper's rule, at least ceil(n Pa) of one call's n draws are wrong (reads vote counts); repeat:K: at least ceil(K Pa) of K calls' labels differ, stopping once decided (every call counts in --queries)`)
-    .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n) (outside the budget); 0: no check (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
-    .option("--verification <rule>", `how --verify decides: sequential: a sequential Clopper-Pearson test of P[g(x_a) != y] >= Pa with error --verify-alpha, stopping once decided (verified, refuted or undecided within R calls); estimate: the paper grid's point estimate, rate of R calls >= Pa (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verification})`)
-    .option("--verify-alpha <alpha>", `error of each wrong answer of the sequential test, in (0, 1) (needs --sigma; defaults to ${ATTACK_COMMAND_DEFAULTS.verifyAlpha})`)
-    .option("--harden", `after each successful attack, search outward from its final point (along x_a - x_o, clipped to the bounds, and toward the starting point when shorter) for the nearest point the sequential test verifies at level Pa, outside the budget; the record's hardened field (on by default with --sigma and --verification sequential; needs both)`)
+    .option("--verify <repeats>", `after each attack, check its final point against the paper's eq. (4), P[g(x_a) != y] >= Pa, with R fresh calls of g(sigma, n), or of --target (outside the budget); 0: no check (needs --sigma or --target; defaults to ${ATTACK_COMMAND_DEFAULTS.verify})`)
+    .option("--verification <rule>", `how --verify decides: sequential: a sequential Clopper-Pearson test of P[g(x_a) != y] >= Pa with error --verify-alpha, stopping once decided (verified, refuted or undecided within R calls); estimate: the paper grid's point estimate, rate of R calls >= Pa (needs --sigma or --target; defaults to ${ATTACK_COMMAND_DEFAULTS.verification})`)
+    .option("--verify-alpha <alpha>", `error of each wrong answer of the sequential test, in (0, 1) (needs --sigma or --target; defaults to ${ATTACK_COMMAND_DEFAULTS.verifyAlpha})`)
+    .option("--harden", `after each successful attack, search outward from its final point (along x_a - x_o, clipped to the bounds, and toward the starting point when shorter) for the nearest point the sequential test verifies at level Pa, outside the budget; the record's hardened field (on by default with --sigma or --target and --verification sequential; needs both)`)
     .option("--no-harden", "do not harden the final points")
     .option("--harden-calls <calls>", `most calls of g(sigma, n) the hardening of one point may spend (defaults to ${ATTACK_COMMAND_DEFAULTS.hardenCalls})`)
     .option("--harden-at <budgets>", "also check and harden the point the attack held after each of these budgets (comma-separated, ascending, below --queries): one run read at several budgets (the record's hardenedAt; a config's attacks[].hardenAt)")
