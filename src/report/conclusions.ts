@@ -1,3 +1,4 @@
+import { mayBeRandom } from "../attacks/record.js";
 import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortionAccuracy.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 import { DISTORTION_MEASURES, type DistortionMeasure } from "../figures/measure.js";
@@ -165,7 +166,8 @@ function conclusion2(cells: readonly Cell[], t: ConclusionThresholds): Judged {
   const statement = "Even a small sigma multiplies HSJA/SurFree distortion (x2-3); RayS is barely affected.";
   const rule = `with factor = median over the (n, Pa) points of RS at the smallest sigma of mean L2 / mean L2 without defense: holds when the factor is >= ${t.multiplied} for HSJA and SurFree and <= ${t.barelyAffected} for RayS (each attack that was run)`;
   const rs = cells.filter((c) => c.defense.kind === "rs" && c.defense.sigma !== null);
-  const none = cells.filter((c) => c.defense.kind === "none");
+  // Without defense: a local deterministic model, not a remote endpoint (kind "none" too, but its defense is unknown).
+  const none = cells.filter((c) => c.defense.kind === "none" && !mayBeRandom(c.defense));
   if (rs.length === 0 || none.length === 0) return notEnough(2, statement, rule, "needs attacks both without defense and against RS");
   const sigma = Math.min(...rs.map((c) => c.defense.sigma as number));
   const numbers: DecidingNumber[] = [];

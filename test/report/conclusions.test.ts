@@ -55,6 +55,16 @@ test("without the cells a rule needs, the verdict is 'not enough data' and says 
   assert.equal(thin[1].verdict, "not enough data");
 });
 
+test("a remote endpoint (kind none, but an oracle rule: its defense unknown) is not the 'without defense' baseline of conclusion 2", () => {
+  const data = paperLike();
+  const remote = { id: "api/pa=0.5/oracle=label", name: "api", kind: "none" as const, model: "http://127.0.0.1:1", sigma: null, drop: null, n: null, pa: 0.5, oracle: "label" as const };
+  // Far harder to attack than anything: taken as the baseline it would make every factor < 1.
+  const remoteCells = ["hsja", "surfree", "rays"].flatMap((a) => cell(remote, a, 1000));
+  const withRemote = evaluateConclusions({ ...data, attacks: [...remoteCells, ...data.attacks] });
+  assert.deepEqual(withRemote[1].numbers, evaluateConclusions(data)[1].numbers);
+  assert.equal(withRemote[1].verdict, "holds");
+});
+
 test("attackFamily maps registered names to the paper's attacks", () => {
   assert.deepEqual(["hsja", "HopSkipJump", "surfree", "rays", "RayS-linf", "probe"].map(attackFamily), ["hsja", "hsja", "surfree", "rays", "rays", "probe"]);
 });
