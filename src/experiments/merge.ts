@@ -9,15 +9,23 @@
  * calibrations every shard computes) are kept once. A record once merged is kept as it is: a
  * re-run (after more shards finish, or after a shard directory was deleted) adds records and
  * never drops or rewrites one. Every file is replaced atomically under the output's lock.
+ *
+ * Shards of one run must run one rsbench version (a record's meaning can change between versions;
+ * refused naming both). Other software (onnxruntime, node, platform) may differ between machines:
+ * a different onnxruntime is a warning, and every shard's versions stay in run.json's `merged`.
+ * The points a config with `save` wrote (`adversarial/`, src/experiments/execute.ts) are copied
+ * into the output's `adversarial/`; one file with different bytes in two places is a conflict,
+ * refused before anything is written, as for records.
  */
-import { existsSync, mkdirSync, realpathSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { ExperimentConfig } from "./config.js";
 import { compareFingerprints } from "./fingerprint.js";
 import { plannedItems, type ImageRef } from "./grid.js";
 import { acquireLock } from "./lock.js";
 import type { MergedShard, ResultRecord, RunManifest } from "./records.js";
+import { SAVED_POINTS_DIR } from "./execute.js";
 import { CONFIG_FILE, configHash, differingFields, MANIFEST_FILE, readRun, writeConfigFile } from "./runDirectory.js";
 import { shardLabel } from "./shard.js";
 import { imageIndices, runStatus, statusProblems } from "./status.js";
@@ -104,6 +112,32 @@ function checkSameRun(first: Source, other: Source): void {
   if (changes.length) throw new MergeError(`${other.label} ran on other inputs than ${first.label}:\n  ${changes.join("\n  ")}\nexpected every shard to read the same models and data`);
 }
 
+/** Refuses shards of different rsbench versions; warns when their onnxruntime differs. */
+function checkSoftware(sources: readonly { label: string; software: RunManifest["software"] }[], onWarning: MergeOptions["onWarning"]): void {
+  const [first] = sources;
+  for (const other of sources.slice(1)) {
+    if (other.software.rsbench !== first.software.rsbench) {
+      throw new MergeError(`${other.label} ran rsbench ${other.software.rsbench}, ${first.label} rsbench ${first.software.rsbench}: expected every shard of a run to run one rsbench version (re-run the shard with the others' version, or merge into a new --out)`);
+    }
+  }
+  const runtimes = [...new Set(sources.map((s) => s.software.onnxruntime))];
+  if (runtimes.length > 1) {
+    onWarning?.(`the shards ran different onnxruntime versions (${sources.map((s) => `${s.label}: ${s.software.onnxruntime}`).join("; ")}): their records may differ in the last digits; run.json's merged.sources keeps each shard's versions`);
+  }
+}
+
+/** The points a config with `save` wrote under `dir`: paths relative to its adversarial/ folder (.npy files only: a crash's temporary files are left out). */
+function savedPoints(dir: string): string[] {
+  const root = join(dir, SAVED_POINTS_DIR);
+  const walk = (sub: string): string[] => readdirSync(join(root, sub), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(join(sub, e.name)) : e.isFile() && e.name.endsWith(".npy") && !e.name.startsWith(".") ? [join(sub, e.name)] : []));
+  return existsSync(root) ? walk("").sort() : [];
+}
+
+function sameBytes(a: string, b: string): boolean {
+  return statSync(a).size === statSync(b).size && readFileSync(a).equals(readFileSync(b));
+}
+
 /** What run.json's `merged` records of a shard. */
 function mergedShard(source: Source): MergedShard {
   const m = source.manifest;
@@ -135,6 +169,7 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
     byIndex.set(shard.index, source);
     checkSameRun(first, source);
   }
+  checkSoftware(sources.map((s) => ({ label: s.label, software: s.manifest.software })), options.onWarning);
 
   mkdirSync(out, { recursive: true });
   const lock = acquireLock(out, { purpose: "rsbench merge", onWarning: options.onWarning });
@@ -149,6 +184,7 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
       if (!manifest?.merged) throw new MergeError(`--out ${out} holds a run that rsbench merge did not write: expected a new directory or an earlier merge of these shards`);
       const pseudo: Source = { dir: out, label: `the earlier merge in ${out}`, config, manifest, records: [] };
       checkSameRun(first, pseudo);
+      checkSoftware([{ label: pseudo.label, software: manifest.software }, ...sources.map((s) => ({ label: s.label, software: s.manifest.software }))], undefined);
       if (manifest.merged.shards !== count) throw new MergeError(`--out ${out} merged shards of ${manifest.merged.shards}, these are shards of ${count}: expected shards of one array`);
       const store = readStore(out);
       earlier = { manifest, records: runStatus(config, manifest, store).records };
@@ -171,9 +207,25 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
         }
       }
     }
+    // Saved points: the output's own first (an earlier merge), then the shards in index order.
+    const points = new Map<string, { path: string; from: string }>();
+    const copies: { rel: string; path: string }[] = [];
+    for (const rel of savedPoints(out)) points.set(rel, { path: join(out, SAVED_POINTS_DIR, rel), from: `the earlier merge in ${out}` });
+    for (const source of ordered) {
+      for (const rel of savedPoints(source.dir)) {
+        const path = join(source.dir, SAVED_POINTS_DIR, rel);
+        const kept = points.get(rel);
+        if (!kept) {
+          points.set(rel, { path, from: source.label });
+          copies.push({ rel, path });
+        } else if (!sameBytes(kept.path, path)) {
+          conflicts.push(`${SAVED_POINTS_DIR}/${rel}: ${kept.from} and ${source.label} hold different bytes`);
+        }
+      }
+    }
     if (conflicts.length) {
       throw new MergeError(
-        `conflicting records (the same key with different contents), nothing merged:\n  ${conflicts.slice(0, 10).join("\n  ")}${conflicts.length > 10 ? `\n  ... (${conflicts.length} in all)` : ""}\n` +
+        `conflicting records (the same key, or saved point, with different contents), nothing merged:\n  ${conflicts.slice(0, 10).join("\n  ")}${conflicts.length > 10 ? `\n  ... (${conflicts.length} in all)` : ""}\n` +
         `A record is a pure function of (config, seed, key, inputs): copies that differ come from different software or devices, or from a shard re-run with --force-new. Re-run the shard that is wrong, or merge into a new --out.`,
       );
     }
@@ -198,6 +250,12 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
       store: { valid: records.length, foreign: 0, duplicates: 0, droppedBytes: 0 },
       merged: { shards: count, sources: merged },
     };
+    // The points first (a stored record's points are on disk, as in a run), each file atomically.
+    for (const { rel, path } of copies) {
+      const to = join(out, SAVED_POINTS_DIR, rel);
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileAtomic(to, readFileSync(path));
+    }
     // The store first, then run.json: a reader sees the old pair, or new records with the old manifest.
     writeFileAtomic(join(out, RESULTS_FILE), records.map((r) => serializeRecord(r) + "\n").join(""));
     writeFileAtomic(join(out, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");

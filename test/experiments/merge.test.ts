@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { acquireLock } from "../../src/experiments/lock.js";
 import { mergeRuns } from "../../src/experiments/merge.js";
@@ -132,7 +132,7 @@ test("a conflicting record is refused, naming its key and the shards; nothing is
   writeFileSync(path, lines.join("\n"));
   const out = join(root, "conflict");
   assert.throws(() => mergeRuns([shards[0], tampered, shards[2]], out), (error: Error) => {
-    assert.match(error.message, /^conflicting records \(the same key with different contents\), nothing merged:/);
+    assert.match(error.message, /^conflicting records \(the same key, or saved point, with different contents\), nothing merged:/);
     assert.ok(error.message.includes(`"calibration/linear/drop=10%": shard 0/3 (${shards[0]}) and shard 1/3 (${tampered}) differ in sigma`), error.message);
     return true;
   });
@@ -169,6 +169,71 @@ test("merge refuses mixed runs, a shard twice, an --out among the inputs and a p
   m.inputs.data.data.sha256 = "0".repeat(64);
   writeFileSync(join(changed, "run.json"), JSON.stringify(m));
   assert.throws(() => mergeRuns([shards[0], changed], join(root, "x6")), /ran on other inputs than shard 0\/3 .*:\n  data \(synthetic\): the selected images changed/);
+});
+
+/** Every file under `dir`, relative to it, sorted. */
+function files(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
+}
+
+test("merge copies the shards' saved points (config save): the single-process run's adversarial/ byte for byte; a point that differs is a conflict", async () => {
+  const config = tinyConfig({
+    save: true, certification: null, figures: { include: [] },
+    attacks: [{ name: "probe", budget: 40, verify: 60, verification: "sequential", harden: true, hardenCalls: 400 }],
+  });
+  const base = join(root, "saved");
+  const one = join(base, "single");
+  await runExperiment(config as never, { out: one, workers: 1, environment });
+  const parts = [0, 1, 2].map((index) => join(base, `shard-${index}`));
+  for (const [index, out] of parts.entries()) await runExperiment(config as never, { out, workers: 1, environment, shard: { index, count: 3 } });
+  const expected = files(join(one, "adversarial"));
+  assert.ok(expected.length > 10 && expected.some((f) => f.endsWith(".hardened.npy")), expected.join(", "));
+  assert.ok(parts.every((p) => files(join(p, "adversarial")).length < expected.length), "each shard holds only its own points");
+  const out = join(base, "merged");
+  mergeRuns(parts, out);
+  assert.deepEqual(files(join(out, "adversarial")), expected);
+  for (const f of expected) assert.deepEqual(readFileSync(join(out, "adversarial", f)), readFileSync(join(one, "adversarial", f)), f);
+  assert.deepEqual(comparableRecords(out), comparableRecords(one));
+  // Again: nothing changes. A shard whose point differs from the merged one is refused, nothing written.
+  assert.equal(mergeRuns(parts, out).added, 0);
+  const tampered = join(base, "tampered-0");
+  cpSync(parts[0], tampered, { recursive: true });
+  const victim = files(join(tampered, "adversarial"))[0];
+  const bytes = readFileSync(join(tampered, "adversarial", victim));
+  bytes[bytes.length - 1] ^= 1;
+  writeFileSync(join(tampered, "adversarial", victim), bytes);
+  const before = readFileSync(join(out, "adversarial", victim));
+  assert.throws(() => mergeRuns([tampered], out), (error: Error) => {
+    assert.ok(error.message.includes(`adversarial/${victim}: the earlier merge in ${out} and shard 0/3 (${tampered}) hold different bytes`), error.message);
+    return true;
+  });
+  assert.deepEqual(readFileSync(join(out, "adversarial", victim)), before);
+  // Between two shards: shard 1 holding a file of shard 0's with other bytes.
+  const crossed = join(base, "crossed-1");
+  cpSync(parts[1], crossed, { recursive: true });
+  mkdirSync(dirname(join(crossed, "adversarial", victim)), { recursive: true });
+  writeFileSync(join(crossed, "adversarial", victim), bytes);
+  assert.throws(() => mergeRuns([parts[0], crossed], join(base, "fresh")), new RegExp(`adversarial/${victim.replace(/[.%=]/g, "\\$&")}: shard 0/3 \\(.*\\) and shard 1/3 \\(.*crossed-1\\) hold different bytes`));
+  assert.equal(existsSync(join(base, "fresh", "adversarial")), false, "nothing written");
+});
+
+test("merge refuses shards of different rsbench versions and warns when their onnxruntime differs", () => {
+  const older = join(root, "older-1");
+  cpSync(shards[1], older, { recursive: true });
+  const m = manifestOf(older) as unknown as { software: { rsbench: string; onnxruntime: string | null } };
+  const own = m.software.rsbench;
+  m.software.rsbench = "0.0.1";
+  writeFileSync(join(older, "run.json"), JSON.stringify(m));
+  assert.throws(() => mergeRuns([shards[0], older], join(root, "versions")), new RegExp(`shard 1/3 \\(.*older-1\\) ran rsbench 0\\.0\\.1, shard 0/3 \\(.*shard-0\\) rsbench ${own.replace(/\./g, "\\.")}: expected every shard of a run to run one rsbench version`));
+  assert.throws(() => readRun(join(root, "versions")), /is not a run directory/);
+  m.software.rsbench = own;
+  m.software.onnxruntime = "0.0.2";
+  writeFileSync(join(older, "run.json"), JSON.stringify(m));
+  const warnings: string[] = [];
+  assert.equal(mergeRuns([shards[0], older, shards[2]], join(root, "runtimes"), { onWarning: (w) => warnings.push(w) }).records, 39);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /the shards ran different onnxruntime versions \(.*shard 1\/3 .*: 0\.0\.2.*\): their records may differ in the last digits/);
 });
 
 test("a shard's directory resumes only as that shard; a merged one is not run into", async () => {
