@@ -9,10 +9,13 @@
  * working meanwhile); the next session stores them first, then enqueues what is missing (job id =
  * item key, so an item already queued is not queued twice).
  */
+import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Queue, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import { writeFileAtomic } from "../io/atomic.js";
+import { SAVED_POINTS_DIR } from "./execute.js";
 import type { WorkItem } from "./grid.js";
 import type { Executor } from "./pool.js";
 import type { ResultRecord } from "./records.js";
@@ -41,6 +44,32 @@ export interface ItemJobData {
   readonly item: WorkItem;
 }
 
+/** One saved point a worker returns: its path under the run's adversarial/ folder and its bytes (base64). */
+export interface SavedPointFile {
+  readonly path: string;
+  readonly data: string;
+}
+
+/**
+ * What a worker returns for a job: the item's record and, for a config with `"save": true`, the
+ * points the item saved (src/experiments/execute.ts savedPointsDir, relative to adversarial/);
+ * the coordinator writes them into its run directory before it stores the record, as a local run does.
+ */
+export interface ItemJobResult {
+  readonly record: ResultRecord;
+  readonly points: readonly SavedPointFile[];
+}
+
+/**
+ * Whether `path` is a saved point's path a coordinator may write under adversarial/: relative,
+ * "/"-separated, no empty, "." or ".." segment, no backslash, ending in .npy (Redis content is
+ * not trusted to name files).
+ */
+export function isSavedPointPath(path: string): boolean {
+  return typeof path === "string" && path.endsWith(".npy") && !path.includes("\\") && !path.includes("\0") &&
+    path.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..");
+}
+
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Every job of some states, all pages. */
@@ -59,6 +88,8 @@ export class QueueExecutor implements Executor {
     private readonly client: Redis,
     private readonly prefix: string,
     private readonly options: CoordinatorOptions,
+    /** Where the run's saved points go (the run directory's adversarial/). */
+    private readonly points: string,
   ) {}
 
   /**
@@ -67,11 +98,6 @@ export class QueueExecutor implements Executor {
    * writers would split the run's records between them.
    */
   static async open(run: ExecutorRun, options: CoordinatorOptions): Promise<QueueExecutor> {
-    if (run.config.save === true) {
-      // Saved points are files in the run directory, which workers on other machines do not share.
-      throw new Error(`config ${run.config.name} sets "save": true, which a queue run does not support yet: workers would write the points on their own machines. ` +
-        "Run it locally or as a job array (rsbench run --shard), or without save");
-    }
     const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
     const client = await connectRedis(options.url);
     try {
@@ -100,7 +126,7 @@ export class QueueExecutor implements Executor {
       await client.hset(registryKey(prefix), id, JSON.stringify(descriptor));
       const queue = new Queue(queueName(id), { connection: connectionOptions(options.url), prefix });
       queue.on("error", () => { /* connection errors surface as failed commands */ });
-      const executor = new QueueExecutor(descriptor, queue, client, prefix, options);
+      const executor = new QueueExecutor(descriptor, queue, client, prefix, options, join(run.dir, SAVED_POINTS_DIR));
       executor.heartbeat = setInterval(() => { void client.set(key, JSON.stringify(coordinator), "EX", ttl).catch(() => {}); }, (ttl * 1000) / 3);
       executor.heartbeat.unref();
       return executor;
@@ -148,9 +174,16 @@ export class QueueExecutor implements Executor {
         for (const job of await allJobs(this.queue, "completed")) {
           const key = keyOfJobId(job.id!);
           if (!pending.has(key)) continue; // stored already (a session stopped before removing it), or a later phase's item
-          const record = job.returnvalue as ResultRecord | null;
-          if (record === null || typeof record !== "object" || record.key !== key) {
-            throw new Error(`job ${job.id} of queue ${this.queue.name} returned ${JSON.stringify(record)?.slice(0, 200)}: expected the record of ${key}`);
+          const result = job.returnvalue as ItemJobResult | null;
+          const record = result?.record;
+          if (record == null || typeof record !== "object" || record.key !== key || !Array.isArray(result!.points) || !result!.points.every((p) => isSavedPointPath(p?.path) && typeof p.data === "string")) {
+            throw new Error(`job ${job.id} of queue ${this.queue.name} returned ${JSON.stringify(result)?.slice(0, 200)}: expected {record, points} with the record of ${key} and points under adversarial/`);
+          }
+          // The points first, each atomically: a stored record's points are on disk, as in a local run.
+          for (const point of result!.points) {
+            const to = join(this.points, ...point.path.split("/"));
+            mkdirSync(dirname(to), { recursive: true });
+            writeFileAtomic(to, Buffer.from(point.data, "base64"));
           }
           onRecord(record);
           pending.delete(key);

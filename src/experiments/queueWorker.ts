@@ -2,7 +2,8 @@
  * The worker side of a queue run (`rsbench worker --queue redis://HOST:PORT`): it discovers the
  * runs registered on the Redis (queue.ts), and for each one takes jobs from its BullMQ queue, K at
  * a time, executes each item on a worker thread (one model session each, as a local run does) and
- * returns the record. It never writes a store: the run's coordinator does.
+ * returns the record, with the item's saved points for a config with `"save": true`. It never
+ * writes a store or a run directory: the run's coordinator does.
  *
  * Before executing a run's items it checks that the inputs it loads (model files, data) have the
  * fingerprints the run recorded (fingerprint.ts); otherwise it refuses the job, with the
@@ -10,8 +11,9 @@
  * renewing the job locks; a worker killed mid-item loses its locks after `lockDuration`, and
  * BullMQ's stalled-job check (every `stalledInterval`, in any live worker) queues those items again.
  */
-import { statSync } from "node:fs";
-import { availableParallelism, hostname } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { importEnvironment, SHIPPED_ENVIRONMENT, type ExperimentEnvironment } from "./environment.js";
 import { compareFingerprints, fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
@@ -19,7 +21,7 @@ import { WorkerPool } from "./pool.js";
 import { softwareVersions } from "./runDirectory.js";
 import type { ResultRecord } from "./records.js";
 import { serializeRecord } from "./store.js";
-import type { ItemJobData } from "./queueCoordinator.js";
+import type { ItemJobData, ItemJobResult, SavedPointFile } from "./queueCoordinator.js";
 import type { RunDescriptor } from "./queue.js";
 import { connectionOptions, connectRedis, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey } from "./queue.js";
 
@@ -90,9 +92,25 @@ function differ(differences: readonly string[]): string {
     "Every worker must load the same files: a shipped model name, or a path that holds the same file on every machine.";
 }
 
+/** Reads and removes the saved points under `dir` (one item's: the folder is emptied after each), paths relative to it with "/". */
+function takePoints(dir: string): SavedPointFile[] {
+  const walk = (sub: string): string[] => readdirSync(join(dir, sub), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(sub === "" ? e.name : `${sub}/${e.name}`) : e.isFile() && e.name.endsWith(".npy") ? [sub === "" ? e.name : `${sub}/${e.name}`] : []));
+  const files = walk("").sort();
+  const points = files.map((path) => ({ path, data: readFileSync(join(dir, ...path.split("/"))).toString("base64") }));
+  for (const path of files) rmSync(join(dir, ...path.split("/")));
+  return points;
+}
+
+async function closeSlot(slot: { readonly pool: WorkerPool; readonly points: string | undefined }): Promise<void> {
+  await slot.pool.close();
+  if (slot.points !== undefined) rmSync(slot.points, { recursive: true, force: true });
+}
+
 /** One run this process serves. */
 class RunServer {
-  private readonly free: WorkerPool[] = [];
+  /** Idle pools, each with the folder its item's saved points go to (config save), emptied after each item. */
+  private readonly free: { readonly pool: WorkerPool; readonly points: string | undefined }[] = [];
   private readonly environment: Promise<ExperimentEnvironment>;
   private checked: { stamp: string; result: Promise<void> } | null = null;
   refused: string | null = null;
@@ -122,7 +140,7 @@ class RunServer {
       name: workerName(),
     });
     const run = descriptor.run;
-    this.worker.on("completed", (job: Job<ItemJobData>, record: ResultRecord) => options.onEvent?.({ type: "done", run, key: job.data.item.key, seconds: record.seconds }));
+    this.worker.on("completed", (job: Job<ItemJobData>, result: ItemJobResult) => options.onEvent?.({ type: "done", run, key: job.data.item.key, seconds: result.record.seconds }));
     this.worker.on("failed", (job: Job<ItemJobData> | undefined, error: Error) => {
       if (job && !error.message.startsWith(REFUSAL)) options.onEvent?.({ type: "failed", run, key: job.data.item.key, message: error.message });
     });
@@ -184,27 +202,34 @@ class RunServer {
     return new UnrecoverableError(this.refused);
   }
 
-  private async process(job: Job<ItemJobData>): Promise<ResultRecord> {
+  private async process(job: Job<ItemJobData>): Promise<ItemJobResult> {
     if (this.refused !== null) throw new UnrecoverableError(this.refused);
     const { item } = job.data;
     this.options.onEvent?.({ type: "start", run: this.descriptor.run, key: item.key });
     await this.verify();
-    const pool = this.free.pop() ?? new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads);
+    // A config with save: the pool writes the item's points into a folder of its own on this
+    // machine, and they travel back with the record (the coordinator writes them into its run directory).
+    const slot = this.free.pop() ?? (() => {
+      const points = this.descriptor.config.save === true ? mkdtempSync(join(tmpdir(), "rsbench-points-")) : undefined;
+      return { pool: new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads, points), points };
+    })();
     let record: ResultRecord | null = null;
+    let points: SavedPointFile[];
     try {
-      await pool.run([item], (r) => { record = r; });
+      await slot.pool.run([item], (r) => { record = r; });
+      points = slot.points === undefined ? [] : takePoints(slot.points);
     } catch (error) {
-      await pool.close();
+      await closeSlot(slot);
       throw error;
     }
-    this.free.push(pool);
+    this.free.push(slot);
     // What the store would write (non-finite numbers as null): the coordinator stores it as it comes.
-    return JSON.parse(serializeRecord(record!)) as ResultRecord;
+    return { record: JSON.parse(serializeRecord(record!)) as ResultRecord, points };
   }
 
   async close(): Promise<void> {
     await this.worker.close();
-    await Promise.all(this.free.splice(0).map((pool) => pool.close()));
+    await Promise.all(this.free.splice(0).map(closeSlot));
   }
 }
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { connectionOptions, connectRedis, jobIdOf, keyOfJobId, parseQueueUrl, runId } from "../../src/experiments/queue.js";
-import { QueueExecutor } from "../../src/experiments/queueCoordinator.js";
+import { isSavedPointPath, QueueExecutor } from "../../src/experiments/queueCoordinator.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { runCli } from "../cli/zooRun.js";
 import { assertStoredOnce, comparableRecords } from "./compare.js";
@@ -108,6 +108,12 @@ function stored(dir: string): number {
   return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
 }
 
+/** Every file under `dir`, relative to it with "/", sorted. */
+function filesUnder(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
+}
+
 /** Waits until `ready()` holds, checking every 20 ms; fails after `ms`, saying what it waited for. */
 async function until(what: string, ready: () => boolean, ms = 30_000): Promise<void> {
   const end = performance.now() + ms;
@@ -117,7 +123,7 @@ async function until(what: string, ready: () => boolean, ms = 30_000): Promise<v
   }
 }
 
-if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeout: 180_000 }, () => {
+if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeout: 360_000 }, () => {
   const url = "url" in redis ? redis.url : "";
   let root = "";
   const children: Child[] = [];
@@ -300,6 +306,34 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     assert.equal(await serving, 1);
     assert.equal(warnings.length, 1, warnings.join("\n"));
     assert.match(warnings[0], /no worker is serving run queue-no-worker \(queue run-[0-9a-f]{16}\) on redis:\/\/.*: start one with `rsbench worker --queue redis:/);
+  });
+
+  test("a config with save: the points come back with the records, and the coordinator's adversarial/ is a local run's byte for byte", { timeout: 60_000 }, async () => {
+    const config = tinyConfig({
+      name: "queue-save", save: true, certification: null, figures: { include: [] },
+      attacks: [{ name: "probe", budget: 40, verify: 60, verification: "sequential", harden: true, hardenCalls: 400 }],
+    });
+    const file = join(root, "queue-save.json");
+    writeFileSync(file, JSON.stringify(config));
+    const reference = join(root, "queue-save.reference");
+    await runExperiment(config as never, { out: reference, workers: 1, environment: new URL(`file://${ENVIRONMENT}`).href });
+    const expected = filesUnder(join(reference, "adversarial"));
+    assert.ok(expected.length > 10 && expected.some((f) => f.endsWith(".hardened.npy")), expected.join(", "));
+    const out = join(root, "save");
+    const run = coordinator(file, out);
+    const w = worker("queue-save");
+    const result = await run.exited;
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(comparableRecords(out), comparableRecords(reference));
+    assert.deepEqual(filesUnder(join(out, "adversarial")), expected);
+    for (const f of expected) assert.deepEqual(readFileSync(join(out, "adversarial", f)), readFileSync(join(reference, "adversarial", f)), f);
+    await stop(w);
+  });
+
+  test("isSavedPointPath accepts the runner's relative .npy paths only", () => {
+    assert.ok(isSavedPointPath("rs-3%/n=10/pa=0.5/hsja-l2/7.hardened.npy"));
+    assert.ok(isSavedPointPath("none/rays-linf/12.at1800.npy"));
+    for (const bad of ["/etc/x.npy", "../x.npy", "a/../../x.npy", "a//x.npy", "a/./x.npy", "a\\x.npy", "a/x.json", "", "a/x.npy/"]) assert.equal(isSavedPointPath(bad), false, bad);
   });
 
   test("a worker refuses a run whose coordinator runs another rsbench version", { timeout: 60_000 }, async () => {
