@@ -1,5 +1,5 @@
 import type { Classifier } from "../model/classifier.js";
-import { imageSize } from "../model/classifier.js";
+import { defaultBatchSize, imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 import { CERTIFY_STREAMS } from "../rng/streams.js";
 import { binomialTestTwoSided, clopperPearsonLower } from "../stats/index.js";
@@ -17,7 +17,7 @@ export interface CertifyOptions {
   n?: number;
   /** Failure probability of the certificate, in (0, 1). Defaults to 0.001. */
   alpha?: number;
-  /** Largest base-model call, in images (does not change results). Defaults to 1000. */
+  /** Largest base-model call, in images (does not change results). Defaults to 1000, at most MAX_BATCH_VALUES values (27 images at 3x224x224). */
   batchSize?: number;
   /** Noise layout (see SmoothingOptions.noise). Defaults to "per-point". */
   noise?: NoiseLayout;
@@ -32,14 +32,18 @@ export interface PredictOptions {
   n: number;
   /** Level of the binomial test, in (0, 1). Defaults to 0.001. */
   alpha?: number;
-  /** Largest base-model call, in images. Defaults to 1000. */
+  /** Largest base-model call, in images. Defaults as CertifyOptions.batchSize. */
   batchSize?: number;
   /** Noise layout and threads, as in CertifyOptions. */
   noise?: NoiseLayout;
   noiseThreads?: number;
 }
 
-/** Cohen et al.'s defaults (locuslab/smoothing code/certify.py: N0 = 100, N = 100000, alpha = 0.001, batch 1000). */
+/**
+ * Cohen et al.'s defaults (locuslab/smoothing code/certify.py: N0 = 100, N = 100000, alpha = 0.001,
+ * batch 1000). The batch is capped at MAX_BATCH_VALUES values per call (src/model/classifier.ts
+ * defaultBatchSize): 1000 images at 28x28, 27 at 3x224x224, where 1000 would be 600 MB of input.
+ */
 export const CERTIFY_DEFAULTS = {
   n0: 100,
   n: 100000,
@@ -97,7 +101,7 @@ export async function certify(base: Classifier, x: Float32Array, random: Random,
   const n0 = options.n0 ?? CERTIFY_DEFAULTS.n0;
   const n = options.n ?? CERTIFY_DEFAULTS.n;
   const alpha = options.alpha ?? CERTIFY_DEFAULTS.alpha;
-  const batchSize = options.batchSize ?? CERTIFY_DEFAULTS.batchSize;
+  const batchSize = options.batchSize ?? defaultBatchSize(x.length, CERTIFY_DEFAULTS.batchSize);
   checkCommon(base, x, sigma, alpha, batchSize);
   checkDraws("n0", n0);
   checkDraws("n", n);
@@ -132,7 +136,7 @@ export async function certify(base: Classifier, x: Float32Array, random: Random,
 export async function smoothedPredict(base: Classifier, x: Float32Array, random: Random, options: PredictOptions): Promise<Prediction> {
   const { sigma, n } = options;
   const alpha = options.alpha ?? CERTIFY_DEFAULTS.alpha;
-  const batchSize = options.batchSize ?? CERTIFY_DEFAULTS.batchSize;
+  const batchSize = options.batchSize ?? defaultBatchSize(x.length, CERTIFY_DEFAULTS.batchSize);
   checkCommon(base, x, sigma, alpha, batchSize);
   checkDraws("n", n);
   const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);

@@ -1,6 +1,6 @@
 import type { LabeledImages } from "../data/types.js";
 import type { Classifier } from "../model/classifier.js";
-import { imageSize } from "../model/classifier.js";
+import { defaultBatchSize, imageSize } from "../model/classifier.js";
 import { createRandom } from "../rng/index.js";
 import { SmoothedClassifier } from "../smoothing/index.js";
 import type { SmoothedAccuracy } from "./card.js";
@@ -71,7 +71,8 @@ export async function smoothedAccuracy(classifier: Classifier, data: LabeledImag
     sigma,
     n,
     random: createRandom(options.seed ?? EVALUATE_DEFAULTS.seed),
-    batchSize: options.batchSize ?? EVALUATE_DEFAULTS.batchSize,
+    // At most MAX_BATCH_VALUES values per call by default (27 images at 3x224x224), as g(sigma, n) itself.
+    batchSize: options.batchSize ?? defaultBatchSize(imageSize(classifier.shape), EVALUATE_DEFAULTS.batchSize),
   });
   const accuracy = await accuracyOf(smoothed, data, options.chunk ?? EVALUATE_DEFAULTS.chunk, (done, total) => options.onProgress?.(sigma, done, total));
   return { sigma, n, accuracy };

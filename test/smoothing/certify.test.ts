@@ -243,3 +243,36 @@ test("invalid parameters name themselves", async () => {
   await assert.rejects(certify(linear(), x, createRandom(0), { sigma: 1, n0: 0 }), /invalid n0: expected an integer >= 1, got 0/);
   await assert.rejects(smoothedPredict(linear(), new Float32Array(3), createRandom(0), { sigma: 1, n: 5 }), /image size mismatch: expected 64 values, got 3/);
 });
+
+/** A two-class base model of any shape (class 0 always) that records the size of each call. */
+class CallSizes implements Classifier {
+  readonly numClasses = 2;
+  readonly bounds = { lower: 0, upper: 1 };
+  readonly calls: number[] = [];
+  constructor(readonly shape: { channels: number; height: number; width: number }) {}
+  async predict(_batch: Float32Array, count: number): Promise<Int32Array> {
+    this.calls.push(count);
+    return new Int32Array(count);
+  }
+  async votes(batch: Float32Array, count: number): Promise<Votes> {
+    return oneHotVotes(await this.predict(batch, count), 2);
+  }
+}
+
+test("certify and smoothedPredict cap the default batch at 2^22 values per call: 1000 images at 28x28, 27 at 3x224x224", async () => {
+  for (const [s, largest] of [[{ channels: 1, height: 28, width: 28 }, 1000], [{ channels: 3, height: 224, width: 224 }, 27]] as const) {
+    const d = s.channels * s.height * s.width;
+    const base = new CallSizes(s);
+    const result = await certify(base, new Float32Array(d).fill(0.5), createRandom(0), { sigma: 0.25, n0: 10, n: 1200 });
+    assert.equal(result.kind, "certified");
+    // floor(2^22 / 150528) = 27; 1200 estimation draws at 28x28 take one call of 1000 and one of 200.
+    assert.equal(Math.max(...base.calls), largest, `${d} values: calls ${base.calls.slice(0, 5).join(", ")} ...`);
+    const predicted = new CallSizes(s);
+    await smoothedPredict(predicted, new Float32Array(d).fill(0.5), createRandom(0), { sigma: 0.25, n: 1200 });
+    assert.equal(Math.max(...predicted.calls), largest);
+    // An explicit batch is kept.
+    const explicit = new CallSizes(s);
+    await smoothedPredict(explicit, new Float32Array(d).fill(0.5), createRandom(0), { sigma: 0.25, n: 100, batchSize: 40 });
+    assert.equal(Math.max(...explicit.calls), 40);
+  }
+});

@@ -51,7 +51,7 @@ export function evaluationCommand(command: Command, spec: SharedFlagSpec, own: (
     .option("--count <count>", `${spec.verb} the first C images (defaults to all)`)
     .option("--offset <offset>", "skip the first O images before selecting")
     .option("--seed <seed>", "seed of the noise; image i uses the stream (seed, index of i)", String(spec.defaults.seed))
-    .option("--batch <batch>", "largest base-model call, in images (does not change results)", String(spec.defaults.batchSize))
+    .option("--batch <batch>", `largest base-model call, in images (does not change results; defaults to ${spec.defaults.batchSize}, at most 2^22 values per call: 27 images at 3x224x224)`)
     .option("--out <file>", `stream one row per image to FILE as it finishes: ${out}; tab-separated, or JSON lines for .jsonl`)
     .option("--resize", "resize images that do not match the model's input shape")
     .option("--class-map <file>", CLASS_MAP_HELP)
@@ -63,7 +63,8 @@ export async function evaluationInputs(flags: EvaluationFlags) {
   const sigma = parseNumber("--sigma", flags.sigma, RULES.sigma);
   const alpha = parseNumber("--alpha", flags.alpha!, RULES.alpha);
   const seed = parseNumber("--seed", flags.seed!, RULES.seed);
-  const batchSize = parseNumber("--batch", flags.batch!, RULES.count);
+  // Absent: the library's default for the model's input size (src/smoothing/certify.ts CERTIFY_DEFAULTS).
+  const batchSize = flags.batch === undefined ? undefined : parseNumber("--batch", flags.batch, RULES.count);
   const chosen = selection(flags);
   checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
   return { sigma, alpha, seed, batchSize, ...(await loadInputs(flags, chosen)) };
