@@ -17,9 +17,10 @@
  * into the output's `adversarial/`; one file with different bytes in two places is a conflict,
  * refused before anything is written, as for records.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { npyFilesUnder } from "../io/npy.js";
 import type { ExperimentConfig } from "./config.js";
 import { compareFingerprints } from "./fingerprint.js";
 import { plannedItems, type ImageRef } from "./grid.js";
@@ -128,10 +129,7 @@ function checkSoftware(sources: readonly { label: string; software: RunManifest[
 
 /** The points a config with `save` wrote under `dir`: paths relative to its adversarial/ folder (.npy files only: a crash's temporary files are left out). */
 function savedPoints(dir: string): string[] {
-  const root = join(dir, SAVED_POINTS_DIR);
-  const walk = (sub: string): string[] => readdirSync(join(root, sub), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(join(sub, e.name)) : e.isFile() && e.name.endsWith(".npy") && !e.name.startsWith(".") ? [join(sub, e.name)] : []));
-  return existsSync(root) ? walk("").sort() : [];
+  return npyFilesUnder(join(dir, SAVED_POINTS_DIR));
 }
 
 function sameBytes(a: string, b: string): boolean {

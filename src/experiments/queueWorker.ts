@@ -11,10 +11,11 @@
  * renewing the job locks; a worker killed mid-item loses its locks after `lockDuration`, and
  * BullMQ's stalled-job check (every `stalledInterval`, in any live worker) queues those items again.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { npyFilesUnder } from "../io/npy.js";
 import { importEnvironment, SHIPPED_ENVIRONMENT, type ExperimentEnvironment } from "./environment.js";
 import { compareFingerprints, fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
 import { WorkerPool } from "./pool.js";
@@ -94,9 +95,7 @@ function differ(differences: readonly string[]): string {
 
 /** Reads and removes the saved points under `dir` (one item's: the folder is emptied after each), paths relative to it with "/". */
 function takePoints(dir: string): SavedPointFile[] {
-  const walk = (sub: string): string[] => readdirSync(join(dir, sub), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(sub === "" ? e.name : `${sub}/${e.name}`) : e.isFile() && e.name.endsWith(".npy") ? [sub === "" ? e.name : `${sub}/${e.name}`] : []));
-  const files = walk("").sort();
+  const files = npyFilesUnder(dir);
   const points = files.map((path) => ({ path, data: readFileSync(join(dir, ...path.split("/"))).toString("base64") }));
   for (const path of files) rmSync(join(dir, ...path.split("/")));
   return points;

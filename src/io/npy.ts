@@ -7,7 +7,7 @@
  * is spelled as numpy's own writer spells it (numpy.lib.format._write_array_header, with its
  * spare room for growing the first axis), so the bytes equal those of `np.save`.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 
@@ -68,4 +68,16 @@ export interface AttackPointFiles {
   readonly final: Float32Array | null;
   readonly hardened: Float32Array | null;
   readonly held?: readonly { readonly queries: number; readonly final: Float32Array | null; readonly hardened: Float32Array | null }[];
+}
+
+/**
+ * The .npy files under `root` (recursively), as "/"-separated paths relative to it, sorted; none
+ * when `root` does not exist. Other files (a crash's temporary files, `name.npy.tmp-...`) are left out.
+ */
+export function npyFilesUnder(root: string): string[] {
+  const walk = (sub: string): string[] => readdirSync(sub === "" ? root : join(root, ...sub.split("/")), { withFileTypes: true }).flatMap((e) => {
+    const path = sub === "" ? e.name : `${sub}/${e.name}`;
+    return e.isDirectory() ? walk(path) : e.isFile() && e.name.endsWith(".npy") ? [path] : [];
+  });
+  return existsSync(root) ? walk("").sort() : [];
 }

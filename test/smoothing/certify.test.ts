@@ -249,9 +249,11 @@ class CallSizes implements Classifier {
   readonly numClasses = 2;
   readonly bounds = { lower: 0, upper: 1 };
   readonly calls: number[] = [];
+  forwardPasses = 0;
   constructor(readonly shape: { channels: number; height: number; width: number }) {}
   async predict(_batch: Float32Array, count: number): Promise<Int32Array> {
     this.calls.push(count);
+    this.forwardPasses += count;
     return new Int32Array(count);
   }
   async votes(batch: Float32Array, count: number): Promise<Votes> {
