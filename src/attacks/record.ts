@@ -209,6 +209,11 @@ export interface AttackRecord {
   readonly checkpoints: readonly Checkpoint[];
   /** The oracle's best-so-far trace (one row per improvement): read the distortion at any budget. */
   readonly trace: readonly Checkpoint[];
+  /**
+   * Outer iterations the attack completed, or -1 when the oracle refused a query inside one (the
+   * budget ended the run by an exception, stopReason "budget": the attack did not report a count;
+   * src/attacks/run.ts). Attacks that end at their own budget check report the count.
+   */
   readonly iterations: number;
   readonly stopReason: string;
   /**

@@ -43,7 +43,7 @@ export interface UnspentBudget {
 export interface AttackOutcome {
   /** The attack's final adversarial point, or null when it found none. */
   readonly adversarial: Float32Array | null;
-  /** Outer iterations completed. */
+  /** Outer iterations completed (runAttack writes -1 when the oracle's refusal ended the attack inside one). */
   readonly iterations: number;
   /** Why it stopped ("budget" is set by the runner when the oracle refused a query). */
   readonly stopReason: "iterations" | "converged" | "failed" | "budget" | "epsilon";
