@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRecords, RESULTS_FILE } from "../../src/experiments/store.js";
 
@@ -33,4 +33,10 @@ export function storedLines(dir: string): { lines: number; duplicates: string[] 
 /** Asserts that the run directory stores each of its `items` items exactly once. */
 export function assertStoredOnce(dir: string, items: number): void {
   assert.deepEqual(storedLines(dir), { lines: items, duplicates: [] }, `${dir}/${RESULTS_FILE}: one line per item`);
+}
+
+/** Every file under `dir`, relative to it with "/", sorted (none when `dir` does not exist). */
+export function filesUnder(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { AttackRecord } from "../../src/experiments/records.js";
 import { runExperiment } from "../../src/experiments/runner.js";
-import { comparableRecords } from "./compare.js";
+import { comparableRecords, filesUnder } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
 const attacksOnly = (check: Record<string, unknown>, overrides: Record<string, unknown> = {}) => tinyConfig({
@@ -15,11 +15,6 @@ const attacksOnly = (check: Record<string, unknown>, overrides: Record<string, u
   ...overrides,
 });
 
-/** Every file under `dir`, relative to it, sorted. */
-function files(dir: string, prefix = ""): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]).sort();
-}
 
 test("attacks[].harden: records get hardened {status, l2, linf, calls} against smoothed defenses, null elsewhere; nothing else changes", async () => {
   const root = mkdtempSync(join(tmpdir(), "rsbench-harden-"));
@@ -61,8 +56,8 @@ test("config save: every final and hardened point under adversarial/<defense id>
     await runExperiment(config(7) as never, { out: join(root, "two"), workers: 2, environment: FIXTURE_ENVIRONMENT });
     const records = comparableRecords(join(root, "one")) as AttackRecord[];
     assert.deepEqual(comparableRecords(join(root, "two")), records, "same records with 2 workers and another batch size");
-    const saved = files(join(root, "one", "adversarial"));
-    assert.deepEqual(files(join(root, "two", "adversarial")), saved);
+    const saved = filesUnder(join(root, "one", "adversarial"));
+    assert.deepEqual(filesUnder(join(root, "two", "adversarial")), saved);
     for (const f of saved) assert.deepEqual(readFileSync(join(root, "two", "adversarial", f)), readFileSync(join(root, "one", "adversarial", f)), f);
     const expected: string[] = [];
     for (const r of records) {
@@ -104,9 +99,9 @@ test("attacks[].hardenAt in a run: the held points' checks and hardening, the sa
       }
     }
     assert.ok(held > 0, "some held points were hardened");
-    const saved = files(join(root, "one", "adversarial"));
-    assert.deepEqual(files(join(root, "two", "adversarial")), saved);
-    const expected = new Set(files(join(root, "final", "adversarial")));
+    const saved = filesUnder(join(root, "one", "adversarial"));
+    assert.deepEqual(filesUnder(join(root, "two", "adversarial")), saved);
+    const expected = new Set(filesUnder(join(root, "final", "adversarial")));
     for (const r of records) {
       if (r.kind !== "attack") continue;
       for (const h of r.hardenedAt ?? []) {

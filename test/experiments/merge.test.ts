@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -12,7 +12,7 @@ import { readRun } from "../../src/experiments/runDirectory.js";
 import { runStatus, shardStatus } from "../../src/experiments/status.js";
 import { readStore, RESULTS_FILE } from "../../src/experiments/store.js";
 import { readReportInput } from "../../src/report/writeReport.js";
-import { comparableRecords } from "./compare.js";
+import { comparableRecords, filesUnder } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
 const environment = FIXTURE_ENVIRONMENT;
@@ -171,11 +171,6 @@ test("merge refuses mixed runs, a shard twice, an --out among the inputs and a p
   assert.throws(() => mergeRuns([shards[0], changed], join(root, "x6")), /ran on other inputs than shard 0\/3 .*:\n  data \(synthetic\): the selected images changed/);
 });
 
-/** Every file under `dir`, relative to it, sorted. */
-function files(dir: string, prefix = ""): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
-}
 
 test("merge copies the shards' saved points (config save): the single-process run's adversarial/ byte for byte; a point that differs is a conflict", async () => {
   const config = tinyConfig({
@@ -187,19 +182,19 @@ test("merge copies the shards' saved points (config save): the single-process ru
   await runExperiment(config as never, { out: one, workers: 1, environment });
   const parts = [0, 1, 2].map((index) => join(base, `shard-${index}`));
   for (const [index, out] of parts.entries()) await runExperiment(config as never, { out, workers: 1, environment, shard: { index, count: 3 } });
-  const expected = files(join(one, "adversarial"));
+  const expected = filesUnder(join(one, "adversarial"));
   assert.ok(expected.length > 10 && expected.some((f) => f.endsWith(".hardened.npy")), expected.join(", "));
-  assert.ok(parts.every((p) => files(join(p, "adversarial")).length < expected.length), "each shard holds only its own points");
+  assert.ok(parts.every((p) => filesUnder(join(p, "adversarial")).length < expected.length), "each shard holds only its own points");
   const out = join(base, "merged");
   mergeRuns(parts, out);
-  assert.deepEqual(files(join(out, "adversarial")), expected);
+  assert.deepEqual(filesUnder(join(out, "adversarial")), expected);
   for (const f of expected) assert.deepEqual(readFileSync(join(out, "adversarial", f)), readFileSync(join(one, "adversarial", f)), f);
   assert.deepEqual(comparableRecords(out), comparableRecords(one));
   // Again: nothing changes. A shard whose point differs from the merged one is refused, nothing written.
   assert.equal(mergeRuns(parts, out).added, 0);
   const tampered = join(base, "tampered-0");
   cpSync(parts[0], tampered, { recursive: true });
-  const victim = files(join(tampered, "adversarial"))[0];
+  const victim = filesUnder(join(tampered, "adversarial"))[0];
   const bytes = readFileSync(join(tampered, "adversarial", victim));
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(join(tampered, "adversarial", victim), bytes);

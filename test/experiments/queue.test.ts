@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -10,7 +10,7 @@ import { connectionOptions, connectRedis, jobIdOf, keyOfJobId, parseQueueUrl, ru
 import { isSavedPointPath, QueueExecutor } from "../../src/experiments/queueCoordinator.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { runCli } from "../cli/zooRun.js";
-import { assertStoredOnce, comparableRecords } from "./compare.js";
+import { assertStoredOnce, comparableRecords, filesUnder } from "./compare.js";
 import { QUEUE_TEST_MODEL_VARIABLE } from "./queueEnvironment.js";
 import { testRedis, type TestRedis } from "./queueRedis.js";
 import { tinyConfig } from "./tinyConfig.js";
@@ -108,11 +108,6 @@ function stored(dir: string): number {
   return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
 }
 
-/** Every file under `dir`, relative to it with "/", sorted. */
-function filesUnder(dir: string, prefix = ""): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
-}
 
 /** Waits until `ready()` holds, checking every 20 ms; fails after `ms`, saying what it waited for. */
 async function until(what: string, ready: () => boolean, ms = 30_000): Promise<void> {
