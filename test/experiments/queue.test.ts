@@ -78,6 +78,8 @@ interface Child {
   readonly lines: string[];
   /** performance.now() when the last line came. */
   readonly last: { at: number };
+  /** Called for each new stderr line, with whether it is the last line of its chunk (nothing more was printed yet). */
+  readonly onLine: ((line: string, last: boolean) => void)[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
@@ -85,17 +87,20 @@ function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const last = { at: 0 };
+  const onLine: ((line: string, last: boolean) => void)[] = [];
   let stdout = "", stderr = "";
   child.stdout!.on("data", (chunk) => { stdout += chunk; });
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk;
-    lines.push(...chunk.toString().split("\n").filter((l) => l !== ""));
+    const fresh = chunk.toString().split("\n").filter((l) => l !== "");
+    lines.push(...fresh);
     last.at = performance.now();
+    fresh.forEach((line, i) => onLine.forEach((f) => f(line, i === fresh.length - 1)));
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     child.on("exit", (code, signal) => setImmediate(() => resolve({ code, signal, stdout, stderr })));
   });
-  return { process: child, lines, last, exited };
+  return { process: child, lines, last, onLine, exited };
 }
 
 async function stop(child: Child): Promise<void> {
@@ -154,12 +159,20 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     const run = coordinator(file, out);
     const a = worker("queue-worker-kill");
     const b = worker("queue-worker-kill");
-    // Kill worker a while it executes an attack (one takes over 120 ms: 40 queries of 3 ms), once some records are stored.
-    await until("10 stored records and worker a inside an attack", () =>
-      stored(out) >= 10 && /start attack\//.test(a.lines.at(-1) ?? "") && performance.now() - a.last.at < 40);
-    a.process.kill("SIGKILL");
+    // Kill worker a as soon as it says it starts an attack (one takes over 120 ms: 40 queries of
+    // at least 3 ms), once some records are stored: the kill is sent from the line's own handler,
+    // not from a poll, so that a loaded machine cannot let the item finish first.
+    let inFlight = "";
+    a.onLine.push((line, lastOfChunk) => {
+      const started = /^rsbench worker: start (attack\/\S+)$/.exec(line);
+      if (inFlight === "" && started && lastOfChunk && stored(out) >= 10) {
+        inFlight = started[1];
+        a.process.kill("SIGKILL");
+      }
+    });
+    await until("10 stored records and worker a starting an attack", () => inFlight !== "");
     await a.exited;
-    const inFlight = /start (\S+)/.exec(a.lines.at(-1)!)![1];
+    assert.equal(a.lines.at(-1), `rsbench worker: start ${inFlight}`, "worker a printed nothing after the start of the item it was killed in");
     const restarted = worker("queue-worker-kill");
     const others = [b, restarted];
     const result = await run.exited;
