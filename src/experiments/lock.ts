@@ -2,7 +2,7 @@
  * The exclusive lock of a run directory: `run.lock`, created with O_CREAT | O_EXCL (`wx`), so of
  * two writers that start together exactly one gets it and the other is refused at once, before it
  * touches the store. The file holds the owner's pid, host and start time. A lock whose owner is a
- * dead process on this host (a run killed with SIGKILL or Ctrl-C) is stale: it is recovered with
+ * dead process on this host (a run killed with SIGKILL, or a crash) is stale: it is recovered with
  * a message. A lock from another host cannot be checked and is never broken automatically.
  *
  * One lock per directory and nothing else: shards of a distributed run write separate

@@ -116,6 +116,18 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   const datasets = [config.data, config.accuracy].map((d) => d.dataset);
   checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
   const progress = progressReporter(`run ${name}`);
+  // Ctrl-C or SIGTERM: stop at once, keeping every stored record (each is appended and fsynced
+  // whole on this thread, so a signal never lands mid-record), and exit through process.exit so
+  // that the directory's lock is released (its "exit" hook) instead of left stale.
+  const interrupted = (signal: NodeJS.Signals) => {
+    progress.stop();
+    process.stderr.write(
+      `\nrsbench run: ${signal}: stopped; the records stored in ${out} are kept (only the items in flight are lost). ` +
+      `Run the same command to resume.\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   let summary: RunSummary;
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
@@ -126,6 +138,8 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
     progress.stop();
   }
   const report = reportWriter && flags.report !== false ? resolve(await reportWriter(summary.dir)) : null;
@@ -173,8 +187,9 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .addHelpText("after", [
       "",
       "A killed run (Ctrl-C, SIGKILL, power loss) loses at most the items in flight: run the same",
-      "command again to resume. Resuming with a different config, or with models or data whose",
-      "content changed (run.json records their sha256), is refused; --force-new starts over.",
+      "command again to resume. Ctrl-C and SIGTERM also release the directory's lock (exit 130, 143).",
+      "Resuming with a different config, or with models or data whose content changed (run.json",
+      "records their sha256), is refused; --force-new starts over.",
       "One writer per run directory: a second `rsbench run` on it is refused while the first runs.",
       "",
       "Job arrays: each task runs `rsbench run CONFIG --shard auto/N --out runs/x.shard-$I` (the shard is",
