@@ -3,6 +3,8 @@ export { attackFamily, conclusionsByMeasure, evaluateConclusions, CONCLUSION_THR
 export type { ConclusionsByMeasure } from "./conclusions.js";
 export { adaptiveConclusion } from "./adaptive.js";
 export type { AdaptiveComparison, AdaptiveConclusion, BestRepeat } from "./adaptive.js";
+export { pairedChecks } from "./paired.js";
+export type { PairedCheck, PairedRatio } from "./paired.js";
 export type { ConclusionInput, ConclusionResult, ConclusionThresholds, DecidingNumber, Verdict } from "./conclusions.js";
 export type { ReportInput, ReportManifest, ReportRecord } from "./input.js";
 export { buildReportHtml, reportFigures, REPORT_DEFAULTS } from "./report.js";

@@ -13,6 +13,7 @@ import type { Slice } from "../figures/slice.js";
 import { adaptiveTradeoffSpec, adversarialProfileSpec, certifiedAccuracySpec, dichotomySpreadSpec, distortionAccuracySpec, sliceSpec } from "../figures/specs.js";
 import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
 import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionResult, type ConclusionsByMeasure } from "./conclusions.js";
+import { pairedChecks, type PairedCheck } from "./paired.js";
 import { escapeHtml, formatNumber, keyValueTable, scopeSvgIds, STYLE, table, type Cell } from "./html.js";
 import type { ReportInput, ReportRecord } from "./input.js";
 
@@ -126,6 +127,7 @@ export async function buildReportHtml(input: ReportInput, options: ReportOptions
 <p class="muted">Each conclusion of the paper (docs/paper.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records, three times: on the <strong>hardened</strong> distortions (the nearest point outward from each final point that a sequential test verifies adversarial at level Pa by eq. (4); what an attacker must pay to hold a real adversarial example), on the <strong>verified</strong> distortions (the final points that passed the check of eq. (4)) and on the <strong>shortcut</strong> distortions (the attacks' own final points, the best point their oracle ever accepted: what the paper reports). Without RS the three are the same. Cells with fewer than ${CONCLUSION_THRESHOLDS.minImages} images with a distortion under the measure are left out.</p>
 ${judgementNote(conclusions)}
 ${conclusionsTable(conclusions)}`);
+  sections.push(pairedSection(pairedChecks(attacks, conclusions.judgedOn), conclusions.judgedOn));
   sections.push(adaptiveSection(adaptive));
 
   sections.push(`<h2 id="figures">Figures</h2>`);
@@ -274,6 +276,26 @@ function conclusionsTable(c: ConclusionsByMeasure): string {
 function numbersOf(measure: DistortionMeasure, r: ConclusionResult): string {
   const body = r.numbers.length ? numberList(r.numbers, r.numbers.length) : `<span class="muted">${escapeHtml(r.note ?? "no numbers")}</span>`;
   return `<details><summary>${escapeHtml(`${measure}: ${r.verdict}`)}</summary>${body}</details>`;
+}
+
+/** Conclusions 3-5 with each ratio over the images both cells have (paired.ts); nothing when no pair exists. */
+function pairedSection(checks: readonly PairedCheck[], measure: DistortionMeasure): string {
+  if (checks.length === 0) return "";
+  const rows = checks.map((c) => {
+    const values = c.ratios.map((r) => r.value), images = c.ratios.map((r) => r.images);
+    return [
+      c.id,
+      c.description,
+      { html: numberList(c.summary) || `<span class="muted">each pair decides (see every pair)</span>` },
+      `${formatNumber(Math.min(...values), 3)} to ${formatNumber(Math.max(...values), 3)}`,
+      c.ratios.length,
+      `${Math.min(...images)} to ${Math.max(...images)}`,
+      { html: `<details><summary>all ${c.ratios.length}</summary>${numberList(c.ratios.map((r) => ({ label: `${r.label} (${r.images} images)`, value: r.value })), c.ratios.length)}</details>` },
+    ] as Cell[];
+  });
+  return `<h3 id="paired">Paired check of conclusions 3-5</h3>
+<p class="muted">The rules above compare the mean distortion of whole cells, and two cells hold different images: a larger σ or a smaller n misclassifies other images, and an image a defense misclassifies is not attacked there. Here each ratio is taken over the images that have a ${escapeHtml(measure)} distortion in both cells (at least ${CONCLUSION_THRESHOLDS.minImages}). These numbers decide no verdict; read them against the rules' thresholds to see whether a verdict rests on a change of images.</p>
+${table("paired-table", `Conclusions 3-5 on the images both cells have (${measure} distortions)`, ["#", "ratio", "summary", "range over the pairs", "pairs", "common images", "every pair"], rows)}`;
 }
 
 /** The section answering whether conclusion 4 survives the adaptive attacker (Fig. 6). */

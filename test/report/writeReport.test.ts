@@ -35,7 +35,13 @@ test("writeReport turns a real run directory into report.html and figure files",
     assert.equal(path, join(out, "report.html"));
     const html = readFileSync(path, "utf8");
     for (const figure of ["fig1", "fig2", "fig3", "fig4", "fig5"]) assert.match(html, new RegExp(`<figure class="figure" id="${figure}`));
-    assert.equal((html.match(/<tr><td>[1-5]<\/td>/g) ?? []).length, 5, "five conclusions");
+    const start = html.indexOf('id="conclusions-table"');
+    const conclusionsTable = html.slice(start, html.indexOf("</table>", start));
+    assert.equal((conclusionsTable.match(/<tr><td>[1-5]<\/td>/g) ?? []).length, 5, "five conclusions");
+    // The tiny run's RS defense has two n and two Pa: the paired check of conclusions 4 and 5 follows the table.
+    const pairedStart = html.indexOf('id="paired-table"');
+    assert.ok(pairedStart > start, "the paired check comes after the conclusions");
+    assert.deepEqual(html.slice(pairedStart, html.indexOf("</table>", pairedStart)).match(/<tr><td>[3-5]<\/td>/g), ["<tr><td>4</td>", "<tr><td>5</td>"]);
     assert.ok(!readdirSync(out).some((f) => f.endsWith(".tmp")), "no temporary file left");
 
     const files = readdirSync(join(out, "figures")).sort();

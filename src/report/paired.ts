@@ -1,0 +1,152 @@
+/**
+ * A paired check of the paper's conclusions 3, 4 and 5. Their rules (conclusions.ts) compare
+ * per-cell means, and two cells of a grid hold different images: a larger sigma or a smaller n
+ * misclassifies other images, and an image a defense misclassifies is not attacked there, so a
+ * cell's mean can move because its images changed rather than because the attacker needed more.
+ * Here each ratio is taken over the images that have a distortion (under the measure) in both
+ * cells. The numbers sit beside the report's verdicts; they decide nothing (the verdicts keep the
+ * paper's definitions).
+ *
+ * - 3: per attack, the median over (n, Pa) of mean L2 at the largest RS sigma / at the smallest
+ *   (cells of the `rs` kind matched on n, Pa, oracle rule and budget);
+ * - 4: per (defense, Pa, oracle rule, attack), mean L2 at the smallest n / at the largest n;
+ * - 5: per (defense, n, oracle rule, attack), mean L2 at the highest Pa / at the lowest Pa, and
+ *   the median of these.
+ *
+ * A pair with fewer than `minImages` common images is left out.
+ */
+import type { AttackInput } from "../figures/inputs.js";
+import { distortionOf, type DistortionMeasure } from "../figures/measure.js";
+import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
+import { median } from "../stats/descriptive.js";
+import { CONCLUSION_THRESHOLDS, type DecidingNumber } from "./conclusions.js";
+
+/** One paired ratio: cell a over cell b on their common images. */
+export interface PairedRatio extends DecidingNumber {
+  readonly value: number;
+  /** Images with a distortion in both cells. */
+  readonly images: number;
+}
+
+/** The paired numbers of one conclusion. */
+export interface PairedCheck {
+  readonly id: 3 | 4 | 5;
+  /** What the ratios are, in words. */
+  readonly description: string;
+  /** Per attack (3) or the overall median (5); empty for 4, whose rule reads every group. */
+  readonly summary: readonly DecidingNumber[];
+  readonly ratios: readonly PairedRatio[];
+}
+
+/** A cell of the smoothed grid: one defense point, oracle rule, attack and budget, with its distortion per image. */
+interface PairedCell {
+  readonly name: string;
+  readonly kind: string;
+  readonly sigma: number;
+  readonly n: number | null;
+  readonly pa: number | null;
+  readonly oracle: string;
+  readonly attack: string;
+  readonly budget: number;
+  readonly distortion: Map<number, number>;
+}
+
+function cellsOf(attacks: readonly AttackInput[], measure: DistortionMeasure): PairedCell[] {
+  const cells = new Map<string, PairedCell>();
+  for (const a of attacks) {
+    if (a.defense.sigma === null) continue;
+    const d = a.defense;
+    const key = JSON.stringify([d.name, d.sigma, d.n, d.pa, d.oracle ?? "", a.attack, a.budget ?? 0]);
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = { name: d.name, kind: d.kind, sigma: d.sigma as number, n: d.n, pa: d.pa, oracle: d.oracle ?? "", attack: a.attack, budget: a.budget ?? 0, distortion: new Map() };
+      cells.set(key, cell);
+    }
+    const value = distortionOf(a, measure);
+    if (value !== null) cell.distortion.set(a.image, value);
+  }
+  return [...cells.values()];
+}
+
+/** Mean distortion of a over that of b on their common images, or null with fewer than `minImages`. */
+function ratioOn(a: PairedCell, b: PairedCell, minImages: number): { value: number; images: number } | null {
+  let sa = 0, sb = 0, images = 0;
+  for (const [image, x] of a.distortion) {
+    const y = b.distortion.get(image);
+    if (y === undefined) continue;
+    sa += x; sb += y; images++;
+  }
+  return images >= minImages && sb > 0 ? { value: sa / sb, images } : null;
+}
+
+const rule = (c: PairedCell) => (c.oracle ? ` oracle=${c.oracle}` : "");
+const fmt = (x: number) => String(Number(x.toPrecision(3)));
+
+/** The paired numbers of conclusions 3, 4 and 5 under `measure` (those with no pair are left out). */
+export function pairedChecks(attacks: readonly AttackInput[], measure: DistortionMeasure = "hardened", minImages: number = CONCLUSION_THRESHOLDS.minImages): PairedCheck[] {
+  const cells = cellsOf(attacks, measure);
+  const checks: PairedCheck[] = [];
+  // Labels as the conclusions write them: the attack's name, with its budget when it ran at several.
+  const several = attacksAtSeveralBudgets(attacks);
+  const label = (c: PairedCell) => `${c.attack}${budgetSuffix(c.budget, several.has(c.attack))}`;
+
+  const rs = cells.filter((c) => c.kind === "rs");
+  const sigmas = [...new Set(rs.map((c) => c.sigma))].sort((a, b) => a - b);
+  if (sigmas.length >= 2) {
+    const [small, large] = [sigmas[0], sigmas[sigmas.length - 1]];
+    const ratios: PairedRatio[] = [];
+    const summary: DecidingNumber[] = [];
+    for (const attack of [...new Set(rs.map((c) => `${c.attack}\u0000${c.budget}`))]) {
+      const perAttack: number[] = [];
+      for (const hi of rs.filter((c) => c.sigma === large && `${c.attack}\u0000${c.budget}` === attack)) {
+        const lows = rs.filter((c) => c.sigma === small && c.attack === hi.attack && c.budget === hi.budget && c.n === hi.n && c.pa === hi.pa && c.oracle === hi.oracle);
+        const r = lows.length === 1 ? ratioOn(hi, lows[0], minImages) : null;
+        if (r === null) continue;
+        perAttack.push(r.value);
+        ratios.push({ label: `n=${hi.n} Pa=${hi.pa}${rule(hi)} ${label(hi)}: L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`, ...r });
+      }
+      const m = median(perAttack);
+      if (m !== null) {
+        const [name, budget] = attack.split("\u0000");
+        const c = rs.find((x) => x.attack === name && String(x.budget) === budget)!;
+        summary.push({ label: `${label(c)}: median over (n, Pa) of L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`, value: m });
+      }
+    }
+    if (ratios.length) checks.push({ id: 3, description: "mean L2 at the largest RS sigma / at the smallest, on the images attacked at both", summary, ratios });
+  }
+
+  const groups = (by: (c: PairedCell) => unknown[]) => {
+    const out = new Map<string, PairedCell[]>();
+    for (const c of cells) {
+      const k = JSON.stringify(by(c));
+      out.set(k, [...(out.get(k) ?? []), c]);
+    }
+    return [...out.values()];
+  };
+
+  const four: PairedRatio[] = [];
+  for (const group of groups((c) => [c.name, c.sigma, c.pa, c.oracle, c.attack, c.budget])) {
+    const byN = group.filter((c) => c.n !== null).sort((a, b) => (a.n as number) - (b.n as number));
+    if (byN.length < 2 || byN[0].n === byN[byN.length - 1].n) continue;
+    const [fewer, more] = [byN[0], byN[byN.length - 1]];
+    const r = ratioOn(fewer, more, minImages);
+    if (r) four.push({ label: `${fewer.name} Pa=${fewer.pa}${rule(fewer)} ${label(fewer)}: L2(n=${fewer.n}) / L2(n=${more.n})`, ...r });
+  }
+  if (four.length) checks.push({ id: 4, description: "mean L2 at the smallest n / at the largest n, on the images attacked at both", summary: [], ratios: four });
+
+  const five: PairedRatio[] = [];
+  for (const group of groups((c) => [c.name, c.sigma, c.n, c.oracle, c.attack, c.budget])) {
+    const byPa = group.filter((c) => c.pa !== null).sort((a, b) => (a.pa as number) - (b.pa as number));
+    if (byPa.length < 2 || byPa[0].pa === byPa[byPa.length - 1].pa) continue;
+    const [low, high] = [byPa[0], byPa[byPa.length - 1]];
+    const r = ratioOn(high, low, minImages);
+    if (r) five.push({ label: `${low.name} n=${low.n}${rule(low)} ${label(low)}: L2(Pa=${high.pa}) / L2(Pa=${low.pa})`, ...r });
+  }
+  if (five.length) {
+    checks.push({
+      id: 5, description: "mean L2 at the highest Pa / at the lowest Pa, on the images attacked at both",
+      summary: [{ label: "median ratio", value: median(five.map((r) => r.value)) }], ratios: five,
+    });
+  }
+  return checks;
+}
