@@ -9,6 +9,7 @@ import { DISTORTION_MEASURES } from "../figures/measure.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
 import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
 import { conclusionsByMeasure, type ConclusionsByMeasure } from "./conclusions.js";
+import { pairedChecks, type PairedCheck } from "./paired.js";
 import type { ExperimentConfig } from "../experiments/config.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/records.js";
 
@@ -19,6 +20,8 @@ export interface Headline {
   readonly calibrations: { readonly model: string; readonly drop: number; readonly sigma: number }[];
   /** The paper's five conclusions on the shortcut, verified and hardened distortions (the same as in the report). */
   readonly conclusions: ConclusionsByMeasure;
+  /** Conclusions 3-5 over the images both cells have, on the measure the verdicts are judged on (paired.ts). */
+  readonly paired: PairedCheck[];
   /** Conclusion 4 against the adaptive attacker (Fig. 6). */
   readonly adaptive: AdaptiveConclusion;
 }
@@ -44,11 +47,13 @@ export function headline(records: readonly ResultRecord[], config?: ExperimentCo
   const calibrations = records
     .filter((r): r is CalibrationRecord => r.kind === "calibration")
     .map((r) => ({ model: r.model, drop: r.drop, sigma: r.sigma }));
+  const conclusions = conclusionsByMeasure({ attacks, accuracies: accuracy, certifications });
   return {
     points: distortionVsAccuracy(attacks, accuracy),
     ratios: practicalToCertified(attacks, certifications),
     calibrations,
-    conclusions: conclusionsByMeasure({ attacks, accuracies: accuracy, certifications }),
+    conclusions,
+    paired: pairedChecks(attacks, conclusions.judgedOn),
     adaptive: adaptiveConclusion(attacks),
   };
 }
@@ -102,6 +107,18 @@ export function headlineText(h: Headline): string {
       (r.numbers.length ? `\n   ${c.judgedOn}: ${r.numbers.slice(0, 4).map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}${r.numbers.length > 4 ? "; ..." : ""}` : "") +
       (r.note ? `\n   (${r.note})` : "")),
   ].join("\n"));
+  if (h.paired.length > 0) {
+    const range = (p: PairedCheck) => {
+      const values = p.ratios.map((r) => r.value);
+      return `${fmt(Math.min(...values))}-${fmt(Math.max(...values))} over ${values.length} pair(s)`;
+    };
+    out.push([
+      `Paired check of conclusions 3-5 (each ratio over the images both cells have, ${c.judgedOn}; it decides no verdict):`,
+      ...h.paired.map((p) => `${p.id}. ${p.description}: ${range(p)}` +
+        (p.summary.length ? `
+   ${p.summary.map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}` : "")),
+    ].join("\n"));
+  }
   if (h.adaptive.points.length > 0) {
     const a = h.adaptive;
     out.push(`${a.statement} ${a.verdict.toUpperCase()}` +

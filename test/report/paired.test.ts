@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AttackInput } from "../../src/figures/inputs.js";
 import { pairedChecks } from "../../src/report/paired.js";
+import { headline, headlineText } from "../../src/report/headline.js";
 
 /** One attacked image: `hardened` is the hardened L2 (null: hardening failed), `l2` the shortcut one. */
 function record(name: string, sigma: number, n: number, pa: number, image: number, l2: number, hardened: number | null, attack = "hsja"): AttackInput {
@@ -80,4 +81,14 @@ test("deterministic defenses and cells without a partner give no paired numbers"
   const none: AttackInput = { image: 1, attack: "hsja", status: "attacked", success: true, l2: 1, linf: 0.1, budget: 2000, defense: { id: "none", name: "none", kind: "none", model: "m", sigma: null, n: null, pa: null } };
   assert.deepEqual(pairedChecks([none, none]), []);
   assert.deepEqual(pairedChecks([1, 2, 3].map((i) => record("rs", 0.1, 10, 0.5, i, 1, 1))), []);
+});
+
+test("the headline text prints the paired check under the conclusions", () => {
+  const attacks = [
+    ...[2, 2, 2, 10].map((h, i) => ({ kind: "attack", key: `a/10/${i}`, ...record("rs", 0.1, 10, 0.5, i + 1, h, h) })),
+    ...[1, 1, 1].map((h, i) => ({ kind: "attack", key: `a/100/${i}`, ...record("rs", 0.1, 100, 0.5, i + 1, h, h) })),
+  ];
+  const h = headline(attacks as never);
+  assert.deepEqual(h.paired.map((p) => [p.id, p.ratios.map((r) => r.value)]), [[4, [2]]]);
+  assert.match(headlineText(h), /Paired check of conclusions 3-5 \(each ratio over the images both cells have, hardened; it decides no verdict\):\n4\. mean L2 at the smallest n \/ at the largest n, on the images attacked at both: 2-2 over 1 pair\(s\)/);
 });
