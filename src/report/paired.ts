@@ -115,30 +115,30 @@ export function pairedChecks(attacks: readonly AttackInput[], measure: Distortio
     if (ratios.length) checks.push({ id: 3, description: "mean L2 at the largest RS sigma / at the smallest, on the images attacked at both", summary, ratios });
   }
 
-  const groups = (by: (c: PairedCell) => unknown[]) => {
-    const out = new Map<string, PairedCell[]>();
+  /** In each group of cells equal in everything but `field`, the cells at its smallest and largest value. */
+  const ends = (field: "n" | "pa", by: (c: PairedCell) => unknown[]): [PairedCell, PairedCell][] => {
+    const groups = new Map<string, PairedCell[]>();
     for (const c of cells) {
+      if (c[field] === null) continue;
       const k = JSON.stringify(by(c));
-      out.set(k, [...(out.get(k) ?? []), c]);
+      groups.set(k, [...(groups.get(k) ?? []), c]);
     }
-    return [...out.values()];
+    return [...groups.values()].flatMap((group) => {
+      const sorted = group.sort((x, y) => (x[field] as number) - (y[field] as number));
+      const [lo, hi] = [sorted[0], sorted[sorted.length - 1]];
+      return lo[field] === hi[field] ? [] : [[lo, hi] as [PairedCell, PairedCell]];
+    });
   };
 
   const four: PairedRatio[] = [];
-  for (const group of groups((c) => [c.name, c.sigma, c.pa, c.oracle, c.attack, c.budget])) {
-    const byN = group.filter((c) => c.n !== null).sort((a, b) => (a.n as number) - (b.n as number));
-    if (byN.length < 2 || byN[0].n === byN[byN.length - 1].n) continue;
-    const [fewer, more] = [byN[0], byN[byN.length - 1]];
+  for (const [fewer, more] of ends("n", (c) => [c.name, c.sigma, c.pa, c.oracle, c.attack, c.budget])) {
     const r = ratioOn(fewer, more, minImages);
     if (r) four.push({ label: `${fewer.name} Pa=${fewer.pa}${rule(fewer)} ${label(fewer)}: L2(n=${fewer.n}) / L2(n=${more.n})`, ...r });
   }
   if (four.length) checks.push({ id: 4, description: "mean L2 at the smallest n / at the largest n, on the images attacked at both", summary: [], ratios: four });
 
   const five: PairedRatio[] = [];
-  for (const group of groups((c) => [c.name, c.sigma, c.n, c.oracle, c.attack, c.budget])) {
-    const byPa = group.filter((c) => c.pa !== null).sort((a, b) => (a.pa as number) - (b.pa as number));
-    if (byPa.length < 2 || byPa[0].pa === byPa[byPa.length - 1].pa) continue;
-    const [low, high] = [byPa[0], byPa[byPa.length - 1]];
+  for (const [low, high] of ends("pa", (c) => [c.name, c.sigma, c.n, c.oracle, c.attack, c.budget])) {
     const r = ratioOn(high, low, minImages);
     if (r) five.push({ label: `${low.name} n=${low.n}${rule(low)} ${label(low)}: L2(Pa=${high.pa}) / L2(Pa=${low.pa})`, ...r });
   }
