@@ -286,8 +286,12 @@ export async function hardenPoint(classifier: Classifier, original: Float32Array
     }
     while (confirmations < o.confirmations) {
       if (candidates.length === 0) {
+        const toStart = o.start === undefined ? "" : " (nor toward the starting point)";
         return done("failed", null, null, confirmations === 0
-          ? `bounds: no point outward along x_a - x_o up to the bounds${o.start === undefined ? "" : " (nor toward the starting point)"} passed the screen`
+          ? distance(final) === 0
+            // The attack's oracle accepted x_o itself: the ray x_o + t (x_a - x_o) is the one point x_o.
+            ? `bounds: the final point is the original (x_a = x_o), so there is no direction x_a - x_o to search along, and x_o did not pass the screen${toStart}`
+            : `bounds: no point outward along x_a - x_o up to the bounds${toStart} passed the screen`
           : `bounds: ${confirmations} confirmation(s) missed and no point further out passed the screen`);
       }
       candidates.sort((a, b) => a.distance - b.distance);

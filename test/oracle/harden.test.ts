@@ -134,6 +134,20 @@ test("where no point within the bounds is adversarial at level Pa, hardening fai
   assert.ok(reasons.has("bounds"), [...reasons].join(", "));
 });
 
+test("a final point equal to the original (the attack's oracle accepted x_o) fails saying there is no direction; the start path still hardens", async () => {
+  // x_o is 0.2 inside class 0: P[g != 0] = exactWrong(original), far below Pa, so x_o fails the screen.
+  assert.ok(exactWrong(original) < 0.05);
+  const h = await hardenPoint(smoothed(5), original, 0, original.slice(), { pa: PA });
+  assert.equal(h.status, "failed");
+  assert.equal(h.calls, 20, "one screen of x_o and nothing else");
+  assert.equal(h.reason, "bounds: the final point is the original (x_a = x_o), so there is no direction x_a - x_o to search along, and x_o did not pass the screen");
+  // With a starting point of class 1 the segment x_o -> x_s is a direction: a point is hardened on it.
+  const viaStart = await hardenPoint(smoothed(5), original, 0, original.slice(), { pa: PA, start: startImage });
+  assert.equal(viaStart.status, "hardened", viaStart.reason);
+  assert.equal(viaStart.path, "start");
+  assert.ok(exactWrong(viaStart.point!) >= PA, `P[g != 0] = ${exactWrong(viaStart.point!)}`);
+});
+
 test("the same seed gives the same hardening whatever the batch size of the smoothed classifier", async () => {
   const run = (batchSize: number) => hardenPoint(smoothed(11, { batchSize }), original, 0, final, { pa: PA, start: startImage });
   const reference = await run(1000);
