@@ -1,5 +1,5 @@
 /**
- * Prints the paired check of conclusions 3, 4 and 5 (src/report/paired.ts) on a run's records:
+ * Prints the paired check of conclusions 2, 3, 4 and 5 (src/report/paired.ts) on a run's records:
  * each ratio over the images that have a distortion in both cells. The report shows the same
  * numbers under its conclusions.
  *

@@ -20,7 +20,7 @@ export interface Headline {
   readonly calibrations: { readonly model: string; readonly drop: number; readonly sigma: number }[];
   /** The paper's five conclusions on the shortcut, verified and hardened distortions (the same as in the report). */
   readonly conclusions: ConclusionsByMeasure;
-  /** Conclusions 3-5 over the images both cells have, on the measure the verdicts are judged on (paired.ts). */
+  /** Conclusions 2-5 over the images both cells have, on the measure the verdicts are judged on (paired.ts). */
   readonly paired: PairedCheck[];
   /** Conclusion 4 against the adaptive attacker (Fig. 6). */
   readonly adaptive: AdaptiveConclusion;
@@ -113,7 +113,7 @@ export function headlineText(h: Headline): string {
       return `${fmt(Math.min(...values))}-${fmt(Math.max(...values))} over ${values.length} pair(s)`;
     };
     out.push([
-      `Paired check of conclusions 3-5 (each ratio over the images both cells have, ${c.judgedOn}; it decides no verdict):`,
+      `Paired check of conclusions 2-5 (each ratio over the images both cells have, ${c.judgedOn}; it decides no verdict):`,
       ...h.paired.map((p) => `${p.id}. ${p.description}: ${range(p)}` +
         (p.summary.length ? `
    ${p.summary.map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}` : "")),

@@ -1,5 +1,5 @@
 /**
- * A paired check of the paper's conclusions 3, 4 and 5. Their rules (conclusions.ts) compare
+ * A paired check of the paper's conclusions 2, 3, 4 and 5. Their rules (conclusions.ts) compare
  * per-cell means, and two cells of a grid hold different images: a larger sigma or a smaller n
  * misclassifies other images, and an image a defense misclassifies is not attacked there, so a
  * cell's mean can move because its images changed rather than because the attacker needed more.
@@ -7,6 +7,8 @@
  * cells. The numbers sit beside the report's verdicts; they decide nothing (the verdicts keep the
  * paper's definitions).
  *
+ * - 2: per attack, the median over (n, Pa) of mean L2 at the smallest RS sigma / without defense
+ *   (a local deterministic model, as conclusion 2 reads it; matched on attack and budget);
  * - 3: per attack, the median over (n, Pa) of mean L2 at the largest RS sigma / at the smallest
  *   (cells of the `rs` kind matched on n, Pa, oracle rule and budget);
  * - 4: per (defense, Pa, oracle rule, attack), mean L2 at the smallest n / at the largest n;
@@ -16,6 +18,7 @@
  * A pair with fewer than `minImages` common images is left out.
  */
 import type { AttackInput } from "../figures/inputs.js";
+import { mayBeRandom } from "../attacks/record.js";
 import { distortionOf, type DistortionMeasure } from "../figures/measure.js";
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { median } from "../stats/descriptive.js";
@@ -30,19 +33,21 @@ export interface PairedRatio extends DecidingNumber {
 
 /** The paired numbers of one conclusion. */
 export interface PairedCheck {
-  readonly id: 3 | 4 | 5;
+  readonly id: 2 | 3 | 4 | 5;
   /** What the ratios are, in words. */
   readonly description: string;
-  /** Per attack (3) or the overall median (5); empty for 4, whose rule reads every group. */
+  /** Per attack (2, 3) or the overall median (5); empty for 4, whose rule reads every group. */
   readonly summary: readonly DecidingNumber[];
   readonly ratios: readonly PairedRatio[];
 }
 
-/** A cell of the smoothed grid: one defense point, oracle rule, attack and budget, with its distortion per image. */
+/** A cell of the grid: one defense point, oracle rule, attack and budget, with its distortion per image. */
 interface PairedCell {
   readonly name: string;
   readonly kind: string;
-  readonly sigma: number;
+  /** Whether the defense may be random (smoothed, or a remote endpoint): mayBeRandom. */
+  readonly random: boolean;
+  readonly sigma: number | null;
   readonly n: number | null;
   readonly pa: number | null;
   readonly oracle: string;
@@ -54,12 +59,11 @@ interface PairedCell {
 function cellsOf(attacks: readonly AttackInput[], measure: DistortionMeasure): PairedCell[] {
   const cells = new Map<string, PairedCell>();
   for (const a of attacks) {
-    if (a.defense.sigma === null) continue;
     const d = a.defense;
     const key = JSON.stringify([d.name, d.sigma, d.n, d.pa, d.oracle ?? "", a.attack, a.budget ?? 0]);
     let cell = cells.get(key);
     if (!cell) {
-      cell = { name: d.name, kind: d.kind, sigma: d.sigma as number, n: d.n, pa: d.pa, oracle: d.oracle ?? "", attack: a.attack, budget: a.budget ?? 0, distortion: new Map() };
+      cell = { name: d.name, kind: d.kind, random: mayBeRandom(d), sigma: d.sigma, n: d.n, pa: d.pa, oracle: d.oracle ?? "", attack: a.attack, budget: a.budget ?? 0, distortion: new Map() };
       cells.set(key, cell);
     }
     const value = distortionOf(a, measure);
@@ -82,7 +86,7 @@ function ratioOn(a: PairedCell, b: PairedCell, minImages: number): { value: numb
 const rule = (c: PairedCell) => (c.oracle ? ` oracle=${c.oracle}` : "");
 const fmt = (x: number) => String(Number(x.toPrecision(3)));
 
-/** The paired numbers of conclusions 3, 4 and 5 under `measure` (those with no pair are left out). */
+/** The paired numbers of conclusions 2, 3, 4 and 5 under `measure` (those with no pair are left out). */
 export function pairedChecks(attacks: readonly AttackInput[], measure: DistortionMeasure = "hardened", minImages: number = CONCLUSION_THRESHOLDS.minImages): PairedCheck[] {
   const cells = cellsOf(attacks, measure);
   const checks: PairedCheck[] = [];
@@ -90,29 +94,46 @@ export function pairedChecks(attacks: readonly AttackInput[], measure: Distortio
   const several = attacksAtSeveralBudgets(attacks);
   const label = (c: PairedCell) => `${c.attack}${budgetSuffix(c.budget, several.has(c.attack))}`;
 
-  const rs = cells.filter((c) => c.kind === "rs");
-  const sigmas = [...new Set(rs.map((c) => c.sigma))].sort((a, b) => a - b);
+  /**
+   * Each cell of `numerators` over its partner (when it has exactly one) on their common images,
+   * and per attack (name and budget) the median of these ratios.
+   */
+  const perAttack = (numerators: readonly PairedCell[], partners: (c: PairedCell) => PairedCell[], ratioLabel: (c: PairedCell) => string, summaryLabel: string) => {
+    const ratios: PairedRatio[] = [];
+    const values = new Map<string, number[]>();
+    for (const c of numerators) {
+      const found = partners(c);
+      const r = found.length === 1 ? ratioOn(c, found[0], minImages) : null;
+      if (r === null) continue;
+      ratios.push({ label: ratioLabel(c), ...r });
+      values.set(label(c), [...(values.get(label(c)) ?? []), r.value]);
+    }
+    const summary = [...values].map(([attack, v]) => ({ label: `${attack}: ${summaryLabel}`, value: median(v) }));
+    return { ratios, summary };
+  };
+  const sameAttack = (a: PairedCell, b: PairedCell) => a.attack === b.attack && a.budget === b.budget;
+
+  const rs = cells.filter((c) => c.kind === "rs" && c.sigma !== null);
+  const sigmas = [...new Set(rs.map((c) => c.sigma as number))].sort((a, b) => a - b);
+  // A local deterministic model without defense, not a remote endpoint (kind "none" too, its defense unknown).
+  const none = cells.filter((c) => c.kind === "none" && !c.random);
+  if (sigmas.length >= 1 && none.length > 0) {
+    const small = sigmas[0];
+    const two = perAttack(
+      rs.filter((c) => c.sigma === small),
+      (c) => none.filter((b) => sameAttack(b, c)),
+      (c) => `n=${c.n} Pa=${c.pa}${rule(c)} ${label(c)}: L2(σ=${fmt(small)}) / L2(none)`,
+      `median over (n, Pa) of L2(σ=${fmt(small)}) / L2(none)`);
+    if (two.ratios.length) checks.push({ id: 2, description: "mean L2 at the smallest RS sigma / without defense, on the images attacked by both", ...two });
+  }
   if (sigmas.length >= 2) {
     const [small, large] = [sigmas[0], sigmas[sigmas.length - 1]];
-    const ratios: PairedRatio[] = [];
-    const summary: DecidingNumber[] = [];
-    for (const attack of [...new Set(rs.map((c) => `${c.attack}\u0000${c.budget}`))]) {
-      const perAttack: number[] = [];
-      for (const hi of rs.filter((c) => c.sigma === large && `${c.attack}\u0000${c.budget}` === attack)) {
-        const lows = rs.filter((c) => c.sigma === small && c.attack === hi.attack && c.budget === hi.budget && c.n === hi.n && c.pa === hi.pa && c.oracle === hi.oracle);
-        const r = lows.length === 1 ? ratioOn(hi, lows[0], minImages) : null;
-        if (r === null) continue;
-        perAttack.push(r.value);
-        ratios.push({ label: `n=${hi.n} Pa=${hi.pa}${rule(hi)} ${label(hi)}: L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`, ...r });
-      }
-      const m = median(perAttack);
-      if (m !== null) {
-        const [name, budget] = attack.split("\u0000");
-        const c = rs.find((x) => x.attack === name && String(x.budget) === budget)!;
-        summary.push({ label: `${label(c)}: median over (n, Pa) of L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`, value: m });
-      }
-    }
-    if (ratios.length) checks.push({ id: 3, description: "mean L2 at the largest RS sigma / at the smallest, on the images attacked at both", summary, ratios });
+    const three = perAttack(
+      rs.filter((c) => c.sigma === large),
+      (hi) => rs.filter((c) => c.sigma === small && sameAttack(c, hi) && c.n === hi.n && c.pa === hi.pa && c.oracle === hi.oracle),
+      (hi) => `n=${hi.n} Pa=${hi.pa}${rule(hi)} ${label(hi)}: L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`,
+      `median over (n, Pa) of L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`);
+    if (three.ratios.length) checks.push({ id: 3, description: "mean L2 at the largest RS sigma / at the smallest, on the images attacked at both", ...three });
   }
 
   /** In each group of cells equal in everything but `field`, the cells at its smallest and largest value. */

@@ -278,7 +278,7 @@ function numbersOf(measure: DistortionMeasure, r: ConclusionResult): string {
   return `<details><summary>${escapeHtml(`${measure}: ${r.verdict}`)}</summary>${body}</details>`;
 }
 
-/** Conclusions 3-5 with each ratio over the images both cells have (paired.ts); nothing when no pair exists. */
+/** Conclusions 2-5 with each ratio over the images both cells have (paired.ts); nothing when no pair exists. */
 function pairedSection(checks: readonly PairedCheck[], measure: DistortionMeasure): string {
   if (checks.length === 0) return "";
   const rows = checks.map((c) => {
@@ -293,9 +293,9 @@ function pairedSection(checks: readonly PairedCheck[], measure: DistortionMeasur
       { html: `<details><summary>all ${c.ratios.length}</summary>${numberList(c.ratios.map((r) => ({ label: `${r.label} (${r.images} images)`, value: r.value })), c.ratios.length)}</details>` },
     ] as Cell[];
   });
-  return `<h3 id="paired">Paired check of conclusions 3-5</h3>
-<p class="muted">The rules above compare the mean distortion of whole cells, and two cells hold different images: a larger σ or a smaller n misclassifies other images, and an image a defense misclassifies is not attacked there. Here each ratio is taken over the images that have a ${escapeHtml(measure)} distortion in both cells (at least ${CONCLUSION_THRESHOLDS.minImages}). These numbers decide no verdict; read them against the rules' thresholds to see whether a verdict rests on a change of images.</p>
-${table("paired-table", `Conclusions 3-5 on the images both cells have (${measure} distortions)`, ["#", "ratio", "summary", "range over the pairs", "pairs", "common images", "every pair"], rows)}`;
+  return `<h3 id="paired">Paired check of conclusions 2-5</h3>
+<p class="muted">The rules above compare the mean distortion of whole cells, and two cells hold different images: each defense point (σ, n, or none at all) misclassifies other images, and an image a defense misclassifies is not attacked there. Here each ratio is taken over the images that have a ${escapeHtml(measure)} distortion in both cells (at least ${CONCLUSION_THRESHOLDS.minImages}). These numbers decide no verdict; read them against the rules' thresholds to see whether a verdict rests on a change of images.</p>
+${table("paired-table", `Conclusions 2-5 on the images both cells have (${measure} distortions)`, ["#", "ratio", "summary", "range over the pairs", "pairs", "common images", "every pair"], rows)}`;
 }
 
 /** The section answering whether conclusion 4 survives the adaptive attacker (Fig. 6). */

@@ -90,5 +90,25 @@ test("the headline text prints the paired check under the conclusions", () => {
   ];
   const h = headline(attacks as never);
   assert.deepEqual(h.paired.map((p) => [p.id, p.ratios.map((r) => r.value)]), [[4, [2]]]);
-  assert.match(headlineText(h), /Paired check of conclusions 3-5 \(each ratio over the images both cells have, hardened; it decides no verdict\):\n4\. mean L2 at the smallest n \/ at the largest n, on the images attacked at both: 2-2 over 1 pair\(s\)/);
+  assert.match(headlineText(h), /Paired check of conclusions 2-5 \(each ratio over the images both cells have, hardened; it decides no verdict\):\n4\. mean L2 at the smallest n \/ at the largest n, on the images attacked at both: 2-2 over 1 pair\(s\)/);
+});
+
+test("conclusion 2, paired: smallest RS sigma over no defense on the images both attacked; a remote endpoint is not the baseline", () => {
+  const plain = (image: number, l2: number, oracle?: string): AttackInput => ({
+    image, attack: "rays", status: "attacked", success: true, l2, linf: l2 / 10, budget: 2000,
+    defense: { id: oracle ? "remote" : "none", name: oracle ? "remote" : "none", kind: "none", model: "m", sigma: null, n: null, pa: null, ...(oracle ? { oracle } : {}) },
+  });
+  // Without defense image 4 is easy (L2 0.2); the smoothed defense misclassifies it, so it is not attacked there.
+  const attacks = [
+    ...[1, 1, 1, 0.2].map((l2, i) => plain(i + 1, l2)),
+    ...[1.25, 1.25, 1.25].map((h, i) => record("rs", 0.1, 10, 0.5, i + 1, h, h, "rays")),
+    misclassified("rs", 0.1, 10, 0.5, 4),
+  ];
+  const two = pairedChecks(attacks).find((c) => c.id === 2)!;
+  // Whole cells: 1.25 / 0.8 = 1.5625 (outside conclusion 2's "barely affected" 1.3); paired: 1.25.
+  assert.deepEqual(two.ratios.map((r) => [r.label, r.value, r.images]), [["n=10 Pa=0.5 rays: L2(σ=0.1) / L2(none)", 1.25, 3]]);
+  assert.deepEqual(two.summary, [{ label: "rays: median over (n, Pa) of L2(σ=0.1) / L2(none)", value: 1.25 }]);
+  // A remote endpoint (an oracle rule, no sigma: its randomness unknown) is never the "no defense" cell.
+  const remoteOnly = [...[1, 1, 1].map((l2, i) => plain(i + 1, l2, "label")), ...[1.25, 1.25, 1.25].map((h, i) => record("rs", 0.1, 10, 0.5, i + 1, h, h, "rays"))];
+  assert.equal(pairedChecks(remoteOnly).find((c) => c.id === 2), undefined);
 });

@@ -38,10 +38,10 @@ test("writeReport turns a real run directory into report.html and figure files",
     const start = html.indexOf('id="conclusions-table"');
     const conclusionsTable = html.slice(start, html.indexOf("</table>", start));
     assert.equal((conclusionsTable.match(/<tr><td>[1-5]<\/td>/g) ?? []).length, 5, "five conclusions");
-    // The tiny run's RS defense has two n and two Pa: the paired check of conclusions 4 and 5 follows the table.
+    // The tiny run has a defense-less cell and an RS defense with two n and two Pa: the paired check of conclusions 2, 4 and 5 follows the table.
     const pairedStart = html.indexOf('id="paired-table"');
     assert.ok(pairedStart > start, "the paired check comes after the conclusions");
-    assert.deepEqual(html.slice(pairedStart, html.indexOf("</table>", pairedStart)).match(/<tr><td>[3-5]<\/td>/g), ["<tr><td>4</td>", "<tr><td>5</td>"]);
+    assert.deepEqual(html.slice(pairedStart, html.indexOf("</table>", pairedStart)).match(/<tr><td>[2-5]<\/td>/g), ["<tr><td>2</td>", "<tr><td>4</td>", "<tr><td>5</td>"]);
     assert.ok(!readdirSync(out).some((f) => f.endsWith(".tmp")), "no temporary file left");
 
     const files = readdirSync(join(out, "figures")).sort();
