@@ -115,8 +115,7 @@ export function headlineText(h: Headline): string {
     out.push([
       `Paired check of conclusions 2-5 (each ratio over the images both cells have, ${c.judgedOn}; it decides no verdict):`,
       ...h.paired.map((p) => `${p.id}. ${p.description}: ${range(p)}` +
-        (p.summary.length ? `
-   ${p.summary.map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}` : "")),
+        (p.summary.length ? `\n   ${p.summary.map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}` : "")),
     ].join("\n"));
   }
   if (h.adaptive.points.length > 0) {
