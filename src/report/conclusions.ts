@@ -270,7 +270,8 @@ function ruleSuffix(c: Cell): string {
   return c.defense.oracle === undefined ? "" : ` oracle=${c.defense.oracle}`;
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+/** `items` grouped by `key`, groups in the order of their first item. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);

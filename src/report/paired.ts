@@ -22,7 +22,7 @@ import { mayBeRandom } from "../attacks/record.js";
 import { distortionOf, type DistortionMeasure } from "../figures/measure.js";
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { median } from "../stats/descriptive.js";
-import { CONCLUSION_THRESHOLDS, type DecidingNumber } from "./conclusions.js";
+import { CONCLUSION_THRESHOLDS, groupBy, type DecidingNumber } from "./conclusions.js";
 
 /** One paired ratio: cell a over cell b on their common images. */
 export interface PairedRatio extends DecidingNumber {
@@ -137,19 +137,12 @@ export function pairedChecks(attacks: readonly AttackInput[], measure: Distortio
   }
 
   /** In each group of cells equal in everything but `field`, the cells at its smallest and largest value. */
-  const ends = (field: "n" | "pa", by: (c: PairedCell) => unknown[]): [PairedCell, PairedCell][] => {
-    const groups = new Map<string, PairedCell[]>();
-    for (const c of cells) {
-      if (c[field] === null) continue;
-      const k = JSON.stringify(by(c));
-      groups.set(k, [...(groups.get(k) ?? []), c]);
-    }
-    return [...groups.values()].flatMap((group) => {
+  const ends = (field: "n" | "pa", by: (c: PairedCell) => unknown[]): [PairedCell, PairedCell][] =>
+    groupBy(cells.filter((c) => c[field] !== null), (c) => JSON.stringify(by(c))).flatMap((group) => {
       const sorted = group.sort((x, y) => (x[field] as number) - (y[field] as number));
       const [lo, hi] = [sorted[0], sorted[sorted.length - 1]];
       return lo[field] === hi[field] ? [] : [[lo, hi] as [PairedCell, PairedCell]];
     });
-  };
 
   const four: PairedRatio[] = [];
   for (const [fewer, more] of ends("n", (c) => [c.name, c.sigma, c.pa, c.oracle, c.attack, c.budget])) {

@@ -13,6 +13,12 @@ export function comparableRecords(dir: string): unknown[] {
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/** Lines of a run directory's results.jsonl so far (0 before it exists): safe to poll while a run writes. */
+export function storedCount(dir: string): number {
+  const path = join(dir, RESULTS_FILE);
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
+}
+
 /**
  * What results.jsonl holds, read raw, line by line: its number of lines and the keys stored more
  * than once (readRecords and comparableRecords keep the first line of a key and hide the others).

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { LOCK_FILE } from "../../src/experiments/lock.js";
 import { runExperiment } from "../../src/experiments/runner.js";
-import { assertStoredOnce, comparableRecords } from "./compare.js";
+import { assertStoredOnce, comparableRecords, storedCount } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
 const BIN = fileURLToPath(new URL("../../bin/rsbench.js", import.meta.url));
@@ -19,10 +19,6 @@ let root = "";
 before(() => { root = mkdtempSync(join(tmpdir(), "rsbench-interrupt-")); });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function stored(dir: string): number {
-  const path = join(dir, "results.jsonl");
-  return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
-}
 
 /** `rsbench run FILE --out OUT` on the fixture environment; sends `signal` once `after` records are stored (never, with after = Infinity). */
 function run(file: string, out: string, signal: NodeJS.Signals, afterRecords: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; records: number; lockAtSignal: boolean }> {
@@ -33,7 +29,7 @@ function run(file: string, out: string, signal: NodeJS.Signals, afterRecords: nu
     child.stderr.on("data", (chunk) => { stderr += chunk; });
     child.stdout.resume();
     const timer = setInterval(() => {
-      if (stored(out) >= afterRecords) {
+      if (storedCount(out) >= afterRecords) {
         clearInterval(timer);
         lockAtSignal = existsSync(join(out, LOCK_FILE));
         child.kill(signal);
@@ -41,7 +37,7 @@ function run(file: string, out: string, signal: NodeJS.Signals, afterRecords: nu
     }, 5);
     child.on("exit", (code, sig) => {
       clearInterval(timer);
-      resolve({ code, signal: sig, stderr, records: stored(out), lockAtSignal });
+      resolve({ code, signal: sig, stderr, records: storedCount(out), lockAtSignal });
     });
   });
 }

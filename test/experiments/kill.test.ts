@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { assertStoredOnce, comparableRecords } from "./compare.js";
+import { assertStoredOnce, comparableRecords, storedCount } from "./compare.js";
 
 const SCRIPT = new URL("./runFixture.ts", import.meta.url).pathname;
 const SLOW_MS = "3"; // per attack query: about 3 s of attacks in all, so the kill lands mid-run
 
-function lines(path: string): number {
-  return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
-}
 
 /** Starts the fixture run and SIGKILLs it once `after` records are stored. */
 function runAndKill(out: string, after: number): Promise<{ records: number; signal: NodeJS.Signals | null }> {
@@ -19,14 +16,13 @@ function runAndKill(out: string, after: number): Promise<{ records: number; sign
     const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, out, "2", SLOW_MS], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk) => { stderr += chunk; });
-    const results = join(out, "results.jsonl");
     const timer = setInterval(() => {
-      if (lines(results) >= after) { clearInterval(timer); child.kill("SIGKILL"); }
+      if (storedCount(out) >= after) { clearInterval(timer); child.kill("SIGKILL"); }
     }, 2);
     child.on("exit", (code, signal) => {
       clearInterval(timer);
       if (signal !== "SIGKILL") reject(new Error(`the run ended before it was killed (code ${code}): ${stderr}`));
-      else resolve({ records: lines(results), signal });
+      else resolve({ records: storedCount(out), signal });
     });
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -10,7 +10,7 @@ import { connectionOptions, connectRedis, jobIdOf, keyOfJobId, parseQueueUrl, ru
 import { isSavedPointPath, QueueExecutor } from "../../src/experiments/queueCoordinator.js";
 import { runExperiment } from "../../src/experiments/runner.js";
 import { runCli } from "../cli/zooRun.js";
-import { assertStoredOnce, comparableRecords, filesUnder } from "./compare.js";
+import { assertStoredOnce, comparableRecords, filesUnder, storedCount } from "./compare.js";
 import { QUEUE_TEST_MODEL_VARIABLE } from "./queueEnvironment.js";
 import { testRedis, type TestRedis } from "./queueRedis.js";
 import { tinyConfig } from "./tinyConfig.js";
@@ -108,10 +108,6 @@ async function stop(child: Child): Promise<void> {
   await child.exited;
 }
 
-function stored(dir: string): number {
-  const path = join(dir, "results.jsonl");
-  return existsSync(path) ? readFileSync(path, "utf8").split("\n").length - 1 : 0;
-}
 
 
 /** Waits until `ready()` holds, checking every 20 ms; fails after `ms`, saying what it waited for. */
@@ -165,7 +161,7 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     let inFlight = "";
     a.onLine.push((line, lastOfChunk) => {
       const started = /^rsbench worker: start (attack\/\S+)$/.exec(line);
-      if (inFlight === "" && started && lastOfChunk && stored(out) >= 10) {
+      if (inFlight === "" && started && lastOfChunk && storedCount(out) >= 10) {
         inFlight = started[1];
         a.process.kill("SIGKILL");
       }
@@ -192,10 +188,10 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     const out = join(root, "coordinator-kill");
     const first = coordinator(file, out);
     const w = worker("queue-coordinator-kill");
-    await until("8 stored records", () => stored(out) >= 8);
+    await until("8 stored records", () => storedCount(out) >= 8);
     first.process.kill("SIGKILL");
     await first.exited;
-    const atKill = stored(out);
+    const atKill = storedCount(out);
     assert.ok(atKill < ITEMS, `killed after ${atKill} of ${ITEMS}`);
     // The worker keeps going: its records wait in Redis, none reaches the store without a coordinator.
     const client = await connectRedis(url);
@@ -210,7 +206,7 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     } finally {
       await queue.close();
     }
-    assert.equal(stored(out), atKill);
+    assert.equal(storedCount(out), atKill);
     const second = coordinator(file, out);
     const result = await second.exited;
     assert.equal(result.code, 0, result.stderr);
@@ -237,7 +233,7 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     // A worker not given the run's environment module refuses too: it never imports a module Redis names.
     spawnChild(["worker", "--queue", url, "--workers", "1", "--run", "queue-refusal", ...STALL]);
     await until("the coordinator to report the second refusal", () => run.lines.some((l) => l.includes("a worker imports no module a run names in Redis")));
-    assert.equal(stored(out), 0);
+    assert.equal(storedCount(out), 0);
     worker("queue-refusal");
     const result = await run.exited;
     assert.equal(result.code, 0, result.stderr);
