@@ -15,6 +15,10 @@ import type { FromWorker, ToWorker } from "./worker.js";
 export interface Executor {
   /** Executes every item; resolves when all are done, rejects on the first failure. */
   run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void>;
+  /**
+   * Stops executing and releases the threads. Called with items possibly in flight (a failure, an
+   * aborted run): those are dropped, and `run` may then reject or never call `onRecord` again.
+   */
   close(): Promise<void>;
   /** The run is complete: release what it holds outside this process (a queue's jobs). Called before close. */
   finish?(): Promise<void>;
@@ -23,33 +27,46 @@ export interface Executor {
 /** One worker, in the calling thread. */
 export class InlineExecutor implements Executor {
   private context: Promise<ExecutionContext> | null = null;
+  private closed = false;
 
   constructor(private readonly config: ExperimentConfig, private readonly environment: string, private readonly threads: number, private readonly save?: string) {}
 
   async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void> {
     this.context ??= importEnvironment(this.environment).then((env) => new ExecutionContext(env, this.config, this.threads, this.save));
     const context = await this.context;
-    for (const item of items) onRecord(await executeItem(context, item));
+    for (const item of items) {
+      if (this.closed) throw new Error(`executor closed before ${item.key}`);
+      const record = await executeItem(context, item);
+      if (this.closed) throw new Error(`executor closed while running ${item.key}`);
+      onRecord(record);
+    }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
 
 interface Slot {
   readonly worker: Worker;
   readonly ready: Promise<void>;
+  readonly exited: Promise<void>;
   onMessage: ((message: FromWorker) => void) | null;
 }
+
+/** How long `WorkerPool.close` waits for a worker to stop between two model calls before it terminates the thread. */
+export const STOP_TIMEOUT_MS = 60_000;
 
 /** K worker threads. */
 export class WorkerPool implements Executor {
   private readonly slots: Slot[] = [];
   private failure: Error | null = null;
+  private closing = false;
 
   constructor(config: ExperimentConfig, environment: string, readonly size: number, threads: number, save?: string) {
     for (let i = 0; i < size; i++) {
       const worker = moduleWorker(siblingModule(import.meta.url, "worker"));
-      const slot: Slot = { worker, ready: Promise.resolve(), onMessage: null };
+      const slot: Slot = { worker, ready: Promise.resolve(), exited: new Promise((done) => worker.once("exit", () => done())), onMessage: null };
       (slot as { ready: Promise<void> }).ready = new Promise<void>((resolve, reject) => {
         slot.onMessage = (m) => {
           if (m.type === "ready") resolve();
@@ -71,6 +88,7 @@ export class WorkerPool implements Executor {
       slot.worker.once("error", onError);
       slot.worker.once("exit", onExit);
       slot.onMessage = (m) => {
+        if (this.closing) return; // stopping: the record of an item in flight is dropped
         slot.worker.off("error", onError);
         slot.worker.off("exit", onExit);
         slot.onMessage = null;
@@ -104,7 +122,22 @@ export class WorkerPool implements Executor {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Asks every worker to stop (it exits between two model calls: see worker.ts) and waits for it;
+   * a worker that does not stop within STOP_TIMEOUT_MS (a model call that long) is terminated.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.closing = true;
+    await Promise.all(this.slots.map(async (slot) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((done) => { timer = setTimeout(() => done("late"), STOP_TIMEOUT_MS); });
+      try {
+        slot.worker.postMessage({ type: "stop" } satisfies ToWorker);
+      } catch {
+        // already exited
+      }
+      if ((await Promise.race([slot.exited, late])) === "late") await slot.worker.terminate();
+      clearTimeout(timer);
+    }));
   }
 }

@@ -73,6 +73,13 @@ export interface RunOptions {
    * src/experiments/queueCoordinator.ts). This process stays the single writer of the store.
    */
   readonly executor?: (run: ExecutorRun) => Executor | Promise<Executor>;
+  /**
+   * Stops the run when aborted: no record is stored after that (the items in flight are dropped),
+   * the workers stop between two model calls, the lock is released, and runExperiment rejects
+   * with `signal.reason` (an AbortError unless the caller gave one). The stored records are kept
+   * and the same call resumes.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What an executor of `RunOptions.executor` is told about the run. */
@@ -105,6 +112,24 @@ function sigmaTable(store: ResultStore): Map<string, number> {
   return table;
 }
 
+/**
+ * `work`, or a rejection with `signal.reason` as soon as the signal is aborted. The work goes on
+ * in the background then (until its executor is closed) and its outcome is ignored.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {}); // rejected after an abort (its workers were stopped under it): expected
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => { signal.removeEventListener("abort", onAbort); resolve(value); },
+      (error: unknown) => { signal.removeEventListener("abort", onAbort); reject(error); },
+    );
+  });
+}
+
 /** Runs or resumes an experiment. */
 export async function runExperiment(input: ExperimentConfig | string, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -129,6 +154,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   const dir = options.out;
   mkdirSync(dir, { recursive: true });
   // One writer per run directory; refused here, before the store is touched.
+  options.signal?.throwIfAborted();
   const lock = acquireLock(dir, { onWarning: options.onWarning });
   let store: ResultStore | null = null;
   let executor: Executor | null = null;
@@ -185,6 +211,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       options.onProgress?.({ phase, done: valid, total, resumed, elapsedSeconds, etaSeconds, key });
     };
     const onRecord = (phase: RunProgress["phase"]) => (record: ResultRecord) => {
+      if (options.signal?.aborted) return; // stopping: an item that finished under the abort is run again on resume
       opened.append(record);
       if (plannedKeys.has(record.key)) valid++;
       executed++;
@@ -207,10 +234,12 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       executor = options.executor
         ? await options.executor({ config, configHash: hash, inputs, environment: options.environment ?? null, dir })
         : size === 1 ? new InlineExecutor(config, environmentUrl, threads, save) : new WorkerPool(config, environmentUrl, size, threads, save);
+      const run = executor;
+      const execute = (items: readonly WorkItem[], phase: RunProgress["phase"]) => untilAborted(run.run(items, onRecord(phase)), options.signal);
       const calibrationPending = pending(calibrations);
-      if (calibrationPending.length) await executor.run(calibrationPending, onRecord("calibration"));
+      if (calibrationPending.length) await execute(calibrationPending, "calibration");
       // Sigmas are known now (from this session or an earlier one).
-      await executor.run(pending(workItems(config, sigmaTable(opened), images).filter(ours)), onRecord("items"));
+      await execute(pending(workItems(config, sigmaTable(opened), images).filter(ours)), "items");
     }
     clearInterval(timer);
     const final = saveManifest(valid === total);

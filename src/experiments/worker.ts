@@ -3,6 +3,11 @@
  * per model (onnxruntime intra-op threads as told), and executes the items it is sent, one at a
  * time, answering each with its record. It never writes the store: the main thread does, so
  * every record is durable before the worker gets its next item.
+ *
+ * "stop" ends the thread at once, from JavaScript: onnxruntime's run is synchronous on this
+ * thread, so a message is only handled between two model calls, never during one. Terminating
+ * the thread from outside during a call would abort the whole process (onnxruntime-node throws
+ * a C++ Napi::Error into a dying environment: "terminate called ...", exit 134).
  */
 import { parentPort } from "node:worker_threads";
 import type { ExperimentConfig } from "./config.js";
@@ -13,7 +18,8 @@ import type { ResultRecord } from "./records.js";
 
 export type ToWorker =
   | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number; readonly save?: string }
-  | { readonly type: "item"; readonly item: WorkItem };
+  | { readonly type: "item"; readonly item: WorkItem }
+  | { readonly type: "stop" };
 
 export type FromWorker =
   | { readonly type: "ready" }
@@ -24,6 +30,7 @@ const port = parentPort;
 if (port) {
   let context: ExecutionContext | null = null;
   port.on("message", async (message: ToWorker) => {
+    if (message.type === "stop") process.exit(0); // drops the item in flight: its record is never sent
     try {
       if (message.type === "init") {
         context = new ExecutionContext(await importEnvironment(message.environment), message.config, message.threads, message.save);

@@ -65,3 +65,31 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     assertStoredOnce(out, ITEMS);
   });
 }
+
+for (const workers of [1, 2]) {
+  test(`runExperiment with an AbortSignal (${workers} worker(s)): rejects with its reason, stores nothing after it, releases the lock; the same call then resumes to the uninterrupted records`, { timeout: 120_000 }, async () => {
+    const config = tinyConfig({ name: `abort-${workers}`, attacks: [{ name: "probe", budget: 40, options: { delayMs: 3 } }] });
+    const out = join(root, `abort-${workers}`);
+    const controller = new AbortController();
+    let storedAtAbort = -1;
+    const running = runExperiment(config as never, {
+      out, workers, environment: FIXTURE_ENVIRONMENT, signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done < 10 || controller.signal.aborted) return;
+        storedAtAbort = storedCount(out);
+        controller.abort();
+      },
+    });
+    await assert.rejects(running, (error: Error) => error.name === "AbortError");
+    assert.ok(storedAtAbort >= 10 && storedAtAbort < ITEMS, `aborted after ${storedAtAbort} of ${ITEMS}`);
+    await new Promise((done) => setTimeout(done, 300)); // an item that was in flight would have finished by now
+    assert.equal(storedCount(out), storedAtAbort, "a record was stored after the abort");
+    assert.equal(existsSync(join(out, LOCK_FILE)), false, "the lock was released");
+
+    await runExperiment(config as never, { out, workers, environment: FIXTURE_ENVIRONMENT });
+    const reference = join(root, `abort-${workers}.reference`);
+    await runExperiment(config as never, { out: reference, workers: 1, environment: FIXTURE_ENVIRONMENT });
+    assert.deepEqual(comparableRecords(out), comparableRecords(reference));
+    assertStoredOnce(out, ITEMS);
+  });
+}

@@ -116,26 +116,36 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   const datasets = [config.data, config.accuracy].map((d) => d.dataset);
   checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
   const progress = progressReporter(`run ${name}`);
-  // Ctrl-C or SIGTERM: stop at once, keeping every stored record (each is appended and fsynced
-  // whole on this thread, so a signal never lands mid-record), and exit through process.exit so
-  // that the directory's lock is released (its "exit" hook) instead of left stale.
+  // Ctrl-C or SIGTERM: stop, keeping every stored record (each is appended and fsynced whole on
+  // this thread, so a signal never lands mid-record). The run is aborted: its workers stop between
+  // two model calls (terminating a thread inside onnxruntime would abort the process) and the
+  // directory's lock is released; then the process exits. A second signal exits at once.
+  const controller = new AbortController();
+  const code = (signal: NodeJS.Signals) => (signal === "SIGINT" ? 130 : 143);
+  let received: NodeJS.Signals | null = null;
   const interrupted = (signal: NodeJS.Signals) => {
+    if (received !== null) process.exit(code(signal));
+    received = signal;
     progress.stop();
-    process.stderr.write(
-      `\nrsbench run: ${signal}: stopped; the records stored in ${out} are kept (only the items in flight are lost). ` +
-      `Run the same command to resume.\n`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    controller.abort();
   };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  process.on("SIGINT", interrupted);
+  process.on("SIGTERM", interrupted);
   let summary: RunSummary;
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
     summary = await runExperiment(config, {
       out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, onWarning: warn, shard,
+      signal: controller.signal,
       ...(queue === undefined ? {} : { executor: (run) => QueueExecutor.open(run, { url: queue, onWarning: warn }) }),
     });
   } catch (error) {
+    if (received !== null) {
+      process.stderr.write(
+        `\nrsbench run: ${received}: stopped; the records stored in ${out} are kept (only the items in flight are lost). ` +
+        `Run the same command to resume.\n`);
+      process.exit(code(received));
+    }
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   } finally {
     process.off("SIGINT", interrupted);
