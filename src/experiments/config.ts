@@ -72,8 +72,24 @@ export interface DefenseConfig {
  * harden each final point against smoothed defenses, at most `hardenCalls` calls of g, 1000 by
  * default; needs "sequential" and verify >= 1; false or absent: no hardening), and with it
  * `hardenAt` (budgets below `budget`, ascending: the points held then are checked and hardened too).
+ * `defenses` and `oracle` (AttackCells) restrict the entry to some cells of the grid.
  */
-export type AttackConfig = AttackSpec;
+export type AttackConfig = AttackSpec & AttackCells;
+
+/**
+ * The cells of the grid an attack entry runs in (absent: every defense point). Each field is
+ * stored absent when not given, so that configs written before it keep their hash.
+ */
+export interface AttackCells {
+  /** Only the defense points of these `defenses[].name` entries. */
+  readonly defenses?: readonly string[];
+  /**
+   * The oracle rules this entry attacks each smoothed (or remote) defense point with, in place of
+   * the defense's own `oracle` list: e.g. PopSkipJump under "label" beside the paper's attacks
+   * under "shortcut", in the same (defense, n, Pa) cells. Undefended points are attacked once.
+   */
+  readonly oracle?: readonly OracleRule[];
+}
 
 /** Cohen et al.'s CERTIFY settings (their defaults: n0 = 100, n = 100000, alpha = 0.001). */
 export interface CertificationConfig {
@@ -350,7 +366,7 @@ function remoteDefenseConfig(c: Checker, path: string, o: Record<string, unknown
 }
 
 function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly<Record<string, AttackNorms>>): AttackConfig | undefined {
-  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls", "hardenAt"]);
+  const o = c.object(path, value, ["name", "id", "norm", "budget", "options", "start", "verify", "verification", "verifyAlpha", "harden", "hardenCalls", "hardenAt", "defenses", "oracle"]);
   if (!o) return undefined;
   const name = known ? c.choice(join(path, "name"), o.name, Object.keys(known)) : c.string(join(path, "name"), o.name, NAME_PATTERN);
   const id = o.id === undefined ? undefined : c.string(join(path, "id"), o.id, NAME_PATTERN);
@@ -395,10 +411,17 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
   if (entry?.defaults !== undefined && norm !== undefined) {
     c.problems.push(...attackOptionProblems(entry as AttackEntry, norm, options, join(path, "options")));
   }
+  // The cells it runs in (names are checked against the defenses by parseFresh).
+  const defenses = o.defenses === undefined ? undefined : c.list(join(path, "defenses"), o.defenses, (p, v) => c.string(p, v, NAME_PATTERN));
+  const oracle = o.oracle === undefined ? undefined : c.list(join(path, "oracle"), o.oracle, (p, v) => oracleRuleOf(v) ?? c.fail(p, ORACLE_RULE_FORMS, v));
   if (name === undefined || norm === undefined || budget === undefined || start === undefined || verify === undefined || verification === undefined) return undefined;
   if (verification === "sequential" && verifyAlpha === undefined) return undefined;
   if (o.id !== undefined && id === undefined) return undefined;
-  return { name, ...(id === undefined ? {} : { id }), norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}), ...harden };
+  if ((o.defenses !== undefined && defenses === undefined) || (o.oracle !== undefined && oracle === undefined)) return undefined;
+  return {
+    name, ...(id === undefined ? {} : { id }), norm, budget, options, start, verify, ...(verification === "sequential" ? { verification, verifyAlpha } : {}), ...harden,
+    ...(defenses === undefined ? {} : { defenses }), ...(oracle === undefined ? {} : { oracle }),
+  };
 }
 
 /**
@@ -462,6 +485,9 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
         : `attacks: duplicate id ${JSON.stringify(k)} (ids, and "<name>-<norm>" of entries without one, must be unique)`);
     }
     attackKeys.add(k);
+    for (const d of a.defenses ?? []) {
+      if (!names.has(d)) c.problems.push(`attacks: ${k}'s defenses name ${JSON.stringify(d)}, which is not a defense of this config (expected one of ${[...names].join(", ")})`);
+    }
   }
 
   let certification: CertificationConfig | null = null;

@@ -5,7 +5,7 @@
  * (config, key, seed), whatever the order, the worker count or the resumptions.
  */
 import { DEFAULT_ORACLE_RULE, type OracleRule } from "../oracle/rule.js";
-import type { AttackConfig, CalibrationConfig, DefenseConfig, ExperimentConfig } from "./config.js";
+import type { AttackCells, AttackConfig, CalibrationConfig, DefenseConfig, ExperimentConfig } from "./config.js";
 import type { ComputedFigure, DefenseRef } from "./records.js";
 import { attackKey, defensePointId } from "../attacks/record.js";
 export { predictionKey } from "../attacks/record.js";
@@ -107,14 +107,17 @@ export function remoteDefensePoint(name: string, url: string, pa: number, oracle
   return { id: `${name}/pa=${pa}/oracle=${oracle}`, name, kind: "none", model: url, sigma: null, drop: null, n: null, pa, oracle };
 }
 
-/** The defense points of the grid: every entry, times its n values, times its Pa values, times its oracle rules. */
-export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable): DefenseRef[] {
+/**
+ * The defense points of the grid: every entry, times its n values, times its Pa values, times its
+ * oracle rules (`rules` in place of each entry's own: an attack entry's `oracle`).
+ */
+export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable, rules?: readonly OracleRule[]): DefenseRef[] {
   const points: DefenseRef[] = [];
   for (const d of config.defenses) {
     const sigma = resolveSigma(d, sigmas);
     const drop = d.sigma !== null && typeof d.sigma === "object" ? d.sigma.drop : null;
     if (d.target !== undefined) {
-      for (const pa of d.pa) for (const oracle of d.oracle ?? []) points.push(remoteDefensePoint(d.name, d.target, pa, oracle));
+      for (const pa of d.pa) for (const oracle of rules ?? d.oracle ?? []) points.push(remoteDefensePoint(d.name, d.target, pa, oracle));
       continue;
     }
     if (sigma === null) {
@@ -123,7 +126,7 @@ export function defensePoints(config: ExperimentConfig, sigmas: SigmaTable): Def
     }
     for (const n of d.n) {
       for (const pa of d.pa) {
-        for (const oracle of d.oracle ?? [DEFAULT_ORACLE_RULE]) {
+        for (const oracle of rules ?? d.oracle ?? [DEFAULT_ORACLE_RULE]) {
           const point = { id: defensePointId(d.name, { n, pa, oracle }), name: d.name, kind: d.kind, model: d.model, sigma, drop, n, pa };
           points.push(oracle === DEFAULT_ORACLE_RULE ? point : { ...point, oracle });
         }
@@ -169,15 +172,31 @@ export function workItems(config: ExperimentConfig, sigmas: SigmaTable, images: 
       }
     }
   }
-  const points = defensePoints(config, sigmas);
+  const cells = attackCells(config, sigmas);
   for (const image of images) {
-    for (const defense of points) {
-      for (const attack of config.attacks) {
-        items.push({ kind: "attack", key: attackKey(defense.id, attack.name, attack.norm, image.index, attack.id), defense, attack, image });
-      }
+    for (const { defense, attack } of cells) {
+      items.push({ kind: "attack", key: attackKey(defense.id, attack.name, attack.norm, image.index, attack.id), defense, attack, image });
     }
   }
   return items;
+}
+
+/**
+ * The (defense point, attack entry) pairs each image is attacked in: every point times every
+ * entry (point-major, as before entries could choose their cells), then the entries with their
+ * own `oracle` rules at the points those rules make. An entry's `defenses` keeps only those.
+ */
+export function attackCells(config: ExperimentConfig, sigmas: SigmaTable): { defense: DefenseRef; attack: AttackConfig }[] {
+  const runsIn = (attack: AttackCells, defense: DefenseRef) => attack.defenses === undefined || attack.defenses.includes(defense.name);
+  const cells: { defense: DefenseRef; attack: AttackConfig }[] = [];
+  for (const defense of defensePoints(config, sigmas)) {
+    for (const attack of config.attacks) if (attack.oracle === undefined && runsIn(attack, defense)) cells.push({ defense, attack });
+  }
+  for (const attack of config.attacks) {
+    if (attack.oracle === undefined) continue;
+    for (const defense of defensePoints(config, sigmas, attack.oracle)) if (runsIn(attack, defense)) cells.push({ defense, attack });
+  }
+  return cells;
 }
 
 /** Rough cost of a Fig. 1-3 computation, in forward passes, for progress estimates. */

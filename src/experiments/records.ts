@@ -148,6 +148,15 @@ export interface RunManifest {
   readonly shard?: ShardSpec;
   /** A directory written by `rsbench merge`: the shards it holds. Absent otherwise. */
   readonly merged?: MergeInfo;
+  /** Each `--extend` that grew the run: when, the config hash before, and the attack entries after. Absent if none. */
+  readonly extensions?: readonly RunExtension[];
+}
+
+/** One growth of a run by `rsbench run --extend` (appended attack entries). */
+export interface RunExtension {
+  readonly at: string;
+  readonly from: string;
+  readonly attacks: number;
 }
 
 /** What a shard directory held when `rsbench merge` last read it. */

@@ -57,6 +57,26 @@ export function differingFields(a: ExperimentConfig, b: ExperimentConfig): strin
   return [...keys].filter((k) => canonicalJson((a as unknown as Record<string, unknown>)[k]) !== canonicalJson((b as unknown as Record<string, unknown>)[k]));
 }
 
+/**
+ * Why `config` is not an extension of `stored` (empty when it is): the same experiment with attack
+ * entries appended (a config's description is not part of it). The earlier entries, and so the keys and
+ * records of every stored item, stay as they are (an item's result is a function of the config
+ * fields it reads, its key and the seed; src/experiments/grid.ts), so a run can grow new cells
+ * without re-running the old ones.
+ */
+export function extensionProblems(stored: ExperimentConfig, config: ExperimentConfig): string[] {
+  const problems = differingFields(stored, config)
+    .filter((k) => k !== "attacks")
+    .map((k) => `${k} differs (only attack entries may be appended)`);
+  const before = stored.attacks.map((a) => canonicalJson(a));
+  const after = config.attacks.map((a) => canonicalJson(a));
+  if (after.length <= before.length) problems.push(`attacks: expected more than the run's ${before.length} entries, got ${after.length}`);
+  before.forEach((a, i) => {
+    if (after[i] !== a) problems.push(`attacks[${i}] differs from the run's (the run's entries must come first, unchanged)`);
+  });
+  return problems;
+}
+
 /** Reads and parses a JSON file of a run directory; an error names the file and what it is. */
 function readJsonFile(path: string, what: string): unknown {
   let text: string;
@@ -116,6 +136,11 @@ export interface PrepareOptions {
   readonly onWarning?: (message: string) => void;
   /** The shard this session runs (absent: the whole grid). A directory made for another shard, or for none, is refused. */
   readonly shard?: ShardSpec;
+  /**
+   * Accept a config that appends attack entries to the run's (extensionProblems): the run's
+   * config.json becomes it, the stored records stay, and the new cells run.
+   */
+  readonly extend?: boolean;
 }
 
 /** "shard 1/3", "the whole grid (no --shard)". */
@@ -128,20 +153,28 @@ function shardWords(shard: ShardSpec | undefined): string {
  * experiment on the same inputs. Resuming with a different config, or with models or data whose
  * content changed, is refused: its results would mix two experiments.
  */
-export function prepareRunDirectory(dir: string, config: ExperimentConfig, options: PrepareOptions = {}): { hash: string; previous: RunManifest | null } {
+export function prepareRunDirectory(dir: string, config: ExperimentConfig, options: PrepareOptions = {}): { hash: string; previous: RunManifest | null; extended: string | null } {
   mkdirSync(dir, { recursive: true });
   const hash = configHash(config);
   const configPath = join(dir, CONFIG_FILE);
   const manifestPath = join(dir, MANIFEST_FILE);
   const fresh = !existsSync(configPath);
+  let extended: string | null = null;
   if (!fresh) {
     const stored = readStoredConfig(configPath);
     const storedHash = configHash(stored);
-    if (storedHash !== hash) {
+    if (storedHash !== hash && options.extend) {
+      const problems = extensionProblems(stored, config);
+      if (problems.length) {
+        throw new Error(`run directory ${dir}: --extend takes a config that appends attack entries to the run's, and nothing else:\n  ${problems.join("\n  ")}`);
+      }
+      extended = storedHash;
+    } else if (storedHash !== hash) {
       throw new Error(
         `run directory ${dir} holds a different experiment (config hash ${storedHash.slice(0, 12)}, this config ${hash.slice(0, 12)}; ` +
         `differing fields: ${differingFields(stored, config).join(", ")}). ` +
-        `Resume with the same config, or choose another --out directory. (--force-new starts over in this directory, keeping the old run in superseded-<time>/.)`,
+        `Resume with the same config, or choose another --out directory. (--force-new starts over in this directory, keeping the old run in superseded-<time>/; ` +
+        `--extend grows the run when the config only appends attack entries.)`,
       );
     }
   }
@@ -169,8 +202,9 @@ export function prepareRunDirectory(dir: string, config: ExperimentConfig, optio
       options.onWarning?.(`${manifestPath} records no input fingerprints (written before rsbench recorded them): the earlier sessions' models and data cannot be checked; they are recorded from this session on`);
     }
   }
-  if (fresh) writeConfigFile(dir, config);
-  return { hash, previous };
+  // Written only after every check passed: a refused extension leaves the run as it was.
+  if (fresh || extended !== null) writeConfigFile(dir, config);
+  return { hash, previous, extended };
 }
 
 /** Writes a run directory's config.json (the canonical JSON of the validated config, atomically). */

@@ -61,6 +61,12 @@ export interface RunOptions {
    * match its manifest is refused.
    */
   readonly forceNew?: boolean;
+  /**
+   * Grow the run: accept a config that appends attack entries to the directory's
+   * (runDirectory.ts extensionProblems). Stored records stay; the new cells run; run.json lists
+   * the extension under `extensions`.
+   */
+  readonly extend?: boolean;
   /** Things the user should know that do not stop the run (a recovered lock, folder labels); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
   /**
@@ -164,7 +170,9 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       const aside = supersedeRun(dir);
       if (aside !== null) options.onWarning?.(`--force-new: the earlier run of ${dir} was moved to ${aside}; starting over`);
     }
-    const { hash, previous } = prepareRunDirectory(dir, config, { inputs, onWarning: options.onWarning, shard: options.shard });
+    const { hash, previous, extended } = prepareRunDirectory(dir, config, { inputs, onWarning: options.onWarning, shard: options.shard, extend: options.extend });
+    const extensions = [...(previous?.extensions ?? []), ...(extended === null ? [] : [{ at: new Date().toISOString(), from: extended, attacks: config.attacks.length }])];
+    if (extended !== null) options.onWarning?.(`--extend: ${dir} grows to ${config.attacks.length} attack entries (config ${extended.slice(0, 12)} -> ${hash.slice(0, 12)}); its stored records are kept`);
     const opened = ResultStore.open(dir);
     store = opened;
     const created = previous?.created ?? new Date().toISOString();
@@ -198,6 +206,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       sessions: (previous?.sessions ?? 0) + 1, workers, software, inputs, images: images.map((i) => i.index),
       store: { valid, foreign: opened.size - valid, duplicates: opened.recovery.duplicates, droppedBytes: opened.recovery.droppedBytes },
       ...(options.shard ? { shard: { index: options.shard.index, count: options.shard.count } } : {}),
+      ...(extensions.length ? { extensions } : {}),
     });
     const saveManifest = (complete: boolean): RunManifest => {
       const m = manifest(complete);

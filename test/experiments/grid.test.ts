@@ -74,3 +74,41 @@ test("workItems: an attack entry's id names its keys in place of <name>-<norm>; 
   assert.ok(keys.includes("attack/none/probe-300/image=10"));
   assert.equal(new Set(keys).size, keys.length, "keys are unique");
 });
+
+test("an attack entry's defenses and oracle choose its cells; the other entries' items are unchanged", () => {
+  const sigmas = new Map([["calibration/linear/drop=10%", 0.42]]);
+  const grown = parseConfig(tinyConfig({
+    attacks: [{ name: "probe", budget: 40 }, { name: "probe", id: "psj-like", budget: 20, defenses: ["none", "rs-drop"], oracle: ["label"] }],
+  }));
+  const items = workItems(grown, sigmas, images).filter((i) => i.kind === "attack");
+  const own = items.filter((i) => i.key.includes("/psj-like/"));
+  // 4 images x (none once + rs-drop's 2 n x 2 Pa, each under "label" instead of the default rule).
+  assert.equal(own.length, 4 * (1 + 4));
+  assert.deepEqual(own.filter((i) => i.key.endsWith("image=10")).map((i) => i.key), [
+    "attack/none/psj-like/image=10",
+    "attack/rs-drop/n=5/pa=0.5/oracle=label/psj-like/image=10",
+    "attack/rs-drop/n=5/pa=0.8/oracle=label/psj-like/image=10",
+    "attack/rs-drop/n=10/pa=0.5/oracle=label/psj-like/image=10",
+    "attack/rs-drop/n=10/pa=0.8/oracle=label/psj-like/image=10",
+  ]);
+  assert.ok(own.every((i) => i.kind === "attack" && (i.defense.sigma === null ? i.defense.oracle === undefined : i.defense.oracle === "label")));
+  // The first entry's items are those of the config without the second one, in the same order.
+  const before = workItems(config, sigmas, images).map((i) => i.key);
+  assert.deepEqual(workItems(grown, sigmas, images).map((i) => i.key).filter((k) => !k.includes("/psj-like/")), before);
+});
+
+test("an attack entry's defenses must name defenses of the config", () => {
+  assert.throws(
+    () => parseConfig(tinyConfig({ attacks: [{ name: "probe", budget: 40, defenses: ["rs-drop", "rs-5%"] }] })),
+    /attacks: probe-l2's defenses name "rs-5%", which is not a defense of this config \(expected one of none, rs-drop, rs-0\.3\)/,
+  );
+  assert.throws(() => parseConfig(tinyConfig({ attacks: [{ name: "probe", budget: 40, oracle: ["majority"] }] })), /attacks\[0\]\.oracle\[0\]: expected/);
+});
+
+test("extensionProblems: only appended attack entries make an extension", async () => {
+  const { extensionProblems } = await import("../../src/experiments/runDirectory.js");
+  const two = parseConfig(tinyConfig({ attacks: [{ name: "probe", budget: 40 }, { name: "probe", id: "p2", budget: 20 }] }));
+  assert.deepEqual(extensionProblems(config, two), []);
+  assert.deepEqual(extensionProblems(two, config), ["attacks: expected more than the run's 2 entries, got 1"]);
+  assert.deepEqual(extensionProblems(config, parseConfig(tinyConfig({ batchSize: 10, attacks: two.attacks }))), ["batchSize differs (only attack entries may be appended)"]);
+});

@@ -173,3 +173,39 @@ test("every attacked record spent exactly its budget, counted outside the oracle
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("--extend grows a run by appended attack entries: old records kept byte for byte, only the new cells run, same records as a fresh run", async () => {
+  const root = mkdtempSync(join(tmpdir(), "rsbench-run-"));
+  const base = { certification: null, figures: { include: [] } };
+  const added = { name: "probe", id: "probe-label", budget: 20, defenses: ["rs-drop"], oracle: ["label"] };
+  try {
+    const out = join(root, "run");
+    const first = await runExperiment(tinyConfig(base) as never, { out, workers: 1, environment });
+    const storedBefore = readFileSync(join(out, RESULTS_FILE), "utf8");
+    const grown = tinyConfig({ ...base, description: "with a second entry", attacks: [{ name: "probe", budget: 40 }, added] });
+    // Without --extend: refused, pointing to it.
+    await assert.rejects(runExperiment(grown as never, { out, workers: 1, environment }), /differing fields: attacks\)\..*--extend grows the run/s);
+    // An extension may only append attack entries: another seed, or a changed first entry, is refused and leaves config.json as it was.
+    const configBefore = readFileSync(join(out, "config.json"), "utf8");
+    await assert.rejects(runExperiment({ ...grown, seed: 12 } as never, { out, workers: 1, environment, extend: true }), /--extend takes a config that appends attack entries to the run's, and nothing else:\n  seed differs/);
+    await assert.rejects(
+      runExperiment(tinyConfig({ ...base, attacks: [{ name: "probe", budget: 41 }, added] }) as never, { out, workers: 1, environment, extend: true }),
+      /attacks\[0\] differs from the run's \(the run's entries must come first, unchanged\)/,
+    );
+    assert.equal(readFileSync(join(out, "config.json"), "utf8"), configBefore);
+    // 4 images x rs-drop's 4 points, under the label rule.
+    const extended = await runExperiment(grown as never, { out, workers: 2, environment, extend: true });
+    assert.equal(extended.resumed, first.executed);
+    assert.equal(extended.executed, 16);
+    assert.ok(readFileSync(join(out, RESULTS_FILE), "utf8").startsWith(storedBefore));
+    assert.equal(extended.manifest.extensions?.length, 1);
+    assert.equal(extended.manifest.extensions?.[0].from, first.manifest.configHash);
+    assert.equal(readRun(out).config.attacks.length, 2);
+    // Resuming the grown run needs no flag now; a fresh run of the grown config gives the same records.
+    assert.equal((await runExperiment(grown as never, { out, workers: 1, environment })).executed, 0);
+    await runExperiment(grown as never, { out: join(root, "fresh"), workers: 1, environment });
+    assert.deepEqual(comparableRecords(out), comparableRecords(join(root, "fresh")));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

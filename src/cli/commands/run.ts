@@ -34,6 +34,7 @@ export interface RunFlags {
   json?: boolean;
   device?: string;
   forceNew?: boolean;
+  extend?: boolean;
   shard?: string;
   queue?: string;
 }
@@ -111,6 +112,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
       throw new UsageError((error as Error).message);
     }
   }
+  if (flags.extend && flags.forceNew) throw new UsageError("--extend and --force-new do not go together: --extend keeps the run's records and adds cells; --force-new starts over");
   const queue = flags.queue;
   const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, shard ? `${name}.shard-${shard.index}-of-${shard.count}` : name);
   const datasets = [config.data, config.accuracy].map((d) => d.dataset);
@@ -135,7 +137,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
     summary = await runExperiment(config, {
-      out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, onWarning: warn, shard,
+      out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, extend: flags.extend, onWarning: warn, shard,
       signal: controller.signal,
       ...(queue === undefined ? {} : { executor: (run) => QueueExecutor.open(run, { url: queue, onWarning: warn }) }),
     });
@@ -193,6 +195,7 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--shard <I/N>", "run only shard I of N (items whose key hashes to I, and every calibration); auto/N takes I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX. Default --out: runs/<name>.shard-I-of-N; join the shards with rsbench merge")
     .option("--queue <redis-url>", "coordinate the run over a work queue (BullMQ on Redis, redis://HOST:PORT): items run on `rsbench worker --queue` processes, this process stores their records (see docs/queue.md)")
     .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
+    .option("--extend", "grow the run: accept a config that appends attack entries to the run's (nothing else may change); the stored records stay and only the new cells run")
     .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline, queue}")
     .addHelpText("after", [
       "",
