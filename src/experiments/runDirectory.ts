@@ -72,7 +72,7 @@ export function extensionProblems(stored: ExperimentConfig, config: ExperimentCo
   const after = config.attacks.map((a) => canonicalJson(a));
   if (after.length <= before.length) problems.push(`attacks: expected more than the run's ${before.length} entries, got ${after.length}`);
   before.forEach((a, i) => {
-    if (after[i] !== a) problems.push(`attacks[${i}] differs from the run's (the run's entries must come first, unchanged)`);
+    if (i < after.length && after[i] !== a) problems.push(`attacks[${i}] differs from the run's (the run's entries must come first, unchanged)`);
   });
   return problems;
 }
