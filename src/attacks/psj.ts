@@ -122,7 +122,8 @@ export type PsjCall = "single point" | "gradient estimate";
  * (`popskip.py` class PopSkipJump, `abstract_attack.py` Attack.attack_one, `infomax.py` bin_search):
  * 1. start from `context.startingPoint` (rsbench's start policy: the runner's "auto"/"data"/"own"; the
  *    official `initialize_starting_point` never stores the point it finds and its experiments start from an
- *    image of another class), or, without one, from uniform noise answered adversarial (not asked again);
+ *    image of another class) when it is answered adversarial, or else from uniform noise answered
+ *    adversarial (official `initialize_starting_point`, one query per draw);
  * 2. Bayesian line search (infomax.ts) between the original and that point: the border point is at the
  *    MAP centre t of the sigmoid, (1 - t) x~ + t x* (l2) or the Linf projection at radius (1 - t) ||x~ - x*||;
  * 3. each iteration t >= 1: estimate the gradient at the border point from n probes (n from the line
@@ -138,7 +139,9 @@ export type PsjCall = "single point" | "gradient estimate";
  * - `lineSearchAtOriginal`: a line search put t at 1 (the original); as officially it is retried up to
  *   5 times, then t = 1 - 0.5 / grid;
  * - `lineSearchNotConverged`: a line search reached 5000 queries without its stop rule;
- * - `zeroGradient`: the gradient estimate has zero norm; the iteration keeps its point.
+ * - `zeroGradient`: the gradient estimate has zero norm; the iteration keeps its point;
+ * - `startingPointBenign`: the given starting point was answered benign (it is asked once, as HSJA's
+ *   is here; the official code never checks it); PSJ initialises itself from noise instead.
  */
 export async function psj(
   oracle: DecisionOracle,
@@ -253,8 +256,10 @@ class PsjRun {
     const { lower, upper } = this.oracle.bounds;
     if (context.startingPoint !== undefined) {
       end.set(context.startingPoint);
-      clipToBounds(end, this.oracle.bounds);
-      return true;
+      // Asked once, as HSJA does here: a data start that g sends back to the original's class would
+      // leave every line search without an adversarial end (the official code does not check).
+      if ((await this.ask(end, 1, "single point"))[0] === 1) return true;
+      note(context, "startingPointBenign");
     }
     for (let trial = 0; trial < this.o.initTrials; trial++) {
       for (let k = 0; k < d; k++) end[k] = lower + (upper - lower) * context.random.nextFloat();

@@ -161,12 +161,18 @@ test("the same seed gives the same run whatever the batch sizes (PSJ's and g's)"
   assert.ok(runs[0].outcome.iterations >= 1);
 });
 
-test("without a starting point PSJ starts from uniform noise answered adversarial, and reports failure when none is", async () => {
+test("without an adversarial starting point PSJ starts from uniform noise answered adversarial, and reports failure when none is", async () => {
   const p = linearProblem(square(4), 0.5, 1);
   const oracle = new LabelOnlyOracle(p.classifier, p.image, 0, { budget: 1000 });
   const out = await psj(oracle, p.image, 0, {}, { random: createRandom(1), anomalies: {} });
   assert.ok(out.adversarial !== null);
   assert.ok(p.classifier.signedDistance(out.adversarial, 0) > -0.02);
+  // A benign starting point (the original itself) is asked once, counted, and replaced by noise.
+  const benign = new LabelOnlyOracle(p.classifier, p.image, 0, { budget: 1000 });
+  const context = { random: createRandom(1), startingPoint: p.image, anomalies: {} as Record<string, number> };
+  const fromNoise = await psj(benign, p.image, 0, {}, context);
+  assert.equal(context.anomalies.startingPointBenign, 1);
+  assert.ok(fromNoise.adversarial !== null && p.classifier.signedDistance(fromNoise.adversarial, 0) > -0.02);
   // A classifier that never leaves class 0: nothing is adversarial.
   const constant = new LinearClassifier(square(4), new Float32Array(16), -1);
   const refusing = new LabelOnlyOracle(constant, p.image, 0, { budget: 100000 });
