@@ -331,12 +331,15 @@ export class InfomaxLineSearch {
     const per = this.ns * this.ne;
     const { width, mid } = this;
     let count = 0, best = 0, bestValue = -1;
-    for (let i = 0, c = 0; i < this.nt; i++) {
-      for (let row = 0; row < per; row++, c++) {
+    // Row-major (s, eps outer, t inner): consecutive active cells then read consecutive table
+    // entries, which keeps the acquisition's table reads in cache (the tables exceed L2 at grid 100+).
+    for (let row = 0; row < per; row++) {
+      for (let i = 0, c = row; i < this.nt; i++, c += per) {
         const clamped = post[c];
         const v = clamped / z;
         post[c] = v;
-        if (v > bestValue) { bestValue = v; best = c; }
+        // First argmax in the official (t, s, eps) order.
+        if (v > bestValue || (v === bestValue && c < best)) { bestValue = v; best = c; }
         if (clamped > CLIP_MIN) {
           this.activeBase[count] = row * width + mid - i;
           this.activeWeight[count] = v - q;
@@ -381,10 +384,29 @@ export class InfomaxLineSearch {
   private mostInformative(random: Random): number {
     const { nx, accLik, accEnt, both, activeBase, activeWeight, ratio, floor } = this;
     const count = this.activeCount;
-    for (let k = 0, shift = 0; k < nx; k++, shift += ratio) {
-      let sl = 0, se = 0;
+    // Four candidates per pass over the active cells (each candidate's sums keep their order).
+    const step = 2 * ratio;
+    let k = 0;
+    for (; k + 3 < nx; k += 4) {
+      let l0 = 0, e0 = 0, l1 = 0, e1 = 0, l2 = 0, e2 = 0, l3 = 0, e3 = 0;
+      const shift = 2 * ratio * k;
       for (let a = 0; a < count; a++) {
-        const idx = 2 * (activeBase[a] + shift), w = activeWeight[a];
+        const idx = 2 * activeBase[a] + shift, w = activeWeight[a];
+        l0 += w * both[idx]; e0 += w * both[idx + 1];
+        l1 += w * both[idx + step]; e1 += w * both[idx + step + 1];
+        l2 += w * both[idx + 2 * step]; e2 += w * both[idx + 2 * step + 1];
+        l3 += w * both[idx + 3 * step]; e3 += w * both[idx + 3 * step + 1];
+      }
+      accLik[k] = floor * this.colLik[k] + l0; accEnt[k] = floor * this.colEnt[k] + e0;
+      accLik[k + 1] = floor * this.colLik[k + 1] + l1; accEnt[k + 1] = floor * this.colEnt[k + 1] + e1;
+      accLik[k + 2] = floor * this.colLik[k + 2] + l2; accEnt[k + 2] = floor * this.colEnt[k + 2] + e2;
+      accLik[k + 3] = floor * this.colLik[k + 3] + l3; accEnt[k + 3] = floor * this.colEnt[k + 3] + e3;
+    }
+    for (; k < nx; k++) {
+      let sl = 0, se = 0;
+      const shift = 2 * ratio * k;
+      for (let a = 0; a < count; a++) {
+        const idx = 2 * activeBase[a] + shift, w = activeWeight[a];
         sl += w * both[idx];
         se += w * both[idx + 1];
       }
