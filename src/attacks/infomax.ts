@@ -149,11 +149,10 @@ export class InfomaxLineSearch {
   private readonly activeWeight: Float64Array;
   private activeCount = 0;
   private floor = 0;
-  /** Likelihood and binary-entropy tables: one row of W = 4 gridSize + 1 offsets per (s, eps). */
+  /** Likelihood table (its binary entropy is in `both`): one row of W = 4 gridSize + 1 offsets per (s, eps). */
   private readonly width: number;
   private readonly mid: number;
   private readonly lik: Float64Array;
-  private readonly ent: Float64Array;
   /** lik and ent interleaved (lik at 2 m, ent at 2 m + 1), for the acquisition's inner loop. */
   private readonly both: Float64Array;
   private readonly lik1: Float64Array; // prefix sums of lik per row (width + 1 per row)
@@ -179,6 +178,8 @@ export class InfomaxLineSearch {
   private readonly history = new Float64Array(3 * (INFOMAX_WINDOW + 1));
   private recorded = 0;
   private readonly tieBuffer: Int32Array;
+  /** Stop-rule thresholds of the current search: (high - low) / N for t, log10 s and eps. */
+  private readonly limits = new Float64Array(3);
 
   constructor(gridSize: number) {
     if (!(Number.isInteger(gridSize) && gridSize >= 1)) throw new RangeError(`invalid grid size: expected an integer >= 1, got ${gridSize}`);
@@ -191,7 +192,6 @@ export class InfomaxLineSearch {
     this.width = 4 * gridSize + 1;
     this.mid = 2 * gridSize;
     this.lik = new Float64Array(NS * NE * this.width);
-    this.ent = new Float64Array(NS * NE * this.width);
     this.both = new Float64Array(2 * NS * NE * this.width);
     this.lik1 = new Float64Array(NS * NE * (this.width + 1));
     this.ent1 = new Float64Array(NS * NE * (this.width + 1));
@@ -277,12 +277,15 @@ export class InfomaxLineSearch {
       this.eLow = previous.e; this.eHigh = previous.e; this.ne = 1;
     }
     for (let j = 0; j < this.ns; j++) this.sGrid[j] = 10 ** (this.sLow + ((this.sHigh - this.sLow) * j) / (this.ns - 1));
+    this.limits[0] = (this.tHigh - this.tLow) / this.nt;
+    this.limits[1] = (this.sHigh - this.sLow) / this.ns;
+    this.limits[2] = (this.eHigh - this.eLow) / this.ne;
     for (let h = 0; h < this.ne; h++) this.eGrid[h] = this.ne === 1 ? this.eLow : this.eLow + ((this.eHigh - this.eLow) * h) / (this.ne - 1);
   }
 
   /** Tables of P(y = 1) and its binary entropy at offsets D = r k - i (x - t = D / (r g)), and column sums. */
   private buildTables(): void {
-    const { width, mid, lik, ent, lik1, ent1, ns, ne, nx, nt, ratio } = this;
+    const { width, mid, lik, lik1, ent1, ns, ne, nx, nt, ratio } = this;
     const denominator = ratio * this.gridSize;
     for (let j = 0; j < ns; j++) {
       for (let h = 0; h < ne; h++) {
@@ -294,7 +297,6 @@ export class InfomaxLineSearch {
           const q = 1 - p;
           const hh = (p > 0 ? -p * Math.log(p) : 0) + (q > 0 ? -q * Math.log(q) : 0);
           lik[base + mid + D] = p;
-          ent[base + mid + D] = hh;
           this.both[2 * (base + mid + D)] = p;
           this.both[2 * (base + mid + D) + 1] = hh;
           lik1[base1 + mid + D + 1] = lik1[base1 + mid + D] + p;
@@ -369,7 +371,7 @@ export class InfomaxLineSearch {
   private stopRuleHolds(): boolean {
     const w = INFOMAX_WINDOW + 1;
     if (this.recorded <= w) return false;
-    const limits = [(this.tHigh - this.tLow) / this.nt, (this.sHigh - this.sLow) / this.ns, (this.eHigh - this.eLow) / this.ne];
+    const limits = this.limits;
     for (let m = 1; m < w; m++) {
       const a = ((this.recorded - m) % w) * 3, b = ((this.recorded - m - 1) % w) * 3;
       for (let u = 0; u < 3; u++) if (Math.abs(this.history[a + u] - this.history[b + u]) > limits[u]) return false;
