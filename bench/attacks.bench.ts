@@ -10,6 +10,7 @@
  * onnxruntime runs with 1 intra-op thread here (THREADS=2 to change): with 2, its pool keeps
  * spinning for a while after each call returns, and that CPU time would be charged to "outside".
  * Each attack first runs once at a small budget so that the timed runs use JIT-compiled code.
+ * ATTACKS=psj (comma-separated names) times only those attacks.
  */
 import { ATTACK_NAMES, attackEntry, attackOptions } from "../src/attacks/registry.js";
 import { runAttack } from "../src/attacks/run.js";
@@ -37,6 +38,8 @@ const SIGMA = 0.05;
  */
 const SIGMA_224 = 0.01;
 const THREADS = Number(process.env.THREADS ?? 1);
+/** Attacks to time (ATTACKS=psj,hsja to time some of them; all registered attacks by default). */
+const NAMES = process.env.ATTACKS === undefined ? ATTACK_NAMES : ATTACK_NAMES.filter((name) => process.env.ATTACKS!.split(",").includes(name));
 const WARM_UP_QUERIES = 300;
 const N = 1;
 
@@ -90,10 +93,10 @@ async function table(label: string, base: Classifier, image: Float32Array, image
       name, attack: entry.attack, options: attackOptions(entry, entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1, 1),
     });
   };
-  for (const name of ATTACK_NAMES) await run(name, base, warmUp);
+  for (const name of NAMES) await run(name, base, warmUp);
   process.stdout.write(`${label} (${THREADS} onnxruntime thread${THREADS > 1 ? "s" : ""}), ${queries} queries, one run per row\n`);
   line(["attack / defense", "wall s", "model wall", "out/model", "CPU s", "model CPU", "out/model", "model calls", "passes", "L2"]);
-  for (const name of ATTACK_NAMES) {
+  for (const name of NAMES) {
     for (const rs of [false, true]) {
       const timed = new TimedClassifier(base);
       const classifier = rs ? new SmoothedClassifier(timed, { sigma, n: N, random: createRandom(1, 0) }) : timed;

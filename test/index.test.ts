@@ -6,7 +6,7 @@ test("the package entry exports one name of every module of the library", () => 
   const expected = [
     "createRandom", "OnnxClassifier", "LinearClassifier", "LabelOnlyOracle", "BudgetExhaustedError",
     "SmoothedClassifier", "certify", "smoothedPredict", "certifiedAccuracy",
-    "hsja", "surfree", "rays", "ATTACKS", "runAttack", "chooseStart",
+    "hsja", "surfree", "rays", "psj", "ATTACKS", "runAttack", "chooseStart",
     "normalQuantile", "clopperPearson", "binomialTestTwoSided",
     "certifiedRadius", "levelThreshold", "marginTerm", "distanceBound",
     "loadData", "imageAt", "loadModel", "listModels",

@@ -1,4 +1,5 @@
 import { HSJA_DEFAULTS, hsja, validate as validateHsja, type HsjaOptions } from "./hsja.js";
+import { PSJ_DEFAULTS, psj, validate as validatePsj, type PsjOptions } from "./psj.js";
 import { RAYS_DEFAULTS, rays, validate as validateRays, type RaySOptions } from "./rays.js";
 import { SURFREE_DEFAULTS, surfree, validate as validateSurfree, type SurFreeOptions } from "./surfree.js";
 import type { StartKind } from "./start.js";
@@ -51,6 +52,9 @@ export { START_KINDS, type StartKind } from "./start.js";
  * costs distortion: on mnist-standard, test images 1 and 2, HSJA reached L2 0.88 and 1.10 from its
  * own start but 1.96 and 1.22 from data (2000 queries). RayS needs no starting point (its first
  * rays go to corners of the box) and uses its own start, as the official code.
+ * - psj: PopSkipJump, L2 or Linf (official `distance`), L2 by default; made for random classifiers
+ *   (it models the probability of the label along each line). It starts "auto" as HSJA, for the same
+ *   reason (its official initialisation also draws noise images).
  */
 export const ATTACKS = Object.freeze({
   hsja: {
@@ -80,6 +84,15 @@ export const ATTACKS = Object.freeze({
     defaultStart: "own",
     validate: validateRays,
   } satisfies AttackEntry<RaySOptions>,
+  psj: {
+    attack: psj,
+    defaults: PSJ_DEFAULTS,
+    norms: ["l2", "linf"],
+    defaultNorm: "l2",
+    optionsFor: (norm: Norm): Partial<PsjOptions> => ({ constraint: norm }),
+    defaultStart: "auto",
+    validate: validatePsj,
+  } satisfies AttackEntry<PsjOptions>,
 });
 
 export type AttackName = keyof typeof ATTACKS;

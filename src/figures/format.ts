@@ -28,7 +28,7 @@ export function shortenNumbers(text: string, digits = DISPLAY_DIGITS): string {
 }
 
 /** The attacks' names as their papers spell them, by registered name (src/attacks/registry.ts). */
-export const ATTACK_DISPLAY_NAMES: Readonly<Record<string, string>> = { hsja: "HSJA", surfree: "SurFree", rays: "RayS" };
+export const ATTACK_DISPLAY_NAMES: Readonly<Record<string, string>> = { hsja: "HSJA", surfree: "SurFree", rays: "RayS", psj: "PSJ" };
 
 /** The display name of a registered attack: "hsja" → "HSJA"; an unknown name as it is. */
 export function attackName(name: string): string {
@@ -47,7 +47,7 @@ export function attacksAtSeveralBudgets(attacks: readonly { readonly attack: str
   return new Set([...budgets].filter(([, b]) => b.size > 1).map(([attack]) => attack));
 }
 
-/** The paper's order of the attacks (HSJA, SurFree, RayS): their rank, or the number of known attacks for any other. */
+/** The paper's order of the attacks (HSJA, SurFree, RayS), then PSJ: their rank, or the number of known attacks for any other. */
 export function attackRank(name: string): number {
   const rank = Object.keys(ATTACK_DISPLAY_NAMES).indexOf(name);
   return rank === -1 ? Object.keys(ATTACK_DISPLAY_NAMES).length : rank;

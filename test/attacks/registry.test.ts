@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { HSJA_DEFAULTS, hsja } from "../../src/attacks/hsja.js";
+import { PSJ_DEFAULTS, psj } from "../../src/attacks/psj.js";
 import { RAYS_DEFAULTS, rays } from "../../src/attacks/rays.js";
 import { ATTACK_NAMES, ATTACKS, attackEntry, attackOptions } from "../../src/attacks/registry.js";
 import { runAttack } from "../../src/attacks/run.js";
@@ -10,8 +11,8 @@ import { createRandom } from "../../src/rng/index.js";
 import { assertBudgetSpent, CountingClassifier } from "./budget.js";
 import { linearProblem } from "./linearProblem.js";
 
-test("the registry names the three attacks with their functions, DEFAULTS and norms", () => {
-  assert.deepEqual(ATTACK_NAMES, ["hsja", "surfree", "rays"]);
+test("the registry names the four attacks with their functions, DEFAULTS and norms", () => {
+  assert.deepEqual(ATTACK_NAMES, ["hsja", "surfree", "rays", "psj"]);
   assert.equal(ATTACKS.hsja.attack, hsja);
   assert.equal(ATTACKS.hsja.defaults, HSJA_DEFAULTS);
   assert.deepEqual(ATTACKS.hsja.norms, ["l2", "linf"]);
@@ -24,12 +25,17 @@ test("the registry names the three attacks with their functions, DEFAULTS and no
   assert.equal(ATTACKS.rays.defaults, RAYS_DEFAULTS);
   assert.deepEqual(ATTACKS.rays.norms, ["linf"]);
   assert.equal(ATTACKS.rays.defaultNorm, "linf");
-  assert.deepEqual([ATTACKS.hsja.defaultStart, ATTACKS.surfree.defaultStart, ATTACKS.rays.defaultStart], ["auto", "auto", "own"]);
+  assert.equal(ATTACKS.psj.attack, psj);
+  assert.equal(ATTACKS.psj.defaults, PSJ_DEFAULTS);
+  assert.deepEqual(ATTACKS.psj.norms, ["l2", "linf"]);
+  assert.equal(ATTACKS.psj.defaultNorm, "l2");
+  assert.deepEqual(ATTACKS.psj.optionsFor("linf"), { constraint: "linf" });
+  assert.deepEqual([ATTACKS.hsja.defaultStart, ATTACKS.surfree.defaultStart, ATTACKS.rays.defaultStart, ATTACKS.psj.defaultStart], ["auto", "auto", "own", "auto"]);
 });
 
 test("attackEntry lists the valid names for an unknown one", () => {
   assert.equal(attackEntry("rays"), ATTACKS.rays);
-  assert.throws(() => attackEntry("boundary"), /unknown attack "boundary": expected one of hsja, surfree, rays/);
+  assert.throws(() => attackEntry("boundary"), /unknown attack "boundary": expected one of hsja, surfree, rays, psj/);
   assert.throws(() => attackEntry("toString"), /unknown attack "toString"/);
 });
 
@@ -42,7 +48,7 @@ test("every registered attack runs through runAttack and spends its budget, coun
     const result = await runAttack(oracle, {
       name, attack: entry.attack, options: attackOptions(entry, entry.defaultNorm), norm: entry.defaultNorm, random: createRandom(1),
     });
-    // With their defaults all three spend the whole 300 here (HSJA's geometric progression and
+    // With their defaults all four spend the whole 300 here (HSJA's geometric progression and
     // RayS always do; SurFree can end 1 short, see surfree.test.ts, but not on this run).
     assertBudgetSpent(name, result, base, 300);
     assert.equal(result.unspent, null, name);

@@ -163,7 +163,7 @@ test("rsbench attack --start data starts from the nearest image of another class
 test("resolveConfig names the bad flag, what it expected and what it got", () => {
   const base: AttackFlags = { model: MODEL, data, attack: "rays", queries: "2000", seed: "0" };
   const cases: Array<[Partial<AttackFlags>, RegExp]> = [
-    [{ attack: "foo" }, /invalid --attack: expected one of hsja, surfree, rays, got "foo"/],
+    [{ attack: "foo" }, /invalid --attack: expected one of hsja, surfree, rays, psj, got "foo"/],
     [{ attack: "rays", norm: "l2" }, /invalid --norm: expected one of linf, got "l2"/],
     [{ attack: "surfree", norm: "linf" }, /invalid --norm: expected one of l2, got "linf"/],
     [{ attack: "rays", queries: "0" }, /invalid --queries: expected an integer >= 1, got "0"/],

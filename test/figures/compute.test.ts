@@ -40,6 +40,6 @@ test("figure options: defaults, random direction, and errors naming the option",
   assert.throws(() => figureOptions("fig1", { n: [5] }), /unknown option figures.options.fig1.n: expected one of ns, pa, draws/);
   assert.throws(() => figureOptions("fig3", { ns: [0] }), /invalid figures.options.fig3.ns: expected a non-empty array of positive integers, got \[0\]/);
   assert.throws(() => figureOptions("fig1", { direction: "up" }), /invalid figures.options.fig1.direction: expected one of "attack", "random", got "up"/);
-  assert.throws(() => figureOptions("fig1", { attack: "fgsm" }), /invalid figures.options.fig1.attack: expected one of "hsja", "surfree", "rays"/);
+  assert.throws(() => figureOptions("fig1", { attack: "fgsm" }), /invalid figures.options.fig1.attack: expected one of "hsja", "surfree", "rays", "psj"/);
   assert.deepEqual(figureOptions("fig1", { tMin: -2 }).tMin, -2);
 });
