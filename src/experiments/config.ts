@@ -437,7 +437,7 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
   const data = dataConfig(c, "data", root.data);
   const accuracy = root.accuracy === undefined
-    ? (data ? { dataset: data.dataset, count: CONFIG_DEFAULTS.accuracyCount } : undefined)
+    ? (data ? withClassMap({ dataset: data.dataset, count: CONFIG_DEFAULTS.accuracyCount }, data) : undefined)
     : dataConfig(c, "accuracy", root.accuracy);
 
   const defenses: DefenseConfig[] = [];
@@ -541,4 +541,23 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** `data` with its class map, when it has one (so a derived selection labels images as the config says). */
+function withClassMap(data: DataConfig, source: DataConfig): DataConfig {
+  return source.classMap === undefined ? data : { ...data, classMap: source.classMap };
+}
+
+/**
+ * The images a sigma calibration reads: the first `calibration.count` images of the accuracy set's
+ * source, labelled by the accuracy block's class map (issue 26: without it a folder's labels
+ * follow the sorted folder names, and the calibrated sigma is wrong).
+ */
+export function calibrationData(config: ExperimentConfig): DataConfig {
+  return withClassMap({ dataset: config.accuracy.dataset, count: config.calibration.count }, config.accuracy);
+}
+
+/** The starting-point pool of the attacks: the first `count` images of the attacked set's source (all without a count), with its class map. */
+export function startPoolData(config: ExperimentConfig, count: number | undefined): DataConfig {
+  return withClassMap(count === undefined ? { dataset: config.data.dataset } : { dataset: config.data.dataset, count }, config.data);
 }

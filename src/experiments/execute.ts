@@ -17,7 +17,7 @@ import { ITEM_STREAMS } from "../rng/streams.js";
 import { defend, UNDEFENDED_PA, type Defense } from "../smoothing/defense.js";
 import { countCorrect } from "../zoo/evaluate.js";
 import type { DataConfig, ExperimentConfig } from "./config.js";
-import { canonicalJson } from "./config.js";
+import { calibrationData, canonicalJson, startPoolData } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
 import type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, WorkItem } from "./grid.js";
 import { itemRandom } from "./grid.js";
@@ -58,7 +58,7 @@ export class ExecutionContext {
     let pool = this.pools.get(modelName);
     if (!pool) {
       pool = this.model(modelName).then((model) =>
-        labelStartPool(model, (count) => this.images(count === undefined ? { dataset: this.config.data.dataset } : { dataset: this.config.data.dataset, count })),
+        labelStartPool(model, (count) => this.images(startPoolData(this.config, count))),
       );
       this.pools.set(modelName, pool);
     }
@@ -99,7 +99,7 @@ async function calibration(context: ExecutionContext, item: CalibrationItem): Pr
   const { config } = context;
   const base = await context.model(item.model);
   // The first `count` images of the accuracy set's source (not the attacked images).
-  const data = await context.images({ dataset: config.accuracy.dataset, count: item.settings.count });
+  const data = await context.images(calibrationData(config));
   const random = itemRandom(config.seed, item.key).fork(STREAM.calibrate);
   const result = await context.environment.calibrate(base, data, { drop: item.drop, n: item.settings.n, batchSize: config.batchSize, random });
   return {
