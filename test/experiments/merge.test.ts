@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -241,4 +241,18 @@ test("a shard's directory resumes only as that shard; a merged one is not run in
   const again = await runExperiment(tinyConfig() as never, { ...options, out: shards[2], shard: { index: 2, count: 3 } });
   assert.equal(again.executed, 0);
   assert.equal(again.manifest.sessions, 2);
+});
+
+test("merge refuses an --out inside a shard directory and a non-empty folder that is not a merged run (issue 26)", () => {
+  const inside = join(shards[0], "adversarial");
+  assert.throws(() => mergeRuns([shards[0], shards[1]], inside), /--out .*shard-0\/adversarial is inside the input .*shard-0: expected a directory outside every shard directory/);
+  assert.equal(existsSync(inside), false, "nothing was created inside the shard");
+  const stray = join(root, "stray");
+  mkdirSync(stray);
+  writeFileSync(join(stray, "notes.txt"), "mine");
+  assert.throws(() => mergeRuns(shards, stray), /--out .*stray is a folder that holds other files \(notes.txt\) and no merged run: expected a new or empty directory/);
+  assert.deepEqual(readdirSync(stray), ["notes.txt"], "the folder is left as it was");
+  const empty = join(root, "empty-out");
+  mkdirSync(empty);
+  assert.equal(mergeRuns(shards, empty).manifest.complete, true, "an empty folder is a new directory");
 });
