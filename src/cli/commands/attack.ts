@@ -384,7 +384,7 @@ export function register(program: Command): void {
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
-      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory");
+      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory", "--save");
       const started = performance.now();
       const loaded = flags.target === undefined ? await loadModel(config.model, { device: deviceFlag(flags) })
         : { name: flags.target, classifier: await HttpClassifier.connect(flags.target, { key: flags.key ?? process.env.RSBENCH_KEY }) };

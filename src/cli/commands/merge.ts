@@ -31,6 +31,7 @@ export function register(program: Command): void {
       "  rsbench merge runs/grid.shard-0-of-3 runs/grid.shard-1-of-3 runs/grid.shard-2-of-3 --out runs/grid",
     ].join("\n"))
     .action((dirs: string[], flags: MergeFlags) => {
+      // The shards are compared in mergeRuns (one of them, or inside one: refused naming the shard).
       checkOut(flags.out, {}, "directory");
       let summary;
       try {
