@@ -9,6 +9,7 @@ import { ascendingBudgets, attackEntryId, type AttackSpec } from "../attacks/rec
 import type { AttackEntry } from "../attacks/registry.js";
 import { START_KINDS, type StartKind } from "../attacks/start.js";
 import { classMapProblem } from "../data/classMap.js";
+import { CERTIFY_DEFAULTS } from "../smoothing/certify.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
@@ -29,6 +30,17 @@ export interface DataConfig {
   readonly seed?: number;
   /** Folder datasets: folder name -> the model's label (defaults to the folders' sorted positions). */
   readonly classMap?: Readonly<Record<string, number>>;
+  /**
+   * `count` is an upper bound: the first `count` images, or all of a smaller dataset. Set on the
+   * default accuracy set (no `accuracy` block: the first 1000 images), so a 40-image folder is not refused for a number its user never wrote (issue 26); a config
+   * may set it too.
+   */
+  readonly upTo?: true;
+  /**
+   * Folder datasets: decode every image to the model's shape (resize, and convert greyscale to
+   * RGB or the reverse), as the CLI's `--resize`. Defaults to false: another shape is an error.
+   */
+  readonly resize?: boolean;
 }
 
 /** sigma given directly, or as the accuracy drop it must cost (resolved by calibration). */
@@ -255,7 +267,7 @@ function show(value: unknown): string {
 }
 
 function dataConfig(c: Checker, path: string, value: unknown): DataConfig | undefined {
-  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed", "classMap"]);
+  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed", "classMap", "resize", "upTo"]);
   if (!o) return undefined;
   const dataset = c.string(join(path, "dataset"), o.dataset);
   const out: { -readonly [K in keyof DataConfig]: DataConfig[K] } = { dataset: dataset ?? "" };
@@ -263,6 +275,14 @@ function dataConfig(c: Checker, path: string, value: unknown): DataConfig | unde
   if (o.offset !== undefined) out.offset = c.integer(join(path, "offset"), o.offset, 0);
   if (o.sample !== undefined) out.sample = c.integer(join(path, "sample"), o.sample, 1);
   if (o.seed !== undefined) out.seed = c.integer(join(path, "seed"), o.seed, 0);
+  if (o.upTo !== undefined) {
+    if (o.upTo !== true) c.fail(join(path, "upTo"), "true (count is an upper bound)", o.upTo);
+    else out.upTo = true;
+  }
+  if (o.resize !== undefined) {
+    if (typeof o.resize !== "boolean") c.fail(join(path, "resize"), "true or false", o.resize);
+    else if (o.resize) out.resize = true;
+  }
   if (o.classMap !== undefined) {
     const problem = classMapProblem(o.classMap);
     if (problem) c.problems.push(`${join(path, "classMap")}: ${problem}`);
@@ -437,7 +457,7 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
   const data = dataConfig(c, "data", root.data);
   const accuracy = root.accuracy === undefined
-    ? (data ? withClassMap({ dataset: data.dataset, count: CONFIG_DEFAULTS.accuracyCount }, data) : undefined)
+    ? (data ? withClassMap({ dataset: data.dataset, count: CONFIG_DEFAULTS.accuracyCount, upTo: true, ...(data.resize ? { resize: true } : {}) }, data) : undefined)
     : dataConfig(c, "accuracy", root.accuracy);
 
   const defenses: DefenseConfig[] = [];
@@ -468,9 +488,10 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   if (root.certification !== undefined && root.certification !== null) {
     const o = c.object("certification", root.certification, ["n0", "n", "alpha"]);
     if (o) {
-      const n0 = c.integer("certification.n0", o.n0, 1, CONFIG_LIMITS.n);
-      const n = c.integer("certification.n", o.n, 1, CONFIG_LIMITS.n);
-      const alpha = c.open("certification.alpha", o.alpha, 0, 1);
+      // A missing field takes Cohen et al.'s value (src/smoothing/certify.ts CERTIFY_DEFAULTS: n0 100, n 100000, alpha 0.001).
+      const n0 = o.n0 === undefined ? CERTIFY_DEFAULTS.n0 : c.integer("certification.n0", o.n0, 1, CONFIG_LIMITS.n);
+      const n = o.n === undefined ? CERTIFY_DEFAULTS.n : c.integer("certification.n", o.n, 1, CONFIG_LIMITS.n);
+      const alpha = o.alpha === undefined ? CERTIFY_DEFAULTS.alpha : c.open("certification.alpha", o.alpha, 0, 1);
       if (n0 !== undefined && n !== undefined && alpha !== undefined) certification = { n0, n, alpha };
     }
   }

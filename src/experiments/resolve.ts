@@ -17,17 +17,8 @@ function message(error: unknown): string {
 /** The attacked images of a config, once every model and dataset it names has been checked. */
 export async function resolveInputs(config: ExperimentConfig, environment: ExperimentEnvironment, source?: string): Promise<LabeledImages> {
   const problems: string[] = [];
-  const load = async (path: string, data: ExperimentConfig["data"]): Promise<LabeledImages | null> => {
-    try {
-      return await environment.loadData(data);
-    } catch (error) {
-      problems.push(`${path}: ${message(error)}`);
-      return null;
-    }
-  };
-  const images = await load("data", config.data);
-  const accuracy = await load("accuracy", config.accuracy);
   const models = new Map<string, Promise<Classifier | Error>>();
+  const loadedModels: { path: string; name: string; model: Classifier | Error }[] = [];
   for (const [i, d] of config.defenses.entries()) {
     let model = models.get(d.model);
     if (!model) {
@@ -38,14 +29,32 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
     // An unusable device is not a mistake in the config: it stops the run at once, as it is.
     if (loaded instanceof DeviceError) throw loaded;
     const path = `defenses[${i}].model`;
+    loadedModels.push({ path, name: d.model, model: loaded });
+  }
+  // A data config with `resize` is decoded to the models' shape (the first model's: all must agree).
+  const shape = loadedModels.map((m) => m.model).find((m): m is Classifier => !(m instanceof Error))?.shape;
+  const load = async (path: string, data: ExperimentConfig["data"]): Promise<LabeledImages | null> => {
+    try {
+      return await environment.loadData(data, shape);
+    } catch (error) {
+      problems.push(`${path}: ${message(error)}`);
+      return null;
+    }
+  };
+  const images = await load("data", config.data);
+  const accuracy = await load("accuracy", config.accuracy);
+  // Problems in config order: data, accuracy, then each defense's model.
+  for (const { path, name, model: loaded } of loadedModels) {
     if (loaded instanceof Error) { problems.push(`${path}: ${loaded.message}`); continue; }
     for (const [field, set] of [["data", images], ["accuracy", accuracy]] as const) {
       if (set === null) continue;
       const m = loaded.shape, s = set.shape;
       if (m.channels !== s.channels || m.height !== s.height || m.width !== s.width) {
-        problems.push(`${path}: ${JSON.stringify(d.model)} takes ${formatShape(m)} images, but ${field} (${set.source}) has ${formatShape(s)} images`);
+        const data = field === "data" ? config.data : config.accuracy;
+        problems.push(`${path}: ${JSON.stringify(name)} takes ${formatShape(m)} images, but ${field} (${set.source}) has ${formatShape(s)} images` +
+          (data.resize ? "" : `; set "resize": true in the ${field} block to decode them to ${formatShape(m)}`));
       } else if (set.classNames.length > loaded.numClasses) {
-        problems.push(`${path}: ${JSON.stringify(d.model)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${set.classNames.length}`);
+        problems.push(`${path}: ${JSON.stringify(name)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${set.classNames.length}`);
       }
     }
   }
