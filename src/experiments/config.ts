@@ -72,6 +72,11 @@ export interface DefenseConfig {
    * The key comes from the RSBENCH_KEY environment variable. Absent for local models.
    */
   readonly target?: string;
+  /**
+   * [channels, height, width] of a model whose input has dynamic height and width (the CLI's
+   * `--shape`); absent for a model with a fixed input shape (it is read from the model).
+   */
+  readonly shape?: readonly [number, number, number];
 }
 
 /**
@@ -311,7 +316,7 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
 const DEFENSE_KINDS: readonly DefenseKind[] = ["none", "rs", "randtrain", "advtrain"];
 
 function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig | undefined {
-  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle", "target"]);
+  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle", "target", "shape"]);
   if (!o) return undefined;
   if (o.target !== undefined) return remoteDefenseConfig(c, path, o);
   const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
@@ -342,8 +347,14 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
     if (!absent(o.oracle)) c.problems.push(`${join(path, "oracle")}: only allowed with sigma (without noise every rule gives the label)`);
     if (kind === "rs") c.problems.push(`${join(path, "sigma")}: required for kind "rs"`);
   }
+  let shape: [number, number, number] | undefined;
+  if (o.shape !== undefined) {
+    const v = o.shape;
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isInteger(x) && x > 0)) c.fail(join(path, "shape"), "[channels, height, width], three positive integers (e.g. [3, 96, 96])", v);
+    else shape = [v[0], v[1], v[2]];
+  }
   if (name === undefined || model === undefined || kind === undefined || sigma === undefined) return undefined;
-  return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }) };
+  return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }), ...(shape === undefined ? {} : { shape }) };
 }
 
 /** A defense given by the URL of a label-only endpoint (DefenseConfig.target). */

@@ -45,7 +45,7 @@ export interface ExperimentEnvironment {
    * loads every model once before a run to check it (src/experiments/resolve.ts) and then disposes
    * that one.
    */
-  loadModel(name: string, options: { readonly threads: number; readonly device?: Device }): Promise<Classifier>;
+  loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly shape?: ImageShape }): Promise<Classifier>;
   /**
    * The images a data config selects. Must be deterministic. `shape` is the model's image shape,
    * to which a config with `resize` decodes its images (absent: the images' own shape).

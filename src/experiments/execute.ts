@@ -29,6 +29,12 @@ const STREAM = ITEM_STREAMS;
 /** Budgets at which every attack record reports the best distortion (src/attacks/record.ts). */
 export { ATTACK_CHECKPOINTS as CHECKPOINTS } from "../attacks/record.js";
 
+/** The `shape` option of a model a config's defense gives one for (dynamic height and width). */
+export function modelShape(config: ExperimentConfig, name: string): { shape?: ImageShape } {
+  const s = config.defenses.find((d) => d.model === name && d.shape !== undefined)?.shape;
+  return s ? { shape: { channels: s[0], height: s[1], width: s[2] } } : {};
+}
+
 /** Models and images loaded once per worker. */
 export class ExecutionContext {
   private readonly models = new Map<string, Promise<Classifier>>();
@@ -47,7 +53,7 @@ export class ExecutionContext {
   model(name: string): Promise<Classifier> {
     let model = this.models.get(name);
     if (!model) {
-      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu" });
+      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu", ...modelShape(this.config, name) });
       this.models.set(name, model);
     }
     return model;

@@ -9,6 +9,7 @@ import { formatShape, type Classifier } from "../model/classifier.js";
 import { DeviceError } from "../model/device.js";
 import { ConfigError, type ExperimentConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
+import { modelShape } from "./execute.js";
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -22,7 +23,7 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
   for (const [i, d] of config.defenses.entries()) {
     let model = models.get(d.model);
     if (!model) {
-      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu" }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
+      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu", ...modelShape(config, d.model) }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
       models.set(d.model, model);
     }
     const loaded = await model;

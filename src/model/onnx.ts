@@ -188,6 +188,10 @@ export class OnnxClassifier implements Classifier {
       throw new ModelError(`expected a dynamic batch axis (or a fixed batch of 1, run one image per call), got a fixed batch of ${fixedBatch} for input "${input.name}" ${dimsText} ${where}; re-export the model with a dynamic batch dimension (torch.onnx.export(..., dynamic_axes={"${input.name}": {0: "batch"}, ...}))`);
     }
     const fixed = dims.slice(1).map((v) => (typeof v === "number" && v > 0 ? v : null));
+    // Channels-last (TensorFlow/Keras, or a PyTorch model that permutes inside): [batch, H, W, C] with C = 1 or 3 last.
+    if ((fixed[2] === 1 || fixed[2] === 3) && fixed[0] !== null && fixed[0] !== 1 && fixed[0] !== 3) {
+      throw new ModelError(`input "${input.name}" ${dimsText} ${where} looks channels-last (NHWC: ${fixed[0]}x${fixed[1]} images of ${fixed[2]} channel(s)): expected NCHW [batch, channels, height, width]; re-export the model to take NCHW input (e.g. [batch, ${fixed[2]}, ${fixed[0]}, ${fixed[1]}]; in PyTorch, drop the permute to channels-last from its forward)`);
+    }
     let shape: ImageShape;
     if (options.shape) {
       const s = options.shape;
@@ -199,7 +203,7 @@ export class OnnxClassifier implements Classifier {
       shape = { channels: s.channels, height: s.height, width: s.width };
     } else {
       if (fixed.some((v) => v === null)) {
-        throw new ModelError(`expected fixed channels, height and width, got ${dimsText} for input "${input.name}" ${where}; pass the image shape as an option`);
+        throw new ModelError(`expected fixed channels, height and width, got ${dimsText} for input "${input.name}" ${where}; give the image shape: --shape C,H,W on the command line, "shape": [C, H, W] in a config's defense, or the shape option of OnnxClassifier.load`);
       }
       shape = { channels: fixed[0]!, height: fixed[1]!, width: fixed[2]! };
     }

@@ -60,3 +60,18 @@ test("a data block with \"resize\": true decodes the images to the model's shape
   assert.equal(result.manifest.complete, true);
   assert.deepEqual(records(out, "accuracy").map((r) => [r.images, r.correct]), [[4, 4]]);
 });
+
+test("a defense's \"shape\" loads a model with dynamic height and width (issue 26 item 9)", async () => {
+  assert.throws(() => parseConfig({ ...base, defenses: [{ name: "none", model: "m", shape: [3, 32] }] }), /defenses\[0\]\.shape: expected \[channels, height, width\], three positive integers/);
+  const images = new URL("../../examples/own-model/images", import.meta.url).pathname;
+  const model = new URL("../fixtures/own_dynamic_hw.onnx", import.meta.url).pathname;
+  const classMap = JSON.parse(readFileSync(new URL("../../examples/own-model/class_map.json", import.meta.url), "utf8"));
+  const config = {
+    name: "dynamic", data: { dataset: images, count: 2, classMap }, accuracy: { dataset: images, count: 40, classMap },
+    defenses: [{ name: "none", model, shape: [3, 32, 32] }], attacks: [], certification: null, figures: { include: [] },
+  };
+  const out = join(root, "run-dynamic");
+  const result = await runExperiment(config as never, { out, workers: 1 });
+  assert.equal(result.manifest.complete, true);
+  assert.deepEqual(records(out, "accuracy").map((r) => [r.images, r.correct]), [[40, 40]]);
+});

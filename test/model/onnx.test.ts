@@ -129,3 +129,17 @@ test("a model exported with a fixed batch of 1 runs one image per call and gives
     await model.dispose();
   }
 });
+
+test("a model with dynamic height and width needs a shape, and the error says how to give one; with it, it classifies (issue 26)", async () => {
+  await assert.rejects(OnnxClassifier.load(fixture("own_dynamic_hw.onnx")),
+    /expected fixed channels, height and width, got \[batch, 3, height, width\] for input "input" .*; give the image shape: --shape C,H,W on the command line, "shape": \[C, H, W\] in a config's defense/);
+  const model = await OnnxClassifier.load(fixture("own_dynamic_hw.onnx"), { shape: { channels: 3, height: 32, width: 32 } });
+  assert.deepEqual(model.shape, { channels: 3, height: 32, width: 32 });
+  assert.equal(model.numClasses, 10);
+  await model.dispose();
+});
+
+test("a channels-last (NHWC) model is refused naming the layout, not as an image of 32 channels (issue 26)", async () => {
+  await assert.rejects(OnnxClassifier.load(fixture("own_nhwc.onnx")),
+    /input "input" \[batch, 32, 32, 3\] in ".*own_nhwc\.onnx" looks channels-last \(NHWC: 32x32 images of 3 channel\(s\)\): expected NCHW \[batch, channels, height, width\]; re-export the model to take NCHW input \(e\.g\. \[batch, 3, 32, 32\]/);
+});

@@ -18,7 +18,7 @@ import { integerAtLeast } from "../../stats/validate.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
 import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
-import { deviceFlag, deviceOption } from "../device.js";
+import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
 
 /** Defaults of `rsbench attack`. */
@@ -386,7 +386,7 @@ export function register(program: Command): void {
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
       checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory", "--save");
       const started = performance.now();
-      const loaded = flags.target === undefined ? await loadModel(config.model, { device: deviceFlag(flags) })
+      const loaded = flags.target === undefined ? await loadModel(config.model, modelFlags(flags))
         : { name: flags.target, classifier: await HttpClassifier.connect(flags.target, { key: flags.key ?? process.env.RSBENCH_KEY }) };
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;

@@ -7,7 +7,7 @@ import { AuditLog, createServer, KeyRing, SERVE_DEFAULTS } from "../../serve/ind
 import { SmoothedClassifier } from "../../smoothing/smoothed.js";
 import { loadModel } from "../../zoo/index.js";
 import { parseNumber, RULES, UsageError } from "../args.js";
-import { deviceFlag, deviceOption } from "../device.js";
+import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { checkOut, warn } from "../output.js";
 
 /** Defaults of `rsbench serve`. */
@@ -78,7 +78,7 @@ export function register(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       if (keys === undefined && !LOOPBACK.has(flags.host)) warn(`serving on ${flags.host} without --keys: anyone who can connect gets answers`);
-      const loaded = await loadModel(flags.model, { device: deviceFlag(flags) });
+      const loaded = await loadModel(flags.model, modelFlags(flags));
       // The noise: 128 bits from the OS unless --seed makes it reproducible.
       const random = seed !== undefined ? createRandom(seed) : (() => {
         const words = new Uint32Array(randomBytes(16).buffer);
