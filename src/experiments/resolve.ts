@@ -4,6 +4,7 @@
  * takes those images. Every failure is reported at once, as a ConfigError naming its field path,
  * so a typo in a model name never leaves a half-made run directory behind.
  */
+import { labelsBeyond } from "../data/folder.js";
 import type { LabeledImages } from "../data/types.js";
 import { formatShape, type Classifier } from "../model/classifier.js";
 import { DeviceError } from "../model/device.js";
@@ -55,7 +56,7 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
         problems.push(`${path}: ${JSON.stringify(name)} takes ${formatShape(m)} images, but ${field} (${set.source}) has ${formatShape(s)} images` +
           (data.resize ? "" : `; set "resize": true in the ${field} block to decode them to ${formatShape(m)}`));
       } else if (set.classNames.length > loaded.numClasses) {
-        problems.push(`${path}: ${JSON.stringify(name)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${set.classNames.length}`);
+        problems.push(`${path}: ${JSON.stringify(name)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${labelsBeyond(set.classNames, loaded.numClasses)}`);
       }
     }
   }

@@ -225,6 +225,7 @@ export function writeConfigFile(dir: string, config: ExperimentConfig): void {
 /** Reads a run directory's manifest and config; errors name the file. */
 export function readRun(dir: string): { manifest: RunManifest | null; config: ExperimentConfig } {
   const configPath = join(dir, CONFIG_FILE);
+  if (!existsSync(dir)) throw new Error(`${dir} does not exist: expected a run directory (with its ${CONFIG_FILE})`);
   if (!existsSync(configPath)) throw new Error(`${dir} is not a run directory: expected ${CONFIG_FILE} in it`);
   return { config: readStoredConfig(configPath), manifest: readManifest(join(dir, MANIFEST_FILE)) };
 }

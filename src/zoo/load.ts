@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { folderLabelWarning } from "../data/folder.js";
+import { folderLabelWarning, labelsBeyond } from "../data/folder.js";
 import type { LabeledImages } from "../data/types.js";
 import { formatShape, type Classifier } from "../model/classifier.js";
 import { OnnxClassifier, type OnnxClassifierOptions } from "../model/onnx.js";
@@ -56,7 +56,7 @@ export function checkModelData(model: { readonly name: string; readonly classifi
   }
   const k = model.classifier.numClasses;
   if (data.classNames.length > k) {
-    throw new Error(`model ${model.name} has ${k} classes but ${data.source} has ${data.classNames.length} (${data.classNames.join(", ")}); expected at most ${k}`);
+    throw new Error(`model ${model.name} has ${k} classes but ${data.source} has ${labelsBeyond(data.classNames, k)}; fix the class map, or use the model the data is for`);
   }
   const warning = folderLabelWarning(data, k);
   if (warning !== null) onWarning?.(warning);

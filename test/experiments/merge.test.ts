@@ -136,7 +136,7 @@ test("a conflicting record is refused, naming its key and the shards; nothing is
     assert.ok(error.message.includes(`"calibration/linear/drop=10%": shard 0/3 (${shards[0]}) and shard 1/3 (${tampered}) differ in sigma`), error.message);
     return true;
   });
-  assert.throws(() => readRun(out), /is not a run directory/);
+  assert.throws(() => readRun(out), /is not a run directory|does not exist/);
   // Against an earlier merge: the merged record is the one compared.
   const merged = join(root, "merged");
   const bytes = readFileSync(join(merged, RESULTS_FILE), "utf8");
@@ -161,7 +161,7 @@ test("merge refuses mixed runs, a shard twice, an --out among the inputs and a p
   assert.throws(() => mergeRuns([shards[0], shards[1]], shards[1]), /--out .*shard-1 is one of the inputs/);
   assert.throws(() => mergeRuns([single], join(root, "x4")), /single is not a shard directory \(its run.json records no shard\)/);
   assert.throws(() => mergeRuns(shards, single), /--out .*single holds a run that rsbench merge did not write/);
-  assert.throws(() => mergeRuns([join(root, "nothing")], join(root, "x5")), /nothing is not a run directory/);
+  assert.throws(() => mergeRuns([join(root, "nothing")], join(root, "x5")), /nothing does not exist: expected a run directory/);
   // Fingerprints: a shard that read other data is refused, naming the role.
   const changed = join(root, "changed-2");
   cpSync(shards[2], changed, { recursive: true });
@@ -221,7 +221,7 @@ test("merge refuses shards of different rsbench versions and warns when their on
   m.software.rsbench = "0.0.1";
   writeFileSync(join(older, "run.json"), JSON.stringify(m));
   assert.throws(() => mergeRuns([shards[0], older], join(root, "versions")), new RegExp(`shard 1/3 \\(.*older-1\\) ran rsbench 0\\.0\\.1, shard 0/3 \\(.*shard-0\\) rsbench ${own.replace(/\./g, "\\.")}: expected every shard of a run to run one rsbench version`));
-  assert.throws(() => readRun(join(root, "versions")), /is not a run directory/);
+  assert.throws(() => readRun(join(root, "versions")), /is not a run directory|does not exist/);
   m.software.rsbench = own;
   m.software.onnxruntime = "0.0.2";
   writeFileSync(join(older, "run.json"), JSON.stringify(m));

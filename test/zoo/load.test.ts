@@ -49,7 +49,16 @@ describe("model zoo catalog and loading", () => {
       /model rgb-net takes 3x32x32 images but test-set has 1x28x28 images; pass --resize/,
     );
     const binary = new LinearClassifier(SHAPE, new Float32Array(784), 0);
-    assert.throws(() => checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b", "c"])), /model binary has 2 classes but test-set has 3 \(a, b, c\); expected at most 2/);
+    assert.throws(() => checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b", "c"])), /model binary has 2 classes but test-set has labels beyond its 2 classes \(expected labels 0 to 1\): "c" -> 2; fix the class map/);
+    // A class map's label 12 on a 10-class model: the unnamed labels between are not listed as empty names (issue 26).
+    const ten = new LinearClassifier(SHAPE, new Float32Array(784), 0);
+    Object.defineProperty(ten, "numClasses", { value: 10 });
+    const mapped = ["a", "b", ...new Array<string>(10).fill(""), "cat"];
+    assert.throws(() => checkModelData({ name: "ten", classifier: ten }, images(SHAPE, mapped)), (error: Error) => {
+      assert.match(error.message, /model ten has 10 classes but test-set has labels beyond its 10 classes \(expected labels 0 to 9\): "cat" -> 12; fix the class map/);
+      assert.doesNotMatch(error.message, /, ,/);
+      return true;
+    });
     checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b"]));
   });
 });
