@@ -60,4 +60,21 @@ export function checkModelData(model: { readonly name: string; readonly classifi
   }
   const warning = folderLabelWarning(data, k);
   if (warning !== null) onWarning?.(warning);
+  const covered = selectionCoverage(data, k);
+  if (covered !== null) onWarning?.(covered);
+}
+
+/**
+ * A warning when the selected images cover fewer classes than they could (issue 26): `--count C`
+ * takes the first C images of a folder's sorted listing, often all of one class. null otherwise.
+ */
+export function selectionCoverage(data: LabeledImages, modelClasses: number): string | null {
+  const seen = new Set(data.labels);
+  // The classes the dataset holds (a class map's unnamed labels are none of them).
+  const present = data.classNames.filter((name) => name !== "").length;
+  const possible = Math.min(data.count, modelClasses, Math.max(present, seen.size));
+  if (seen.size >= possible) return null;
+  const names = [...seen].sort((a, b) => a - b).map((l) => data.classNames[l] || String(l));
+  return `the ${data.count} selected images cover ${seen.size} of the model's ${modelClasses} classes (${names.join(", ")}): ` +
+    `--count takes the first images of the listing (a folder's: sorted by class); --sample ${data.count} draws them at random across classes`;
 }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { LabeledImages } from "../../src/data/index.js";
 import { LinearClassifier } from "../../src/model/index.js";
-import { checkModelData, listModels, loadModel, MODEL_NAMES, resolveModel } from "../../src/zoo/index.js";
+import { checkModelData, listModels, loadModel, MODEL_NAMES, resolveModel, selectionCoverage } from "../../src/zoo/index.js";
 
 const SHAPE = { channels: 1, height: 28, width: 28 };
 
@@ -60,5 +60,24 @@ describe("model zoo catalog and loading", () => {
       return true;
     });
     checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b"]));
+  });
+});
+
+describe("selectionCoverage", () => {
+  it("warns when the selected images cover fewer classes than they could, and points to --sample (issue 26)", () => {
+    const set = (labels: number[], names: string[]) => ({ ...images(SHAPE, names), count: labels.length, labels: Int32Array.from(labels) });
+    assert.equal(
+      selectionCoverage(set([0, 0, 0, 0], ["airplane", "bird", "cat"]), 10),
+      "the 4 selected images cover 1 of the model's 10 classes (airplane): --count takes the first images of the listing (a folder's: sorted by class); --sample 4 draws them at random across classes",
+    );
+    assert.equal(selectionCoverage(set([0, 1, 2], ["a", "b", "c"]), 10), null, "3 images of 3 classes: all they could");
+    assert.equal(selectionCoverage(set([0, 1, 0, 1], ["a", "b"]), 2), null);
+  });
+});
+
+describe("selectionCoverage with a class map", () => {
+  it("does not warn when the folder holds only the classes the selection covers", () => {
+    const set = { ...images(SHAPE, ["", "1-pos"]), count: 4, labels: Int32Array.from([1, 1, 1, 1]) };
+    assert.equal(selectionCoverage(set, 2), null);
   });
 });
