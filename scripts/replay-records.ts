@@ -2,8 +2,9 @@
  * Byte-identity check of a stored run: re-runs a sample of its work items from its own
  * config.json with the shipped environment and compares each new record with the stored
  * line of results.jsonl, byte for byte (the `seconds` field, wall-clock time, is the only one
- * taken from the stored record). A record may differ by one added field, `unspent` (queries a
- * budget-ended attack left, and why: added after the grid was run); it is reported apart.
+ * taken from the stored record). A record may differ in bookkeeping corrected after the grid was
+ * run (the added `unspent` field, the iterations of budget-ended runs, the stop reasons "no start"
+ * and "no restart"); it is reported apart, with its distances, queries and points identical.
  *
  *   node --import tsx scripts/replay-records.ts [run dir] [--per-kind K] [--full] [--key KEY ...]
  *
@@ -26,18 +27,37 @@ export interface ReplayOutcome {
   /** The replayed record is the stored line, byte for byte. */
   readonly identical: boolean;
   /**
-   * It is, once its `unspent` field is taken out: the only field records gained since the paper
-   * grid was run (an attack record says how many queries a budget-ended run left, and why).
+   * It is, once the bookkeeping corrected since the paper grid ran is put back as stored (see
+   * withStoredBookkeeping: `unspent`, iterations -1, the stop reasons "no start" and "no restart").
    */
-  readonly identicalBesidesUnspent: boolean;
+  readonly identicalBesidesBookkeeping: boolean;
   readonly stored: string;
   readonly replayed: string;
 }
 
-/** The record without its `unspent` field, serialised like the store. */
-function withoutUnspent(record: ResultRecord): string {
+/**
+ * The replayed record with the bookkeeping corrected since the paper grid ran put back as the
+ * stored record has it, serialised like the store: `unspent` (added later) taken out; the
+ * iterations a budget-ended run completed (stored as the placeholder -1 before issue 28); and the
+ * stop reasons "no start" (with its anomaly `noStart`) and "no restart" (issue 26, issue 28),
+ * stored as "failed", "budget" or "converged". Distances, queries and points are compared as they are.
+ */
+function withStoredBookkeeping(record: ResultRecord, stored: ResultRecord): string {
   const { unspent: _unspent, ...rest } = record as ResultRecord & { unspent?: unknown };
-  return serializeRecord(rest as ResultRecord);
+  const out = rest as Record<string, unknown>;
+  const old = stored as unknown as Record<string, unknown>;
+  if (record.kind === "attack" && stored.kind === "attack") {
+    if (old.iterations === -1) out.iterations = -1;
+    if ((out.stopReason === "no start" && ["failed", "budget"].includes(old.stopReason as string)) || (out.stopReason === "no restart" && old.stopReason === "converged")) {
+      out.stopReason = old.stopReason;
+    }
+    const anomalies = out.anomalies as Record<string, number> | undefined;
+    if (anomalies && "noStart" in anomalies && !("noStart" in (old.anomalies as Record<string, number>))) {
+      const { noStart: _noStart, ...others } = anomalies;
+      out.anomalies = others;
+    }
+  }
+  return serializeRecord(out as unknown as ResultRecord);
 }
 
 export interface ReplayOptions {
@@ -107,7 +127,7 @@ export async function replayRun(dir: string, options: ReplayOptions = {}): Promi
     const replayed = serializeRecord(timed);
     const outcome = {
       key, category: category(entry.record), identical: replayed === entry.line,
-      identicalBesidesUnspent: withoutUnspent(timed) === entry.line, stored: entry.line, replayed,
+      identicalBesidesBookkeeping: withStoredBookkeeping(timed, entry.record) === entry.line, stored: entry.line, replayed,
     };
     options.onItem?.(outcome);
     outcomes.push(outcome);
@@ -116,14 +136,14 @@ export async function replayRun(dir: string, options: ReplayOptions = {}): Promi
 }
 
 /**
- * The outcomes that differ and those that differ only by gaining the `unspent` field. A record
- * that has `unspent` and replays identical is the same (withoutUnspent strips it from the replay,
- * so its identicalBesidesUnspent is false): it is in neither list.
+ * The outcomes that differ and those that differ only in corrected bookkeeping (withStoredBookkeeping).
+ * A record that has `unspent` and replays identical is the same (withStoredBookkeeping strips it
+ * from the replay, so its identicalBesidesBookkeeping is false): it is in neither list.
  */
 export function tally(outcomes: readonly ReplayOutcome[]): { readonly differing: ReplayOutcome[]; readonly gained: ReplayOutcome[] } {
   return {
-    differing: outcomes.filter((o) => !o.identical && !o.identicalBesidesUnspent),
-    gained: outcomes.filter((o) => !o.identical && o.identicalBesidesUnspent),
+    differing: outcomes.filter((o) => !o.identical && !o.identicalBesidesBookkeeping),
+    gained: outcomes.filter((o) => !o.identical && o.identicalBesidesBookkeeping),
   };
 }
 
@@ -132,6 +152,11 @@ export function firstDifference(a: string, b: string): string {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return `at byte ${i}: stored ...${a.slice(Math.max(0, i - 40), i + 40)}... replayed ...${b.slice(Math.max(0, i - 40), i + 40)}...`;
+}
+
+/** The bookkeeping fields of a replayed attack record, for the log. */
+function bookkeeping(record: Record<string, unknown>): string {
+  return `now ${JSON.stringify({ iterations: record.iterations, stopReason: record.stopReason, ...(record.unspent === undefined ? {} : { unspent: record.unspent }) })}`;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -148,8 +173,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const outcomes = await replayRun(dir, {
     perKind, full, keys: keys.length ? keys : undefined,
     onItem: (o) => {
-      const verdict = o.identical ? "same" : o.identicalBesidesUnspent ? "same+unspent" : "DIFF";
-      const detail = o.identical ? "" : o.identicalBesidesUnspent ? `      gains ${JSON.stringify({ unspent: (JSON.parse(o.replayed) as { unspent: unknown }).unspent })}\n` : `      ${firstDifference(o.stored, o.replayed)}\n`;
+      const verdict = o.identical ? "same" : o.identicalBesidesBookkeeping ? "same+bookkeeping" : "DIFF";
+      const detail = o.identical ? "" : o.identicalBesidesBookkeeping ? `      ${bookkeeping(JSON.parse(o.replayed) as Record<string, unknown>)}\n` : `      ${firstDifference(o.stored, o.replayed)}\n`;
       process.stdout.write(`${verdict.padEnd(12)}  ${o.category.padEnd(34)} ${o.key}\n${detail}`);
     },
   });
@@ -158,7 +183,7 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const o of outcomes) counts.set(o.category, (counts.get(o.category) ?? 0) + 1);
   process.stdout.write(
     `${outcomes.length} records compared (${[...counts].map(([c, n]) => `${c} ${n}`).join(", ")}): ` +
-    `${outcomes.length - differing.length - gained.length} byte-identical, ${gained.length} identical but for the new unspent field, ${differing.length} differ\n`,
+    `${outcomes.length - differing.length - gained.length} byte-identical, ${gained.length} identical but for corrected bookkeeping, ${differing.length} differ\n`,
   );
   if (differing.length) process.exitCode = 1;
 }

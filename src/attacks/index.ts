@@ -14,7 +14,7 @@ export { INFOMAX_MAX_QUERIES, INFOMAX_WINDOW, InfomaxLineSearch, credibleInterva
 export type { CosineModel, InfomaxEstimate, InfomaxResult, InfomaxSearchArgs } from "./infomax.js";
 export { ATTACKS, ATTACK_NAMES, attackEntry, attackOptions, defaultStart } from "./registry.js";
 export type { AttackEntry, AttackName } from "./registry.js";
-export { NOISE_PROBES, START_KINDS, chooseStart, nearestOtherClass, noiseLeavesClass } from "./start.js";
+export { NOISE_PROBES, START_KINDS, chooseStart, drawsLeaveClass, nearestOtherClass, noiseLeavesClass, type StartDraw } from "./start.js";
 export type { StartKind, StartPool } from "./start.js";
 export { attackImage, defenseOf } from "./pipeline.js";
 export type { AttackDraft, AttackJob, AttackResources } from "./pipeline.js";

@@ -129,17 +129,19 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
     return { record, points: { final: null, hardened: null, held: [] } };
   }
   const pool = attack.start === "own" ? null : await resources.pool();
-  const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start));
+  const options = attackOptions(entry, attack.norm, attack.options);
+  const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start), entry.startDraw?.(options as never));
   const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
   // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
   const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa, rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt ?? [] });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,
-    options: attackOptions(entry, attack.norm, attack.options),
+    options,
     norm: attack.norm,
     random: random.fork(ITEM_STREAMS.attack),
     startingPoint,
+    needsStart: entry.needsStart,
   });
   // The experimenter's check of eq. (4) on the final point, after the attack and outside its
   // budget, with its own noise stream (the attack never sees it). A deterministic classifier

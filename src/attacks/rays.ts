@@ -207,6 +207,7 @@ async function raysRun(
     for (let j = start; j < end; j++) attempt[j] = -attempt[j];
     const improved = await search(attempt);
     iterations++;
+    if (context.progress) context.progress.iterations = iterations;
     // Early stop at Linf <= epsilon, measured on the clipped point as the official `dist`.
     if (o.earlyStopping && improved && bestLinf() <= o.epsilon) {
       return { adversarial: finalPoint(), iterations, stopReason: "epsilon" };

@@ -1,8 +1,8 @@
 import { HSJA_DEFAULTS, hsja, validate as validateHsja, type HsjaOptions } from "./hsja.js";
 import { PSJ_DEFAULTS, psj, validate as validatePsj, type PsjOptions } from "./psj.js";
 import { RAYS_DEFAULTS, rays, validate as validateRays, type RaySOptions } from "./rays.js";
-import { SURFREE_DEFAULTS, surfree, validate as validateSurfree, type SurFreeOptions } from "./surfree.js";
-import type { StartKind } from "./start.js";
+import { SURFREE_DEFAULTS, surfree, surfreeStartDraw, validate as validateSurfree, type SurFreeOptions } from "./surfree.js";
+import type { StartDraw, StartKind } from "./start.js";
 import type { Attack, Norm } from "./types.js";
 
 /**
@@ -24,6 +24,10 @@ export interface AttackEntry<O = any> {
   readonly optionsFor?: (norm: Norm) => Partial<O>;
   /** Where its runs start by default (see StartKind); "own" when absent. */
   readonly defaultStart?: StartKind;
+  /** It begins from an adversarial point (its own, or one given): a run that found none is recorded "no start" (runAttack). */
+  readonly needsStart?: boolean;
+  /** One draw of the attack's own random initialisation under its full options, probed by start "auto" (none: uniform noise, HSJA's). */
+  readonly startDraw?: (options: O) => StartDraw;
   /** The attack's own checks of its full options (a RangeError saying what was expected), run before any run starts. */
   readonly validate?: (options: O) => void;
 }
@@ -64,6 +68,7 @@ export const ATTACKS = Object.freeze({
     defaultNorm: "l2",
     optionsFor: (norm: Norm): Partial<HsjaOptions> => ({ constraint: norm }),
     defaultStart: "auto",
+    needsStart: true,
     validate: validateHsja,
   } satisfies AttackEntry<HsjaOptions>,
   surfree: {
@@ -73,6 +78,8 @@ export const ATTACKS = Object.freeze({
     defaultNorm: "l2",
     optionsFor: (): Partial<SurFreeOptions> => ({}),
     defaultStart: "auto",
+    needsStart: true,
+    startDraw: surfreeStartDraw,
     validate: validateSurfree,
   } satisfies AttackEntry<SurFreeOptions>,
   rays: {

@@ -10,6 +10,8 @@ export interface RunAttackArgs<O> {
   readonly norm: Norm;
   readonly random: Random;
   readonly startingPoint?: Float32Array;
+  /** The attack begins from an adversarial point (HSJA, SurFree; AttackEntry.needsStart): without one, the run is recorded "no start". */
+  readonly needsStart?: boolean;
 }
 
 /**
@@ -19,7 +21,8 @@ export interface RunAttackArgs<O> {
  * can only be better than, never worse than, the point the attack itself returns.
  */
 export async function runAttack<O>(oracle: LabelOnlyOracle, args: RunAttackArgs<O>): Promise<AttackResult> {
-  const context: AttackContext = { random: args.random, startingPoint: args.startingPoint, anomalies: {} };
+  const progress = { iterations: 0 };
+  const context: AttackContext = { random: args.random, startingPoint: args.startingPoint, anomalies: {}, progress };
   const start = performance.now();
   let outcome: AttackOutcome;
   try {
@@ -27,11 +30,18 @@ export async function runAttack<O>(oracle: LabelOnlyOracle, args: RunAttackArgs<
   } catch (error) {
     if (!(error instanceof BudgetExhaustedError)) throw error;
     const left = error.budget - error.used;
-    outcome = { adversarial: null, iterations: -1, stopReason: "budget" };
-    if (left > 0) outcome = { ...outcome, unspent: { queries: left, requested: error.requested, reason: "refused call" } };
+    outcome = { adversarial: null, iterations: progress.iterations, stopReason: "budget" };
+    // In queries, as `left`: each refused point may cost up to perPoint calls (K under repeat:K).
+    if (left > 0) outcome = { ...outcome, unspent: { queries: left, requested: error.requested * error.perPoint, reason: "refused call" } };
   }
   const best = oracle.best;
   const success = Number.isFinite(best.l2);
+  if (!success && args.needsStart === true) {
+    // No query was ever answered adversarial: the attack never had a start (issue 26), whether it
+    // gave up ("failed") or the budget ran out while it searched.
+    outcome = { ...outcome, stopReason: "no start" };
+    context.anomalies.noStart = (context.anomalies.noStart ?? 0) + 1;
+  }
   return {
     attack: args.name,
     norm: args.norm,

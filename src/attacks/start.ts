@@ -53,10 +53,31 @@ export async function noiseLeavesClass(model: Classifier, label: number, random:
 }
 
 /**
+ * One draw of an attack's own random initialisation, written into `out` (the length of `image`):
+ * what `auto` probes for attacks whose start is not HSJA's uniform noise (SurFree: the image plus
+ * Gaussian noise, which on colour images stays in the original's class far more often).
+ */
+export type StartDraw = (image: Float32Array, bounds: { readonly lower: number; readonly upper: number }, random: Random, out: Float32Array) => void;
+
+/**
+ * Whether one of `probes` draws of an attack's own initialisation (`draw`) gets a label other
+ * than `label` from `model` (see noiseLeavesClass): false means the attack would search for a
+ * start in vain and should be given one from data.
+ */
+export async function drawsLeaveClass(model: Classifier, image: Float32Array, label: number, draw: StartDraw, random: Random, probes = NOISE_PROBES): Promise<boolean> {
+  const d = imageSize(model.shape);
+  const batch = new Float32Array(probes * d);
+  for (let k = 0; k < probes; k++) draw(image, model.bounds, random, batch.subarray(k * d, (k + 1) * d));
+  const labels = await model.predict(batch, probes);
+  return labels.some((l) => l !== label);
+}
+
+/**
  * Where an attack run starts. "own": the attack's own initialisation (official behaviour).
  * "data": the nearest image of another class from a pool of data (nearestOtherClass).
- * "auto": "own", unless uniform noise stays in the original's class (noiseLeavesClass false),
- * in which case "data".
+ * "auto": "own", unless uniform noise stays in the original's class (noiseLeavesClass false), or
+ * the attack's own initialisation does (drawsLeaveClass false, for an attack that declares its
+ * draw), in which case "data".
  */
 export type StartKind = "auto" | "data" | "own";
 export const START_KINDS: readonly StartKind[] = ["auto", "data", "own"];
@@ -97,8 +118,10 @@ export async function labelStartPool(
  * from, or -1 for the attack's own initialisation. The one place where the CLI and the experiment
  * runner make this choice, so both attack the same way. `random` drives the noise probes of "auto".
  */
-export async function chooseStart(kind: StartKind, base: Classifier, image: Float32Array, label: number, pool: StartPool | null, random: Random): Promise<number> {
+export async function chooseStart(kind: StartKind, base: Classifier, image: Float32Array, label: number, pool: StartPool | null, random: Random, ownDraw?: StartDraw): Promise<number> {
   if (kind === "own" || pool === null) return -1;
-  if (kind === "auto" && (await noiseLeavesClass(base, label, random))) return -1;
+  // The attack's own draws on a sub-stream of their own: the uniform probes (and so every record
+  // of an attack without its own draw, HSJA) are as before.
+  if (kind === "auto" && (await noiseLeavesClass(base, label, random)) && (ownDraw === undefined || (await drawsLeaveClass(base, image, label, ownDraw, random.fork(1))))) return -1;
   return nearestOtherClass(image, label, pool.images, pool.predictions);
 }

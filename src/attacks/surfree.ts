@@ -6,6 +6,7 @@ import type { Random } from "../rng/random.js";
 import { dct2d, idct2d, zigZagMask } from "./dct.js";
 import { clipToBounds, float32Toward } from "./geometry.js";
 import type { AttackContext, AttackOutcome } from "./types.js";
+import type { StartDraw } from "./start.js";
 
 /**
  * SurFree (Maho, Furon & Le Merrer, "SurFree: a fast surrogate-free black-box attack", CVPR 2021,
@@ -273,6 +274,7 @@ class SurFreeRun {
       while (budgeted || iterations < o.steps) {
         if (await this.step()) {
           iterations++;
+          if (this.context.progress) this.context.progress.iterations = iterations;
           continue;
         }
         // theta_max vanished: the oracle keeps refusing the neighbourhood of a point it once
@@ -281,7 +283,8 @@ class SurFreeRun {
         // the official would spend the rest of the budget on ever smaller angles around it.
         if (!budgeted) { stopReason = "converged"; break; }
         bump(this.context, "restart");
-        if (!(await this.initialise(false))) { stopReason = "converged"; break; }
+        // No random restart was adversarial (issue 28): not converged, the search has nowhere to go.
+        if (!(await this.initialise(false))) { stopReason = "no restart"; break; }
         this.thetaMax = o.thetaMax;
         this.resetHistory();
       }
@@ -756,4 +759,16 @@ function dctWeights(x: Float32Array, shape: ImageShape, o: SurFreeOptions) {
     }
   }
   return { weights, masked: Int32Array.from(masked) };
+}
+
+/**
+ * One draw of SurFree's random start under `options` (the loop in `initialise`: official
+ * `get_init_with_noise`, X + initNoise * (upper - lower) * randn, clipped), for start "auto".
+ */
+export function surfreeStartDraw(options: Partial<SurFreeOptions>): StartDraw {
+  const noise = options.initNoise ?? SURFREE_DEFAULTS.initNoise;
+  return (image, bounds, random, out) => {
+    random.fillNormal(out, 0, noise * (bounds.upper - bounds.lower));
+    for (let k = 0; k < out.length; k++) out[k] = Math.min(bounds.upper, Math.max(bounds.lower, out[k] + image[k]));
+  };
 }

@@ -18,6 +18,12 @@ export interface AttackContext {
    * "binarySearchSwapped"): a random oracle can contradict itself, and the result says how often.
    */
   readonly anomalies: Record<string, number>;
+  /**
+   * Outer iterations completed so far, kept up to date by attacks that may let the oracle's
+   * BudgetExhaustedError escape mid-iteration (SurFree, RayS), so that the runner records how far
+   * the run got rather than a placeholder.
+   */
+  readonly progress?: { iterations: number };
 }
 
 /**
@@ -31,8 +37,9 @@ export interface UnspentBudget {
   /** Queries left at the end of the run (budget - queries), >= 1. */
   readonly queries: number;
   /**
-   * Points the call that did not fit asked together: more than were left (a refused call), or
-   * more than fit beside what the attack keeps for its last step (SurFree's withheld call).
+   * Queries the call that did not fit could cost: more than were left (a refused call: the points
+   * it asked times K under repeat:K, the most each point may cost), or the points asked beyond
+   * what fits beside what the attack keeps for its last step (SurFree's withheld call).
    */
   readonly requested: number;
   /** What that call was, in the attack's words (each attack documents its reasons). */
@@ -43,10 +50,15 @@ export interface UnspentBudget {
 export interface AttackOutcome {
   /** The attack's final adversarial point, or null when it found none. */
   readonly adversarial: Float32Array | null;
-  /** Outer iterations completed (runAttack writes -1 when the oracle's refusal ended the attack inside one). */
+  /** Outer iterations completed (when the oracle's refusal ended the attack inside one, those before it: context.progress). */
   readonly iterations: number;
-  /** Why it stopped ("budget" is set by the runner when the oracle refused a query). */
-  readonly stopReason: "iterations" | "converged" | "failed" | "budget" | "epsilon";
+  /**
+   * Why it stopped ("budget" is set by the runner when the oracle refused a query). "no start":
+   * no query was ever answered adversarial, so the attack never had a starting point (set by the
+   * runner, with the anomaly `noStart`, for attacks that need a start: HSJA, SurFree).
+   * "no restart": SurFree's search collapsed and no random restart was adversarial.
+   */
+  readonly stopReason: "iterations" | "converged" | "failed" | "budget" | "epsilon" | "no start" | "no restart";
   /** Set when the budget ended the run with queries left: how many, and why (absent otherwise). */
   readonly unspent?: UnspentBudget;
 }

@@ -30,13 +30,16 @@ export interface CommandInputs {
   readonly data?: string | readonly string[];
   readonly config?: string;
   readonly classMap?: string;
+  /** `serve --keys`: the API key file. */
+  readonly keys?: string;
 }
 
 /**
- * Checks a command's `--out` before anything runs (see io/outputPath.ts): it may not be one of the
- * command's inputs, a run directory's own files, or inside /proc or /sys. A UsageError otherwise.
+ * Checks an output option (`--out`, `--save`, `serve --log`: every output of every command) before
+ * anything runs (see io/outputPath.ts): it may not be one of the command's inputs, a run
+ * directory's own files, or inside /proc or /sys. A UsageError naming `flag` otherwise.
  */
-export function checkOut(out: string | undefined, inputs: CommandInputs, kind: "file" | "directory" = "file"): void {
+export function checkOut(out: string | undefined, inputs: CommandInputs, kind: "file" | "directory" = "file", flag = "--out"): void {
   if (out === undefined) return;
   const list = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === "string" ? [v] : v);
   const modelPath = (m: string): string => {
@@ -44,12 +47,13 @@ export function checkOut(out: string | undefined, inputs: CommandInputs, kind: "
   };
   try {
     checkOutputPath(out, {
-      kind,
+      kind, flag,
       inputs: [
         ...list(inputs.model).map((m) => ({ path: modelPath(m), what: "the model" })),
         ...list(inputs.data).map((d) => ({ path: d, what: "the dataset" })),
         { path: inputs.config, what: "the config" },
         { path: inputs.classMap, what: "the class map" },
+        { path: inputs.keys, what: "the key file" },
       ],
     });
   } catch (error) {

@@ -107,3 +107,14 @@ export async function loadFolder(root: string, selection: Selection = {}, shape?
   return { source: root, shape: target!, count: indices.length, images: images!, labels, indices, classNames, labeling: classMap ? "class-map" : "sorted-folders" };
 }
 
+
+/**
+ * Why a dataset's labels do not fit a model of `classes` classes, or null: the classes whose
+ * label is `classes` or more, each as "name" -> label (a class map's holes, unnamed labels, are
+ * not listed as empty names: issue 26).
+ */
+export function labelsBeyond(classNames: readonly string[], classes: number): string | null {
+  if (classNames.length <= classes) return null;
+  const beyond = classNames.map((name, label) => ({ name, label })).filter((c) => c.label >= classes && c.name !== "");
+  return `labels beyond its ${classes} classes (expected labels 0 to ${classes - 1}): ${beyond.map((c) => `${JSON.stringify(c.name)} -> ${c.label}`).join(", ")}`;
+}

@@ -15,7 +15,7 @@ export function sameShape(a: ImageShape, b: ImageShape): boolean {
 /** The error for images that do not fit the expected shape (both shapes stated, and the fix). */
 export function shapeMismatch(what: string, got: ImageShape, expected: ImageShape): Error {
   return new Error(
-    `${what} has shape ${formatShape(got)} but ${formatShape(expected)} is expected; pass resize (--resize) to convert the images, or use a model made for ${formatShape(got)} images`,
+    `${what} has shape ${formatShape(got)} but ${formatShape(expected)} is expected; convert the images (rsbench's --resize flag, a config's "resize": true in its data block, or resize: true in loadData), or use a model made for ${formatShape(got)} images`,
   );
 }
 

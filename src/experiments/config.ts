@@ -9,6 +9,7 @@ import { ascendingBudgets, attackEntryId, type AttackSpec } from "../attacks/rec
 import type { AttackEntry } from "../attacks/registry.js";
 import { START_KINDS, type StartKind } from "../attacks/start.js";
 import { classMapProblem } from "../data/classMap.js";
+import { CERTIFY_DEFAULTS } from "../smoothing/certify.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
 import { figureOptionProblems } from "../figures/options.js";
@@ -29,6 +30,17 @@ export interface DataConfig {
   readonly seed?: number;
   /** Folder datasets: folder name -> the model's label (defaults to the folders' sorted positions). */
   readonly classMap?: Readonly<Record<string, number>>;
+  /**
+   * `count` is an upper bound: the first `count` images, or all of a smaller dataset. Set on the
+   * default accuracy set (no `accuracy` block: the first 1000 images), so a 40-image folder is not refused for a number its user never wrote (issue 26); a config
+   * may set it too.
+   */
+  readonly upTo?: true;
+  /**
+   * Folder datasets: decode every image to the model's shape (resize, and convert greyscale to
+   * RGB or the reverse), as the CLI's `--resize`. Defaults to false: another shape is an error.
+   */
+  readonly resize?: boolean;
 }
 
 /** sigma given directly, or as the accuracy drop it must cost (resolved by calibration). */
@@ -60,6 +72,11 @@ export interface DefenseConfig {
    * The key comes from the RSBENCH_KEY environment variable. Absent for local models.
    */
   readonly target?: string;
+  /**
+   * [channels, height, width] of a model whose input has dynamic height and width (the CLI's
+   * `--shape`); absent for a model with a fixed input shape (it is read from the model).
+   */
+  readonly shape?: readonly [number, number, number];
 }
 
 /**
@@ -271,7 +288,7 @@ function show(value: unknown): string {
 }
 
 function dataConfig(c: Checker, path: string, value: unknown): DataConfig | undefined {
-  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed", "classMap"]);
+  const o = c.object(path, value, ["dataset", "count", "offset", "sample", "seed", "classMap", "resize", "upTo"]);
   if (!o) return undefined;
   const dataset = c.string(join(path, "dataset"), o.dataset);
   const out: { -readonly [K in keyof DataConfig]: DataConfig[K] } = { dataset: dataset ?? "" };
@@ -279,6 +296,14 @@ function dataConfig(c: Checker, path: string, value: unknown): DataConfig | unde
   if (o.offset !== undefined) out.offset = c.integer(join(path, "offset"), o.offset, 0);
   if (o.sample !== undefined) out.sample = c.integer(join(path, "sample"), o.sample, 1);
   if (o.seed !== undefined) out.seed = c.integer(join(path, "seed"), o.seed, 0);
+  if (o.upTo !== undefined) {
+    if (o.upTo !== true) c.fail(join(path, "upTo"), "true (count is an upper bound)", o.upTo);
+    else out.upTo = true;
+  }
+  if (o.resize !== undefined) {
+    if (typeof o.resize !== "boolean") c.fail(join(path, "resize"), "true or false", o.resize);
+    else if (o.resize) out.resize = true;
+  }
   if (o.classMap !== undefined) {
     const problem = classMapProblem(o.classMap);
     if (problem) c.problems.push(`${join(path, "classMap")}: ${problem}`);
@@ -307,7 +332,7 @@ function sigmaSpec(c: Checker, path: string, value: unknown): SigmaSpec | undefi
 const DEFENSE_KINDS: readonly DefenseKind[] = ["none", "rs", "randtrain", "advtrain"];
 
 function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig | undefined {
-  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle", "target"]);
+  const o = c.object(path, value, ["name", "model", "kind", "sigma", "n", "pa", "oracle", "target", "shape"]);
   if (!o) return undefined;
   if (o.target !== undefined) return remoteDefenseConfig(c, path, o);
   const name = c.string(join(path, "name"), o.name, NAME_PATTERN);
@@ -338,8 +363,14 @@ function defenseConfig(c: Checker, path: string, value: unknown): DefenseConfig 
     if (!absent(o.oracle)) c.problems.push(`${join(path, "oracle")}: only allowed with sigma (without noise every rule gives the label)`);
     if (kind === "rs") c.problems.push(`${join(path, "sigma")}: required for kind "rs"`);
   }
+  let shape: [number, number, number] | undefined;
+  if (o.shape !== undefined) {
+    const v = o.shape;
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isInteger(x) && x > 0)) c.fail(join(path, "shape"), "[channels, height, width], three positive integers (e.g. [3, 96, 96])", v);
+    else shape = [v[0], v[1], v[2]];
+  }
   if (name === undefined || model === undefined || kind === undefined || sigma === undefined) return undefined;
-  return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }) };
+  return { name, model, kind, sigma, n, pa, ...(oracle === undefined ? {} : { oracle }), ...(shape === undefined ? {} : { shape }) };
 }
 
 /** A defense given by the URL of a label-only endpoint (DefenseConfig.target). */
@@ -460,7 +491,7 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
   const data = dataConfig(c, "data", root.data);
   const accuracy = root.accuracy === undefined
-    ? (data ? { dataset: data.dataset, count: CONFIG_DEFAULTS.accuracyCount } : undefined)
+    ? (data ? withClassMap({ dataset: data.dataset, count: CONFIG_DEFAULTS.accuracyCount, upTo: true, ...(data.resize ? { resize: true } : {}) }, data) : undefined)
     : dataConfig(c, "accuracy", root.accuracy);
 
   const defenses: DefenseConfig[] = [];
@@ -494,9 +525,10 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
   if (root.certification !== undefined && root.certification !== null) {
     const o = c.object("certification", root.certification, ["n0", "n", "alpha"]);
     if (o) {
-      const n0 = c.integer("certification.n0", o.n0, 1, CONFIG_LIMITS.n);
-      const n = c.integer("certification.n", o.n, 1, CONFIG_LIMITS.n);
-      const alpha = c.open("certification.alpha", o.alpha, 0, 1);
+      // A missing field takes Cohen et al.'s value (src/smoothing/certify.ts CERTIFY_DEFAULTS: n0 100, n 100000, alpha 0.001).
+      const n0 = o.n0 === undefined ? CERTIFY_DEFAULTS.n0 : c.integer("certification.n0", o.n0, 1, CONFIG_LIMITS.n);
+      const n = o.n === undefined ? CERTIFY_DEFAULTS.n : c.integer("certification.n", o.n, 1, CONFIG_LIMITS.n);
+      const alpha = o.alpha === undefined ? CERTIFY_DEFAULTS.alpha : c.open("certification.alpha", o.alpha, 0, 1);
       if (n0 !== undefined && n !== undefined && alpha !== undefined) certification = { n0, n, alpha };
     }
   }
@@ -567,4 +599,23 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** `data` with its class map, when it has one (so a derived selection labels images as the config says). */
+function withClassMap(data: DataConfig, source: DataConfig): DataConfig {
+  return source.classMap === undefined ? data : { ...data, classMap: source.classMap };
+}
+
+/**
+ * The images a sigma calibration reads: the first `calibration.count` images of the accuracy set's
+ * source, labelled by the accuracy block's class map (issue 26: without it a folder's labels
+ * follow the sorted folder names, and the calibrated sigma is wrong).
+ */
+export function calibrationData(config: ExperimentConfig): DataConfig {
+  return withClassMap({ dataset: config.accuracy.dataset, count: config.calibration.count }, config.accuracy);
+}
+
+/** The starting-point pool of the attacks: the first `count` images of the attacked set's source (all without a count), with its class map. */
+export function startPoolData(config: ExperimentConfig, count: number | undefined): DataConfig {
+  return withClassMap(count === undefined ? { dataset: config.data.dataset } : { dataset: config.data.dataset, count }, config.data);
 }

@@ -6,7 +6,7 @@
  * module must export `createEnvironment()`.
  */
 import type { AttackEntry } from "../attacks/registry.js";
-import type { Classifier } from "../model/classifier.js";
+import type { Classifier, ImageShape } from "../model/classifier.js";
 import type { Device } from "../model/device.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
@@ -45,9 +45,12 @@ export interface ExperimentEnvironment {
    * loads every model once before a run to check it (src/experiments/resolve.ts) and then disposes
    * that one.
    */
-  loadModel(name: string, options: { readonly threads: number; readonly device?: Device }): Promise<Classifier>;
-  /** The images a data config selects. Must be deterministic. */
-  loadData(data: DataConfig): Promise<LabeledImages>;
+  loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly shape?: ImageShape }): Promise<Classifier>;
+  /**
+   * The images a data config selects. Must be deterministic. `shape` is the model's image shape,
+   * to which a config with `resize` decodes its images (absent: the images' own shape).
+   */
+  loadData(data: DataConfig, shape?: ImageShape): Promise<LabeledImages>;
   /** The attacks a config can name (the shipped ATTACKS, or the environment's own). */
   readonly attacks: Readonly<Record<string, AttackEntry>>;
   /** The sigma at which g(sigma, n) loses `drop` accuracy on `data`. */

@@ -10,14 +10,14 @@ import { attackEntryId } from "../attacks/record.js";
 import type { Norm } from "../attacks/types.js";
 import { writeAttackPoints } from "../io/npy.js";
 import { labelStartPool, type StartPool } from "../attacks/start.js";
-import type { Classifier } from "../model/classifier.js";
+import type { Classifier, ImageShape } from "../model/classifier.js";
 import type { LabeledImages } from "../data/types.js";
 import { imageAt } from "../data/types.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
 import { defend, UNDEFENDED_PA, type Defense } from "../smoothing/defense.js";
 import { countCorrect } from "../zoo/evaluate.js";
 import type { DataConfig, ExperimentConfig } from "./config.js";
-import { canonicalJson } from "./config.js";
+import { calibrationData, canonicalJson, startPoolData } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
 import type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, WorkItem } from "./grid.js";
 import { itemRandom } from "./grid.js";
@@ -28,6 +28,12 @@ const STREAM = ITEM_STREAMS;
 
 /** Budgets at which every attack record reports the best distortion (src/attacks/record.ts). */
 export { ATTACK_CHECKPOINTS as CHECKPOINTS } from "../attacks/record.js";
+
+/** The `shape` option of a model a config's defense gives one for (dynamic height and width). */
+export function modelShape(config: ExperimentConfig, name: string): { shape?: ImageShape } {
+  const s = config.defenses.find((d) => d.model === name && d.shape !== undefined)?.shape;
+  return s ? { shape: { channels: s[0], height: s[1], width: s[2] } } : {};
+}
 
 /** Models and images loaded once per worker. */
 export class ExecutionContext {
@@ -47,7 +53,7 @@ export class ExecutionContext {
   model(name: string): Promise<Classifier> {
     let model = this.models.get(name);
     if (!model) {
-      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu" });
+      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu", ...modelShape(this.config, name) });
       this.models.set(name, model);
     }
     return model;
@@ -58,18 +64,19 @@ export class ExecutionContext {
     let pool = this.pools.get(modelName);
     if (!pool) {
       pool = this.model(modelName).then((model) =>
-        labelStartPool(model, (count) => this.images(count === undefined ? { dataset: this.config.data.dataset } : { dataset: this.config.data.dataset, count })),
+        labelStartPool(model, (count) => this.images(startPoolData(this.config, count), model.shape)),
       );
       this.pools.set(modelName, pool);
     }
     return pool;
   }
 
-  images(data: DataConfig): Promise<LabeledImages> {
-    const key = canonicalJson(data);
+  /** The images of `data`; `shape` is the model's, to which a data config with `resize` decodes them. */
+  images(data: DataConfig, shape?: ImageShape): Promise<LabeledImages> {
+    const key = canonicalJson(data) + (data.resize && shape ? ` ${shape.channels}x${shape.height}x${shape.width}` : "");
     let set = this.data.get(key);
     if (!set) {
-      set = this.environment.loadData(data);
+      set = this.environment.loadData(data, shape);
       this.data.set(key, set);
     }
     return set;
@@ -99,7 +106,7 @@ async function calibration(context: ExecutionContext, item: CalibrationItem): Pr
   const { config } = context;
   const base = await context.model(item.model);
   // The first `count` images of the accuracy set's source (not the attacked images).
-  const data = await context.images({ dataset: config.accuracy.dataset, count: item.settings.count });
+  const data = await context.images(calibrationData(config), base.shape);
   const random = itemRandom(config.seed, item.key).fork(STREAM.calibrate);
   const result = await context.environment.calibrate(base, data, { drop: item.drop, n: item.settings.n, batchSize: config.batchSize, random });
   return {
@@ -112,7 +119,7 @@ async function calibration(context: ExecutionContext, item: CalibrationItem): Pr
 async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<Draft<AccuracyRecord>> {
   const { config } = context;
   const base = await context.model(item.model);
-  const data = await context.images(config.accuracy);
+  const data = await context.images(config.accuracy, base.shape);
   const defense: Defense = item.sigma === null || item.n === null ? { kind: "none" } : { kind: "gaussian", sigma: item.sigma, n: item.n, pa: UNDEFENDED_PA, rule: "shortcut" };
   const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
   // Chunks bound the memory of a smoothed call; results do not depend on the chunk size.
@@ -124,8 +131,8 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   };
 }
 
-async function selectedImage(context: ExecutionContext, position: number, index: number): Promise<{ image: Float32Array; label: number }> {
-  const data = await context.images(context.config.data);
+async function selectedImage(context: ExecutionContext, position: number, index: number, shape: ImageShape): Promise<{ image: Float32Array; label: number }> {
+  const data = await context.images(context.config.data, shape);
   if (data.indices[position] !== index) {
     throw new Error(`image selection changed: expected image ${index} at position ${position}, got ${data.indices[position]}`);
   }
@@ -136,7 +143,7 @@ async function certification(context: ExecutionContext, item: CertificationItem)
   const { config } = context;
   const settings = config.certification!;
   const base = await context.model(item.model);
-  const { image, label } = await selectedImage(context, item.image.position, item.image.index);
+  const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const random = itemRandom(config.seed, item.key).fork(STREAM.certify);
   const { outcome, forwardPasses } = await context.environment.certify(base, image, {
     sigma: item.sigma, n0: settings.n0, n: settings.n, alpha: settings.alpha, batchSize: config.batchSize, random,
@@ -153,7 +160,7 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   const entry = environment.attacks[item.attack.name];
   if (!entry) throw new Error(`unknown attack ${JSON.stringify(item.attack.name)}: expected one of ${Object.keys(environment.attacks).join(", ")}`);
   const base = await context.model(item.defense.model);
-  const { image, label } = await selectedImage(context, item.image.position, item.image.index);
+  const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const { record, points } = await attackImageWithPoints(
     { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize },
     { base, entry, pool: () => context.startPool(item.defense.model) },
@@ -183,7 +190,7 @@ async function figure(context: ExecutionContext, item: FigureItem): Promise<Draf
   const compute = environment.figures[item.figure];
   if (!compute) throw new Error(`no computation for ${item.figure} in this environment (expected figures.${item.figure})`);
   const base = await context.model(item.model);
-  const { image, label } = await selectedImage(context, item.image.position, item.image.index);
+  const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const data = await compute({
     base, image, imageIndex: item.image.index, label, sigma: item.sigma,
     random: itemRandom(config.seed, item.key).fork(STREAM.figure), batchSize: config.batchSize,

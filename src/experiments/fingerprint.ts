@@ -15,7 +15,7 @@ import { relative } from "node:path";
 import { START_POOL_SIZE } from "../attacks/start.js";
 import type { LabeledImages } from "../data/types.js";
 import type { DataConfig, ExperimentConfig } from "./config.js";
-import { canonicalJson } from "./config.js";
+import { calibrationData, canonicalJson, startPoolData } from "./config.js";
 
 /** sha256 and size of one file. */
 export interface FileFingerprint {
@@ -97,9 +97,9 @@ export function folderFingerprint(dataset: string, root: string, entries: readon
 export function dataInputs(config: ExperimentConfig): Record<string, DataConfig> {
   const out: Record<string, DataConfig> = { data: config.data, accuracy: config.accuracy };
   if (config.defenses.some((d) => d.sigma !== null && typeof d.sigma === "object")) {
-    out.calibration = { dataset: config.accuracy.dataset, count: config.calibration.count };
+    out.calibration = calibrationData(config);
   }
-  if (config.attacks.some((a) => a.start !== "own")) out.startPool = { dataset: config.data.dataset, count: START_POOL_SIZE };
+  if (config.attacks.some((a) => a.start !== "own")) out.startPool = startPoolData(config, START_POOL_SIZE);
   const seen = new Set<string>();
   for (const [role, data] of Object.entries(out)) {
     const key = canonicalJson(data);
@@ -173,7 +173,7 @@ export async function fingerprintInputs(config: ExperimentConfig, environment: F
     const one = async (d: DataConfig) => environment.fingerprintData ? environment.fingerprintData(d) : imagesFingerprint(d.dataset, await environment.loadData(d));
     // The starting-point pool is the whole dataset when it has fewer images (labelStartPool does the same).
     data[role] = await one(selection).catch((error: unknown) => {
-      if (role === "startPool" && error instanceof RangeError) return one({ dataset: selection.dataset });
+      if (role === "startPool" && error instanceof RangeError) return one(startPoolData(config, undefined));
       throw error;
     });
   }

@@ -17,14 +17,14 @@
  * into the output's `adversarial/`; one file with different bytes in two places is a conflict,
  * refused before anything is written, as for records.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { npyFilesUnder } from "../io/npy.js";
 import type { ExperimentConfig } from "./config.js";
 import { compareFingerprints } from "./fingerprint.js";
 import { plannedItems, type ImageRef } from "./grid.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock, LOCK_FILE } from "./lock.js";
 import type { MergedShard, ResultRecord, RunManifest } from "./records.js";
 import { SAVED_POINTS_DIR } from "./execute.js";
 import { CONFIG_FILE, configHash, differingFields, MANIFEST_FILE, readRun, writeConfigFile } from "./runDirectory.js";
@@ -153,7 +153,12 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
   if (inputs.length === 0) throw new MergeError("nothing to merge: expected one or more shard directories");
   const target = canonicalPath(out);
   for (const dir of inputs) {
-    if (canonicalPath(dir) === target) throw new MergeError(`--out ${out} is one of the inputs (${dir}): expected a directory of its own for the merged run`);
+    const input = canonicalPath(dir);
+    if (input === target) throw new MergeError(`--out ${out} is one of the inputs (${dir}): expected a directory of its own for the merged run`);
+    // Inside a shard, the merged files would be read back as the shard's own by the next merge (issue 26).
+    if (target.startsWith(input.endsWith(sep) ? input : input + sep)) {
+      throw new MergeError(`--out ${out} is inside the input ${dir}: expected a directory outside every shard directory for the merged run`);
+    }
   }
   const sources = inputs.map((dir) => readShard(dir, options.onWarning));
   const first = sources[0];
@@ -176,6 +181,13 @@ export function mergeRuns(inputs: readonly string[], out: string, options: Merge
     let earlier: { manifest: RunManifest; records: readonly ResultRecord[] } | null = null;
     if (!existsSync(join(out, CONFIG_FILE)) && [RESULTS_FILE, MANIFEST_FILE].some((f) => existsSync(join(out, f)))) {
       throw new MergeError(`--out ${out} holds a ${RESULTS_FILE} or ${MANIFEST_FILE} but no ${CONFIG_FILE}: expected a new directory or an earlier merge of these shards`);
+    }
+    // A folder of other files is not merged into: --out is new (or empty) or an earlier merge (issue 26).
+    if (!existsSync(join(out, CONFIG_FILE))) {
+      const others = readdirSync(out).filter((name) => name !== LOCK_FILE).sort();
+      if (others.length) {
+        throw new MergeError(`--out ${out} is a folder that holds other files (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}) and no merged run: expected a new or empty directory, or an earlier merge of these shards`);
+      }
     }
     if (existsSync(join(out, CONFIG_FILE))) {
       const { config, manifest } = readRunOf(out);

@@ -4,11 +4,13 @@
  * takes those images. Every failure is reported at once, as a ConfigError naming its field path,
  * so a typo in a model name never leaves a half-made run directory behind.
  */
+import { labelsBeyond } from "../data/folder.js";
 import type { LabeledImages } from "../data/types.js";
 import { formatShape, type Classifier } from "../model/classifier.js";
 import { DeviceError } from "../model/device.js";
 import { ConfigError, type ExperimentConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
+import { modelShape } from "./execute.js";
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -17,9 +19,25 @@ function message(error: unknown): string {
 /** The attacked images of a config, once every model and dataset it names has been checked. */
 export async function resolveInputs(config: ExperimentConfig, environment: ExperimentEnvironment, source?: string): Promise<LabeledImages> {
   const problems: string[] = [];
+  const models = new Map<string, Promise<Classifier | Error>>();
+  const loadedModels: { path: string; name: string; model: Classifier | Error }[] = [];
+  for (const [i, d] of config.defenses.entries()) {
+    let model = models.get(d.model);
+    if (!model) {
+      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu", ...modelShape(config, d.model) }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
+      models.set(d.model, model);
+    }
+    const loaded = await model;
+    // An unusable device is not a mistake in the config: it stops the run at once, as it is.
+    if (loaded instanceof DeviceError) throw loaded;
+    const path = `defenses[${i}].model`;
+    loadedModels.push({ path, name: d.model, model: loaded });
+  }
+  // A data config with `resize` is decoded to the models' shape (the first model's: all must agree).
+  const shape = loadedModels.map((m) => m.model).find((m): m is Classifier => !(m instanceof Error))?.shape;
   const load = async (path: string, data: ExperimentConfig["data"]): Promise<LabeledImages | null> => {
     try {
-      return await environment.loadData(data);
+      return await environment.loadData(data, shape);
     } catch (error) {
       problems.push(`${path}: ${message(error)}`);
       return null;
@@ -27,25 +45,18 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
   };
   const images = await load("data", config.data);
   const accuracy = await load("accuracy", config.accuracy);
-  const models = new Map<string, Promise<Classifier | Error>>();
-  for (const [i, d] of config.defenses.entries()) {
-    let model = models.get(d.model);
-    if (!model) {
-      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu" }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
-      models.set(d.model, model);
-    }
-    const loaded = await model;
-    // An unusable device is not a mistake in the config: it stops the run at once, as it is.
-    if (loaded instanceof DeviceError) throw loaded;
-    const path = `defenses[${i}].model`;
+  // Problems in config order: data, accuracy, then each defense's model.
+  for (const { path, name, model: loaded } of loadedModels) {
     if (loaded instanceof Error) { problems.push(`${path}: ${loaded.message}`); continue; }
     for (const [field, set] of [["data", images], ["accuracy", accuracy]] as const) {
       if (set === null) continue;
       const m = loaded.shape, s = set.shape;
       if (m.channels !== s.channels || m.height !== s.height || m.width !== s.width) {
-        problems.push(`${path}: ${JSON.stringify(d.model)} takes ${formatShape(m)} images, but ${field} (${set.source}) has ${formatShape(s)} images`);
+        const data = field === "data" ? config.data : config.accuracy;
+        problems.push(`${path}: ${JSON.stringify(name)} takes ${formatShape(m)} images, but ${field} (${set.source}) has ${formatShape(s)} images` +
+          (data.resize ? "" : `; set "resize": true in the ${field} block to decode them to ${formatShape(m)}`));
       } else if (set.classNames.length > loaded.numClasses) {
-        problems.push(`${path}: ${JSON.stringify(d.model)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${set.classNames.length}`);
+        problems.push(`${path}: ${JSON.stringify(name)} has ${loaded.numClasses} classes, but ${field} (${set.source}) has ${labelsBeyond(set.classNames, loaded.numClasses)}`);
       }
     }
   }

@@ -7,8 +7,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { availableParallelism, cpus, platform, arch } from "node:os";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { BUILTIN_NAMES } from "../data/builtin.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { MODEL_NAMES } from "../zoo/catalog.js";
 import type { ExperimentConfig } from "./config.js";
 import { canonicalJson, ConfigError, parseConfig, type ParseConfigOptions } from "./config.js";
 import { compareFingerprints, type InputFingerprints } from "./fingerprint.js";
@@ -29,7 +31,49 @@ export function loadConfig(path: string, attacks?: ParseConfigOptions["attacks"]
   } catch (error) {
     throw new ConfigError([`not valid JSON: ${(error as Error).message}`], path);
   }
-  return parseConfig(value, { attacks, source: path });
+  return parseConfig(resolveConfigPaths(value, path), { attacks, source: path });
+}
+
+/** A dataset or model value that names a file or folder (not a built-in dataset, a shipped model or a URL). */
+function isRelativePath(value: unknown, names: readonly string[]): value is string {
+  if (typeof value !== "string" || value === "" || isAbsolute(value) || /^https?:\/\//.test(value)) return false;
+  return !names.includes(value.replace(/:(train|test)$/, ""));
+}
+
+/**
+ * The config with its relative paths (data.dataset, accuracy.dataset, defenses[].model) resolved
+ * against the config file's folder, as absolute paths, so that a run reads the same files from
+ * any working directory (issue 26: a SLURM script started elsewhere). A path that means the same
+ * from the working directory (the config lies there) is kept as written, so configs run from
+ * their own folder keep their hash; so is a bare name that is no file next to the config (an
+ * environment's own dataset or model name). Malformed values are left to parseConfig to report.
+ */
+export function resolveConfigPaths(value: unknown, configPath: string): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const base = dirname(resolve(configPath));
+  const fix = (v: unknown, names: readonly string[]): unknown => {
+    if (!isRelativePath(v, names)) return v;
+    const absolute = resolve(base, v);
+    // A bare name that is no file next to the config is an environment's own name (e.g. a test's "synthetic").
+    if (!/[/\\]|\.onnx$/.test(v) && !existsSync(absolute)) return v;
+    return absolute === resolve(v) ? v : absolute;
+  };
+  const root = { ...(value as Record<string, unknown>) };
+  for (const field of ["data", "accuracy"]) {
+    const block = root[field];
+    if (typeof block === "object" && block !== null && !Array.isArray(block)) {
+      const b = block as Record<string, unknown>;
+      root[field] = { ...b, dataset: fix(b.dataset, BUILTIN_NAMES) };
+      if (!("dataset" in b)) delete (root[field] as Record<string, unknown>).dataset;
+    }
+  }
+  if (Array.isArray(root.defenses)) {
+    root.defenses = root.defenses.map((d: unknown) => {
+      if (typeof d !== "object" || d === null || Array.isArray(d) || !("model" in d)) return d;
+      return { ...d, model: fix((d as Record<string, unknown>).model, MODEL_NAMES) };
+    });
+  }
+  return root;
 }
 
 /** sha256 of the canonical JSON of a validated config. */
@@ -215,6 +259,7 @@ export function writeConfigFile(dir: string, config: ExperimentConfig): void {
 /** Reads a run directory's manifest and config; errors name the file. */
 export function readRun(dir: string): { manifest: RunManifest | null; config: ExperimentConfig } {
   const configPath = join(dir, CONFIG_FILE);
+  if (!existsSync(dir)) throw new Error(`${dir} does not exist: expected a run directory (with its ${CONFIG_FILE})`);
   if (!existsSync(configPath)) throw new Error(`${dir} is not a run directory: expected ${CONFIG_FILE} in it`);
   return { config: readStoredConfig(configPath), manifest: readManifest(join(dir, MANIFEST_FILE)) };
 }

@@ -25,20 +25,26 @@ function selectionOf(data: DataConfig): Selection {
 
 export function createEnvironment(): ExperimentEnvironment {
   return {
-    async loadModel(name, { threads, device }) {
+    async loadModel(name, { threads, device, shape }) {
       // A defense given by a URL (defenses[].target): the endpoint, with the key of RSBENCH_KEY.
       if (isTarget(name)) return HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
-      return (await loadModel(name, { threads, device })).classifier;
+      return (await loadModel(name, { threads, device, ...(shape ? { shape } : {}) })).classifier;
     },
-    loadData(data) {
-      return loadData(data.dataset, { selection: selectionOf(data), classMap: data.classMap });
+    async loadData(data, shape) {
+      const load = (selection: Selection) => loadData(data.dataset, { selection, classMap: data.classMap, ...(data.resize && shape ? { shape, resize: true } : {}) });
+      // The default accuracy set (upTo): the first 1000 images, or all of a smaller dataset.
+      return load(selectionOf(data)).catch((error: unknown) => {
+        if (data.upTo && error instanceof RangeError) return load({ ...selectionOf(data), count: undefined });
+        throw error;
+      });
     },
     modelFile: (name) => (isTarget(name) ? null : resolveModel(name).path),
     async fingerprintData(data) {
       const spec = parseDataSpec(data.dataset);
       if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await loadData(data.dataset, { selection: selectionOf(data) }));
       const { entries } = await listFolder(spec.path, data.classMap);
-      return folderFingerprint(data.dataset, spec.path, entries, selectIndices(entries.length, selectionOf(data), `folder ${spec.path}`));
+      const selection = data.upTo && data.count !== undefined && data.count > entries.length ? { ...selectionOf(data), count: undefined } : selectionOf(data);
+      return folderFingerprint(data.dataset, spec.path, entries, selectIndices(entries.length, selection, `folder ${spec.path}`));
     },
     attacks: ATTACKS,
     async calibrate(base, data, { drop, n, batchSize, random }) {

@@ -72,7 +72,7 @@ async function loadsOnCpu(path: string): Promise<boolean> {
 
 /**
  * An image classifier backed by an ONNX model run with onnxruntime-node: one float32 NCHW input
- * with a dynamic batch axis and one [batch, classes] output (logits or probabilities: only the
+ * with a dynamic batch axis (or a fixed batch of 1: then run one image per call) and one [batch, classes] output (logits or probabilities: only the
  * argmax is used; ties go to the smallest class index). Input and output names are read from the
  * model. Callers work in pixel space: the optional per-channel normalisation is applied inside.
  * Counts forward passes (images through the network); the load-time probe is not counted.
@@ -181,10 +181,17 @@ export class OnnxClassifier implements Classifier {
     if (dims.length !== 4) {
       throw new ModelError(`expected a 4-D NCHW input [batch, channels, height, width], got ${dims.length}-D ${dimsText} for input "${input.name}" ${where}`);
     }
-    if (typeof dims[0] === "number" && dims[0] > 0) {
-      throw new ModelError(`expected a dynamic batch axis, got a fixed batch of ${dims[0]} for input "${input.name}" ${dimsText} ${where}; re-export the model with a dynamic batch dimension`);
+    // A fixed batch of 1 (torch.onnx.export without dynamic_axes, the most common export) runs one
+    // image per call: correct, but every batch becomes that many onnxruntime runs (slower; docs/own-model.md).
+    const fixedBatch = typeof dims[0] === "number" && dims[0] > 0 ? dims[0] : null;
+    if (fixedBatch !== null && fixedBatch !== 1) {
+      throw new ModelError(`expected a dynamic batch axis (or a fixed batch of 1, run one image per call), got a fixed batch of ${fixedBatch} for input "${input.name}" ${dimsText} ${where}; re-export the model with a dynamic batch dimension (torch.onnx.export(..., dynamic_axes={"${input.name}": {0: "batch"}, ...}))`);
     }
     const fixed = dims.slice(1).map((v) => (typeof v === "number" && v > 0 ? v : null));
+    // Channels-last (TensorFlow/Keras, or a PyTorch model that permutes inside): [batch, H, W, C] with C = 1 or 3 last.
+    if ((fixed[2] === 1 || fixed[2] === 3) && fixed[0] !== null && fixed[0] !== 1 && fixed[0] !== 3) {
+      throw new ModelError(`input "${input.name}" ${dimsText} ${where} looks channels-last (NHWC: ${fixed[0]}x${fixed[1]} images of ${fixed[2]} channel(s)): expected NCHW [batch, channels, height, width]; re-export the model to take NCHW input (e.g. [batch, ${fixed[2]}, ${fixed[0]}, ${fixed[1]}]; in PyTorch, drop the permute to channels-last from its forward)`);
+    }
     let shape: ImageShape;
     if (options.shape) {
       const s = options.shape;
@@ -196,7 +203,7 @@ export class OnnxClassifier implements Classifier {
       shape = { channels: s.channels, height: s.height, width: s.width };
     } else {
       if (fixed.some((v) => v === null)) {
-        throw new ModelError(`expected fixed channels, height and width, got ${dimsText} for input "${input.name}" ${where}; pass the image shape as an option`);
+        throw new ModelError(`expected fixed channels, height and width, got ${dimsText} for input "${input.name}" ${where}; give the image shape: --shape C,H,W on the command line, "shape": [C, H, W] in a config's defense, or the shape option of OnnxClassifier.load`);
       }
       shape = { channels: fixed[0]!, height: fixed[1]!, width: fixed[2]! };
     }
@@ -227,21 +234,22 @@ export class OnnxClassifier implements Classifier {
     // Probe: one run on a small batch tells the number of classes and checks the output rank,
     // whatever the metadata says (symbolic or missing dims). Not counted as forward passes.
     const d = imageSize(shape);
-    const maxBatch = options.maxBatch ?? defaultBatchSize(d, ONNX_DEFAULTS.maxBatch);
-    const probe = new ort.Tensor("float32", new Float32Array(PROBE_BATCH * d), [PROBE_BATCH, shape.channels, shape.height, shape.width]);
+    const maxBatch = fixedBatch ?? options.maxBatch ?? defaultBatchSize(d, ONNX_DEFAULTS.maxBatch);
+    const probeBatch = fixedBatch ?? PROBE_BATCH;
+    const probe = new ort.Tensor("float32", new Float32Array(probeBatch * d), [probeBatch, shape.channels, shape.height, shape.width]);
     let result: ort.InferenceSession.ReturnType;
     try {
       result = await session.run({ [input.name]: probe });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ModelError(`model failed on a batch of ${PROBE_BATCH} images of shape ${formatShape(shape)} ${where}: ${reason}`);
+      throw new ModelError(`model failed on a batch of ${probeBatch} images of shape ${formatShape(shape)} ${where}: ${reason}`);
     }
     const out = result[output.name] as ort.Tensor;
     if (out.type !== "float32" && out.type !== "float64") {
       throw new ModelError(`expected output "${output.name}" of float scores, got ${out.type} ${where}`);
     }
-    if (out.dims.length !== 2 || out.dims[0] !== PROBE_BATCH || out.dims[1] < 2) {
-      throw new ModelError(`expected output "${output.name}" of shape [batch, classes] with at least 2 classes, got [${out.dims.join(", ")}] for a batch of ${PROBE_BATCH} ${where}`);
+    if (out.dims.length !== 2 || out.dims[0] !== probeBatch || out.dims[1] < 2) {
+      throw new ModelError(`expected output "${output.name}" of shape [batch, classes] with at least 2 classes, got [${out.dims.join(", ")}] for a batch of ${probeBatch} ${where}`);
     }
     return new OnnxClassifier(session, null, path, input.name, output.name, shape, out.dims[1], bounds, maxBatch, mean, std, parseDevice(options.device ?? ONNX_DEFAULTS.device));
   }

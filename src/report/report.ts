@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
+import { mayBeRandom } from "../attacks/record.js";
 import type { AdversarialProfile } from "../figures/adversarialProfile.js";
 import { certifiedAccuracyAt, certifiedAccuracyCurves } from "../figures/certifiedAccuracy.js";
 import type { DichotomySpread } from "../figures/dichotomySpread.js";
@@ -337,8 +338,9 @@ function attackTable(attacks: readonly AttackInput[], accuracies: readonly Accur
     ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "shortcut mean L2", "shortcut median L2",
       "verified (eq. 4)", "verified mean L2", "verified median L2", "hardened", "hardened mean L2", "hardened median L2"],
     points.map((p) => {
-      const verified = p.defense.sigma === null ? null : p.measures.verified;
-      const hardened = p.defense.sigma === null ? null : p.measures.hardened;
+      // RS and remote endpoints (sigma null, an oracle rule) have checked points; a deterministic defense has none.
+      const verified = mayBeRandom(p.defense) ? p.measures.verified : null;
+      const hardened = mayBeRandom(p.defense) ? p.measures.hardened : null;
       return [
         defenseLabel(p.defense) + (p.defense.oracle ? ` oracle=${p.defense.oracle}` : ""), attackName(p.attack) + budgetSuffix(p.budget, several.has(p.attack)),
         p.accuracy, p.accuracySource, p.attacked, p.successes, p.meanL2, p.medianL2,

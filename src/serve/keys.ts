@@ -39,7 +39,9 @@ export class KeyRing {
       const id = line.slice(0, colon), secret = line.slice(colon + 1);
       if (!ID_PATTERN.test(id)) throw new RangeError(`${where}: expected an ID of 1 to 64 letters, digits and . _ -, got ${JSON.stringify(id)}`);
       if (secret.length < MIN_SECRET_LENGTH || !SECRET_PATTERN.test(secret)) {
-        throw new RangeError(`${where}: the secret of key ${id} must be at least ${MIN_SECRET_LENGTH} printable characters without spaces, got ${secret.length} characters`);
+        const space = /\s/.exec(secret);
+        throw new RangeError(`${where}: the secret of key ${id} must be at least ${MIN_SECRET_LENGTH} printable characters without spaces, got ${secret.length} characters` +
+          (space ? `, with ${space[0] === " " ? "a space" : "white space"} at character ${space.index + 1} (a secret is everything after the first ":")` : ""));
       }
       if (ids.has(id)) throw new RangeError(`${where}: key ID ${id} appears twice`);
       if (secrets.has(secret)) throw new RangeError(`${where}: key ${id} reuses the secret of another key`);

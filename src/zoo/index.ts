@@ -2,7 +2,7 @@
 export type { ModelCard, ModelKind, SmoothedAccuracy, TrainingRecord } from "./card.js";
 export { MODELS_DIR, MODEL_NAMES, SHIPPED_MODELS, listModels, modelFiles, readCard } from "./catalog.js";
 export type { ListedModel, ShippedModel } from "./catalog.js";
-export { checkModelData, loadModel, resolveModel } from "./load.js";
+export { selectionCoverage, checkModelData, loadModel, resolveModel } from "./load.js";
 export type { LoadedModel } from "./load.js";
 export { EVALUATE_DEFAULTS, accuracyOf, evaluateModel, smoothedAccuracy } from "./evaluate.js";
 export type { EvaluateOptions, Evaluation } from "./evaluate.js";

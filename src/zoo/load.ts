@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { folderLabelWarning } from "../data/folder.js";
+import { folderLabelWarning, labelsBeyond } from "../data/folder.js";
 import type { LabeledImages } from "../data/types.js";
 import { formatShape, type Classifier } from "../model/classifier.js";
 import { OnnxClassifier, type OnnxClassifierOptions } from "../model/onnx.js";
@@ -56,8 +56,25 @@ export function checkModelData(model: { readonly name: string; readonly classifi
   }
   const k = model.classifier.numClasses;
   if (data.classNames.length > k) {
-    throw new Error(`model ${model.name} has ${k} classes but ${data.source} has ${data.classNames.length} (${data.classNames.join(", ")}); expected at most ${k}`);
+    throw new Error(`model ${model.name} has ${k} classes but ${data.source} has ${labelsBeyond(data.classNames, k)}; fix the class map, or use the model the data is for`);
   }
   const warning = folderLabelWarning(data, k);
   if (warning !== null) onWarning?.(warning);
+  const covered = selectionCoverage(data, k);
+  if (covered !== null) onWarning?.(covered);
+}
+
+/**
+ * A warning when the selected images cover fewer classes than they could (issue 26): `--count C`
+ * takes the first C images of a folder's sorted listing, often all of one class. null otherwise.
+ */
+export function selectionCoverage(data: LabeledImages, modelClasses: number): string | null {
+  const seen = new Set(data.labels);
+  // The classes the dataset holds (a class map's unnamed labels are none of them).
+  const present = data.classNames.filter((name) => name !== "").length;
+  const possible = Math.min(data.count, modelClasses, Math.max(present, seen.size));
+  if (seen.size >= possible) return null;
+  const names = [...seen].sort((a, b) => a - b).map((l) => data.classNames[l] || String(l));
+  return `the ${data.count} selected images cover ${seen.size} of the model's ${modelClasses} classes (${names.join(", ")}): ` +
+    `--count takes the first images of the listing (a folder's: sorted by class); --sample ${data.count} draws them at random across classes`;
 }

@@ -282,6 +282,16 @@ test("an oracle that turns every answer benign cannot make SurFree loop forever"
   assert.ok(oracle.queries < 2000, `${oracle.queries} queries`);
 });
 
+test("with a budget, a collapsed search whose random restarts are all benign stops with 'no restart', not 'converged' (issue 28)", async () => {
+  const oracle = new TurncoatOracle(square(6), 1);
+  Object.defineProperty(oracle, "remaining", { get: () => 1_000_000 - oracle.queries });
+  const image = new Float32Array(36).fill(0.5);
+  const context: AttackContext = { random: createRandom(1), anomalies: {} };
+  const outcome = await surfree(oracle, image, 0, { initAttempts: 20 }, context);
+  assert.equal(outcome.stopReason, "no restart");
+  assert.equal(context.anomalies.restart, 1);
+});
+
 test("an oracle that calls everything adversarial stops the angle range search at the original", async () => {
   // With rho = 1, theta_max stays put and the range search of the official runs; the original
   // image (90 degrees) answered adversarial is impossible on a consistent oracle.

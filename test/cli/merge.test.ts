@@ -87,5 +87,5 @@ test("rsbench run --shard auto/3 takes the index from SLURM_ARRAY_TASK_ID (or JO
   assert.equal(existsSync(join(merged, "run.lock")), false);
   const notRun = await rsbench({}, "report", join(dir, "nothing"));
   assert.equal(notRun.code, 2);
-  assert.match(notRun.stderr, /nothing is not a run directory: expected config\.json in it/);
+  assert.match(notRun.stderr, /nothing does not exist: expected a run directory \(with its config\.json\)/);
 });

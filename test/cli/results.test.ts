@@ -52,7 +52,7 @@ test("rsbench results --csv writes one table with the union of the columns", asy
 test("rsbench results refuses a directory that is not a run, and --csv with --json", async () => {
   const missing = await rsbench("results", join(dir, "nothing"), "--csv");
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /is not a run directory: expected config\.json in it/);
+  assert.match(missing.stderr, /nothing does not exist: expected a run directory \(with its config\.json\)/);
   const both = await rsbench("results", run, "--csv", "--json");
   assert.equal(both.code, 2);
   assert.match(both.stderr, /expected one of --csv or --json, got both/);

@@ -85,6 +85,26 @@ test("attack and certify --out refuse the model file (also through a hard link) 
   assert.equal(devnull.code, 0, devnull.stderr);
 });
 
+test("serve --log and attack --save go through the output check: never the model, the key file or a run's files (issue 26)", async () => {
+  const bytes = readFileSync(model);
+  const overModel = await rsbench(["serve", "--model", model, "--port", "0", "--log", model], { timeout: 20_000 });
+  assert.equal(overModel.code, 2, overModel.stderr);
+  assert.match(overModel.stderr, /invalid --log: ".*model\.onnx" is the model ".*model\.onnx", an input of this command: refusing to overwrite it/);
+  assert.deepEqual(readFileSync(model), bytes, "the model is untouched");
+  const keys = join(dir, "keys.txt");
+  writeFileSync(keys, "alice:0123456789abcdef0123\n");
+  const overKeys = await rsbench(["serve", "--model", model, "--port", "0", "--keys", keys, "--log", keys], { timeout: 20_000 });
+  assert.equal(overKeys.code, 2, overKeys.stderr);
+  assert.match(overKeys.stderr, /invalid --log: ".*keys\.txt" is the key file ".*keys\.txt", an input of this command/);
+  assert.equal(readFileSync(keys, "utf8"), "alice:0123456789abcdef0123\n");
+  const overStore = await rsbench(["serve", "--model", model, "--port", "0", "--log", join(run, "results.jsonl")], { timeout: 20_000 });
+  assert.equal(overStore.code, 2, overStore.stderr);
+  assert.match(overStore.stderr, /invalid --log: .*is the results\.jsonl of the run directory/);
+  const save = await rsbench(["attack", "--model", model, "--data", folder, "--attack", "rays", "--queries", "10", "--save", keys]);
+  assert.equal(save.code, 2, save.stderr);
+  assert.match(save.stderr, /invalid --save: ".*keys\.txt" is an existing file: expected a run directory/);
+});
+
 test("run --out refuses its config file and /proc at once (no hang), and a name of '..' never escapes runs/", async () => {
   const config = join(dir, "tiny.json");
   writeFileSync(config, JSON.stringify(tinyConfig({ defenses: [{ name: "none", model: "linear" }], certification: null, figures: { include: [] } })));

@@ -21,7 +21,7 @@ test("parseConfig fills the defaults of a minimal config", () => {
     defenses: [{ name: "rs", model: "m", sigma: 0.25, n: [10, 50] }], attacks: [{ name: "rays", budget: 100 }],
   }, { attacks });
   assert.equal(config.seed, 0);
-  assert.deepEqual(config.accuracy, { dataset: "fashion-mnist", count: 1000 });
+  assert.deepEqual(config.accuracy, { dataset: "fashion-mnist", count: 1000, upTo: true }, "the first 1000 images, or all of a smaller dataset");
   assert.deepEqual(config.defenses[0], { name: "rs", model: "m", kind: "rs", sigma: 0.25, n: [10, 50], pa: [0.5] });
   assert.equal(config.attacks[0].norm, "linf", "an attack's own default norm");
   assert.deepEqual(config.attacks[0].options, {});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
@@ -136,7 +136,7 @@ test("a conflicting record is refused, naming its key and the shards; nothing is
     assert.ok(error.message.includes(`"calibration/linear/drop=10%": shard 0/3 (${shards[0]}) and shard 1/3 (${tampered}) differ in sigma`), error.message);
     return true;
   });
-  assert.throws(() => readRun(out), /is not a run directory/);
+  assert.throws(() => readRun(out), /is not a run directory|does not exist/);
   // Against an earlier merge: the merged record is the one compared.
   const merged = join(root, "merged");
   const bytes = readFileSync(join(merged, RESULTS_FILE), "utf8");
@@ -161,7 +161,7 @@ test("merge refuses mixed runs, a shard twice, an --out among the inputs and a p
   assert.throws(() => mergeRuns([shards[0], shards[1]], shards[1]), /--out .*shard-1 is one of the inputs/);
   assert.throws(() => mergeRuns([single], join(root, "x4")), /single is not a shard directory \(its run.json records no shard\)/);
   assert.throws(() => mergeRuns(shards, single), /--out .*single holds a run that rsbench merge did not write/);
-  assert.throws(() => mergeRuns([join(root, "nothing")], join(root, "x5")), /nothing is not a run directory/);
+  assert.throws(() => mergeRuns([join(root, "nothing")], join(root, "x5")), /nothing does not exist: expected a run directory/);
   // Fingerprints: a shard that read other data is refused, naming the role.
   const changed = join(root, "changed-2");
   cpSync(shards[2], changed, { recursive: true });
@@ -221,7 +221,7 @@ test("merge refuses shards of different rsbench versions and warns when their on
   m.software.rsbench = "0.0.1";
   writeFileSync(join(older, "run.json"), JSON.stringify(m));
   assert.throws(() => mergeRuns([shards[0], older], join(root, "versions")), new RegExp(`shard 1/3 \\(.*older-1\\) ran rsbench 0\\.0\\.1, shard 0/3 \\(.*shard-0\\) rsbench ${own.replace(/\./g, "\\.")}: expected every shard of a run to run one rsbench version`));
-  assert.throws(() => readRun(join(root, "versions")), /is not a run directory/);
+  assert.throws(() => readRun(join(root, "versions")), /is not a run directory|does not exist/);
   m.software.rsbench = own;
   m.software.onnxruntime = "0.0.2";
   writeFileSync(join(older, "run.json"), JSON.stringify(m));
@@ -241,4 +241,18 @@ test("a shard's directory resumes only as that shard; a merged one is not run in
   const again = await runExperiment(tinyConfig() as never, { ...options, out: shards[2], shard: { index: 2, count: 3 } });
   assert.equal(again.executed, 0);
   assert.equal(again.manifest.sessions, 2);
+});
+
+test("merge refuses an --out inside a shard directory and a non-empty folder that is not a merged run (issue 26)", () => {
+  const inside = join(shards[0], "adversarial");
+  assert.throws(() => mergeRuns([shards[0], shards[1]], inside), /--out .*shard-0\/adversarial is inside the input .*shard-0: expected a directory outside every shard directory/);
+  assert.equal(existsSync(inside), false, "nothing was created inside the shard");
+  const stray = join(root, "stray");
+  mkdirSync(stray);
+  writeFileSync(join(stray, "notes.txt"), "mine");
+  assert.throws(() => mergeRuns(shards, stray), /--out .*stray is a folder that holds other files \(notes.txt\) and no merged run: expected a new or empty directory/);
+  assert.deepEqual(readdirSync(stray), ["notes.txt"], "the folder is left as it was");
+  const empty = join(root, "empty-out");
+  mkdirSync(empty);
+  assert.equal(mergeRuns(shards, empty).manifest.complete, true, "an empty folder is a new directory");
 });

@@ -67,7 +67,6 @@ test("load errors say what was expected and what was received", async () => {
     ["not_a_model.onnx", /not an ONNX model: expected a valid ONNX file at ".*not_a_model\.onnx", but onnxruntime could not load it/],
     ["two_inputs.onnx", /expected a model with exactly one input, got 2 \(image, other\)/],
     ["int_input.onnx", /expected a float32 input, got int64 for input "image"/],
-    ["fixed_batch.onnx", /expected a dynamic batch axis, got a fixed batch of 1 for input "image" \[1, 1, 8, 8\]/],
     ["rank2_input.onnx", /expected a 4-D NCHW input \[batch, channels, height, width\], got 2-D \[batch, 64\] for input "image"/],
     ["output_3d.onnx", /expected output "logits" of shape \[batch, classes\], got \[batch, 2, 1\]/],
   ];
@@ -116,4 +115,31 @@ test("the worker-thread mode gives the same labels, counts and errors", async ()
   const nan = await OnnxClassifier.load(fixture("nan_output.onnx"), { worker: true });
   await assert.rejects(nan.predict(randomImages(3, 5), 3), /model output "logits" is not finite: expected finite scores, got NaN for image 0 of the batch/);
   await nan.dispose();
+});
+
+test("a model exported with a fixed batch of 1 runs one image per call and gives the linear model's labels (issue 26)", async () => {
+  const linear = new LinearClassifier({ channels: 1, height: 8, width: 8 }, Float32Array.from(spec.w), spec.b);
+  const batch = new Float32Array(7 * 64);
+  createRandom(4).fillNormal(batch, 0.5, 0.3);
+  for (const worker of [false, true]) {
+    const model = await OnnxClassifier.load(fixture("fixed_batch.onnx"), { maxBatch: 100, worker });
+    assert.equal(model.maxBatch, 1, "one image per onnxruntime run, whatever maxBatch asks");
+    assert.deepEqual([...(await model.predict(batch, 7))], [...(await linear.predict(batch, 7))]);
+    assert.equal(model.forwardPasses, 7);
+    await model.dispose();
+  }
+});
+
+test("a model with dynamic height and width needs a shape, and the error says how to give one; with it, it classifies (issue 26)", async () => {
+  await assert.rejects(OnnxClassifier.load(fixture("own_dynamic_hw.onnx")),
+    /expected fixed channels, height and width, got \[batch, 3, height, width\] for input "input" .*; give the image shape: --shape C,H,W on the command line, "shape": \[C, H, W\] in a config's defense/);
+  const model = await OnnxClassifier.load(fixture("own_dynamic_hw.onnx"), { shape: { channels: 3, height: 32, width: 32 } });
+  assert.deepEqual(model.shape, { channels: 3, height: 32, width: 32 });
+  assert.equal(model.numClasses, 10);
+  await model.dispose();
+});
+
+test("a channels-last (NHWC) model is refused naming the layout, not as an image of 32 channels (issue 26)", async () => {
+  await assert.rejects(OnnxClassifier.load(fixture("own_nhwc.onnx")),
+    /input "input" \[batch, 32, 32, 3\] in ".*own_nhwc\.onnx" looks channels-last \(NHWC: 32x32 images of 3 channel\(s\)\): expected NCHW \[batch, channels, height, width\]; re-export the model to take NCHW input \(e\.g\. \[batch, 3, 32, 32\]/);
 });

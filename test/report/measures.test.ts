@@ -101,3 +101,18 @@ test("headlineText shows the three verdicts per conclusion and says when hardene
   const hardened = headlineText(headline([...run.attacks, ...run.accuracies, ...run.certifications]));
   assert.match(hardened, /^4\. hardened DOES NOT HOLD · verified HOLDS · shortcut HOLDS: Fewer samples/m);
 });
+
+test("a remote target's verified and hardened points are shown, not '-' (sigma null, an oracle rule; issue 26)", async () => {
+  const remote = { id: "server/pa=0.5/oracle=label", name: "server", kind: "none" as const, model: "http://127.0.0.1:8080", sigma: null, drop: null, n: null, pa: 0.5, oracle: "label" as const };
+  const records: AttackRecord[] = [1, 2].map((image) => ({
+    kind: "attack", key: `attack/${remote.id}/hsja-l2/image=${image}`, seed: 1, seconds: 1, image, label: 0, prediction: 0, status: "attacked",
+    defense: remote, attack: "hsja", norm: "l2", budget: 100, success: true, l2: 2, linf: 0.5, queries: 100, forwardPasses: 100,
+    checkpoints: [], trace: [], iterations: 3, stopReason: "budget", anomalies: {}, start: null,
+    verification: verified, hardened: hardening(3),
+  }));
+  const text = headlineText(headline(records));
+  const row = text.split("\n").find((l) => l.startsWith("server/pa=0.5/oracle=label"))!;
+  assert.match(row, /2\/2 +2 +2\/2 +3\s*$/, row);
+  const html = await buildReportHtml({ ...(await sampleReportInput()), records });
+  assert.match(html, /<td>2\/2<\/td><td>2<\/td><td>2<\/td><td>2\/2<\/td><td>3<\/td><td>3<\/td><\/tr>/);
+});

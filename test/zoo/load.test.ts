@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { LabeledImages } from "../../src/data/index.js";
 import { LinearClassifier } from "../../src/model/index.js";
-import { checkModelData, listModels, loadModel, MODEL_NAMES, resolveModel } from "../../src/zoo/index.js";
+import { checkModelData, listModels, loadModel, MODEL_NAMES, resolveModel, selectionCoverage } from "../../src/zoo/index.js";
 
 const SHAPE = { channels: 1, height: 28, width: 28 };
 
@@ -49,7 +49,35 @@ describe("model zoo catalog and loading", () => {
       /model rgb-net takes 3x32x32 images but test-set has 1x28x28 images; pass --resize/,
     );
     const binary = new LinearClassifier(SHAPE, new Float32Array(784), 0);
-    assert.throws(() => checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b", "c"])), /model binary has 2 classes but test-set has 3 \(a, b, c\); expected at most 2/);
+    assert.throws(() => checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b", "c"])), /model binary has 2 classes but test-set has labels beyond its 2 classes \(expected labels 0 to 1\): "c" -> 2; fix the class map/);
+    // A class map's label 12 on a 10-class model: the unnamed labels between are not listed as empty names (issue 26).
+    const ten = new LinearClassifier(SHAPE, new Float32Array(784), 0);
+    Object.defineProperty(ten, "numClasses", { value: 10 });
+    const mapped = ["a", "b", ...new Array<string>(10).fill(""), "cat"];
+    assert.throws(() => checkModelData({ name: "ten", classifier: ten }, images(SHAPE, mapped)), (error: Error) => {
+      assert.match(error.message, /model ten has 10 classes but test-set has labels beyond its 10 classes \(expected labels 0 to 9\): "cat" -> 12; fix the class map/);
+      assert.doesNotMatch(error.message, /, ,/);
+      return true;
+    });
     checkModelData({ name: "binary", classifier: binary }, images(SHAPE, ["a", "b"]));
+  });
+});
+
+describe("selectionCoverage", () => {
+  it("warns when the selected images cover fewer classes than they could, and points to --sample (issue 26)", () => {
+    const set = (labels: number[], names: string[]) => ({ ...images(SHAPE, names), count: labels.length, labels: Int32Array.from(labels) });
+    assert.equal(
+      selectionCoverage(set([0, 0, 0, 0], ["airplane", "bird", "cat"]), 10),
+      "the 4 selected images cover 1 of the model's 10 classes (airplane): --count takes the first images of the listing (a folder's: sorted by class); --sample 4 draws them at random across classes",
+    );
+    assert.equal(selectionCoverage(set([0, 1, 2], ["a", "b", "c"]), 10), null, "3 images of 3 classes: all they could");
+    assert.equal(selectionCoverage(set([0, 1, 0, 1], ["a", "b"]), 2), null);
+  });
+});
+
+describe("selectionCoverage with a class map", () => {
+  it("does not warn when the folder holds only the classes the selection covers", () => {
+    const set = { ...images(SHAPE, ["", "1-pos"]), count: 4, labels: Int32Array.from([1, 1, 1, 1]) };
+    assert.equal(selectionCoverage(set, 2), null);
   });
 });

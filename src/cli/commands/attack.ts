@@ -9,7 +9,7 @@ import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
 import { imageAt, loadData, readClassMap, type ClassMap, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
-import { HttpClassifier } from "../../model/http.js";
+import { HttpClassifier, RemoteError } from "../../model/http.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
@@ -18,7 +18,7 @@ import { integerAtLeast } from "../../stats/validate.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
 import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
-import { deviceFlag, deviceOption } from "../device.js";
+import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { progress, PROGRESS_DEFAULTS } from "../progress.js";
 
 /** Defaults of `rsbench attack`. */
@@ -384,9 +384,9 @@ export function register(program: Command): void {
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
-      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory");
+      checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory", "--save");
       const started = performance.now();
-      const loaded = flags.target === undefined ? await loadModel(config.model, { device: deviceFlag(flags) })
+      const loaded = flags.target === undefined ? await loadModel(config.model, modelFlags(flags))
         : { name: flags.target, classifier: await HttpClassifier.connect(flags.target, { key: flags.key ?? process.env.RSBENCH_KEY }) };
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;
@@ -406,13 +406,23 @@ export function register(program: Command): void {
       const out = RowFile.jsonLines(flags.out);
       const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: ATTACK_COMMAND_DEFAULTS.logInterval });
       const records: AttackRecord[] = [];
+      // A remote target that stops answering (403: its quota spent; 429 after the retries; gone)
+      // ends the command after the images finished so far, whose records are kept (issue 26).
+      let refused: RemoteError | null = null;
       try {
         for (let i = 0; i < set.count; i++) {
           const t0 = performance.now();
-          const { record: draft, points } = await attackImageWithPoints(
-            { seed: config.seed, defense: config.defense, attack: config.attack, image: { index: set.indices[i], label: set.labels[i], pixels: imageAt(set, i) } },
-            resources,
-          );
+          let attacked;
+          try {
+            attacked = await attackImageWithPoints(
+              { seed: config.seed, defense: config.defense, attack: config.attack, image: { index: set.indices[i], label: set.labels[i], pixels: imageAt(set, i) } },
+              resources,
+            );
+          } catch (error) {
+            if (model instanceof HttpClassifier && error instanceof RemoteError) { refused = error; break; }
+            throw error;
+          }
+          const { record: draft, points } = attacked;
           if (flags.save !== undefined) writeAttackPoints(flags.save, draft.image, points, chw);
           const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
           records.push(record);
@@ -433,6 +443,10 @@ export function register(program: Command): void {
         printJson({ summary, images: records.filter((r) => r.status === "attacked") });
       } else {
         process.stdout.write(summaryText(summary));
+      }
+      if (refused !== null) {
+        throw new Error(`stopped after ${records.length} of ${set.count} images: ${refused.message}. ` +
+          (records.length === 0 ? "No image finished." : flags.out !== undefined ? `The ${records.length} finished records are in ${flags.out}; the summary above covers them.` : `The summary above covers the ${records.length} finished images.`));
       }
     });
 }

@@ -4,7 +4,7 @@ import { loadData, readClassMap, type LabeledImages, type Selection } from "../.
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { parseNumber, printJson, RULES, UsageError } from "../args.js";
-import { deviceFlag, deviceOption } from "../device.js";
+import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { certifyImages, CERTIFY_DEFAULTS, type CertifyRow, type CertifySummary } from "../../smoothing/index.js";
 
 /** Help of --class-map (every command that reads a dataset). */
@@ -79,7 +79,7 @@ export function selection(flags: EvaluationFlags): Selection {
 
 /** Loads the model (shipped name or .onnx path) and the images in the model's shape (resized with --resize). */
 export async function loadInputs(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
-  const model = await loadModel(flags.model, { device: deviceFlag(flags) });
+  const model = await loadModel(flags.model, modelFlags(flags));
   const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
   const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false, classMap }).catch((error: unknown) => {
     throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available

@@ -22,7 +22,8 @@ export function register(program: Command): void {
     .addHelpText("after", [
       "",
       "Refused, before anything is written: shards of different configs, seeds, inputs (run.json fingerprints)",
-      "or shard counts; a shard given twice; an --out that is one of the inputs; and two records of one key",
+      "or shard counts; a shard given twice; an --out that is one of the inputs or inside one; an --out folder",
+      "that holds other files and no earlier merge; and two records of one key",
       "that differ apart from `seconds` (named in the error). Identical copies (the calibrations every shard",
       "computes) are kept once. Records once merged are kept; every file is replaced atomically.",
       "",
@@ -30,6 +31,7 @@ export function register(program: Command): void {
       "  rsbench merge runs/grid.shard-0-of-3 runs/grid.shard-1-of-3 runs/grid.shard-2-of-3 --out runs/grid",
     ].join("\n"))
     .action((dirs: string[], flags: MergeFlags) => {
+      // The shards are compared in mergeRuns (one of them, or inside one: refused naming the shard).
       checkOut(flags.out, {}, "directory");
       let summary;
       try {

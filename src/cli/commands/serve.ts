@@ -7,8 +7,8 @@ import { AuditLog, createServer, KeyRing, SERVE_DEFAULTS } from "../../serve/ind
 import { SmoothedClassifier } from "../../smoothing/smoothed.js";
 import { loadModel } from "../../zoo/index.js";
 import { parseNumber, RULES, UsageError } from "../args.js";
-import { deviceFlag, deviceOption } from "../device.js";
-import { warn } from "../output.js";
+import { deviceFlag, deviceOption, modelFlags } from "../device.js";
+import { checkOut, warn } from "../output.js";
 
 /** Defaults of `rsbench serve`. */
 export const SERVE_COMMAND_DEFAULTS = Object.freeze({
@@ -69,6 +69,8 @@ export function register(program: Command): void {
       const quota = flags.quota === undefined ? undefined : parseNumber("--quota", flags.quota, RULES.count);
       const maxBatch = parseNumber("--max-batch", flags.maxBatch, RULES.count);
       const seed = flags.seed === undefined ? undefined : parseNumber("--seed", flags.seed, RULES.seed);
+      // The audit log is appended to: never the model, the key file, a run's own files (issue 26).
+      checkOut(flags.log, { model: flags.model, keys: flags.keys }, "file", "--log");
       let keys: KeyRing | undefined;
       try {
         keys = flags.keys === undefined ? undefined : KeyRing.read(flags.keys);
@@ -76,7 +78,7 @@ export function register(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       if (keys === undefined && !LOOPBACK.has(flags.host)) warn(`serving on ${flags.host} without --keys: anyone who can connect gets answers`);
-      const loaded = await loadModel(flags.model, { device: deviceFlag(flags) });
+      const loaded = await loadModel(flags.model, modelFlags(flags));
       // The noise: 128 bits from the OS unless --seed makes it reproducible.
       const random = seed !== undefined ? createRandom(seed) : (() => {
         const words = new Uint32Array(randomBytes(16).buffer);
