@@ -11,7 +11,7 @@ import type { Device } from "../model/device.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
-import type { DataFingerprint } from "./fingerprint.js";
+import type { DataFingerprint, EndpointFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
 
 export interface CalibrationResult {
@@ -60,6 +60,11 @@ export interface ExperimentEnvironment {
   modelFile?(name: string): string | null;
   /** Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images). */
   fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
+  /**
+   * What a remote endpoint says of itself (GET /v1/info of `rsbench serve`), for a model name that
+   * is an endpoint's URL; null for other models (omitted: endpoints are not fingerprinted).
+   */
+  fingerprintEndpoint?(name: string): Promise<EndpointFingerprint | null>;
 }
 
 /** The shape of an environment module: workers call `createEnvironment()` once each. */

@@ -7,7 +7,8 @@
  * Only what the run uses is hashed. A built-in dataset is a cached uint8 array: its selected
  * images are hashed as loaded (well under a second for the paper's sets). A folder is hashed as a
  * manifest of its selected files' bytes (no decoding), plus its listing (names and labels), since
- * an added file shifts the indices of the ones after it.
+ * an added file shifts the indices of the ones after it. A remote endpoint (defenses[].target) is
+ * fingerprinted by what its GET /v1/info answers.
  */
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, readFileSync } from "node:fs";
@@ -34,12 +35,31 @@ export interface DataFingerprint {
   readonly files?: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a remote endpoint (defenses[].target) said of itself when fingerprinted: its GET /v1/info
+ * answer (shape, bounds, classes, maxBatch, and sigma and n when the server discloses them) and
+ * the sha256 of that answer as canonical JSON. Another server behind the same URL that answers
+ * differently is a changed input; one that answers the same cannot be told apart from the URL.
+ */
+export interface EndpointFingerprint {
+  readonly url: string;
+  readonly info: unknown;
+  readonly sha256: string;
+}
+
 /** What run.json records of the inputs (absent in runs written before rsbench recorded them). */
 export interface InputFingerprints {
   /** By model name as written in the config. */
   readonly models: Readonly<Record<string, FileFingerprint>>;
   /** By role: "data", "accuracy", "calibration", "startPool". */
   readonly data: Readonly<Record<string, DataFingerprint>>;
+  /** Remote endpoints by URL (absent in runs written before rsbench fingerprinted them, and when the run has none). */
+  readonly endpoints?: Readonly<Record<string, EndpointFingerprint>>;
+}
+
+/** The fingerprint of an endpoint's GET /v1/info answer. */
+export function endpointFingerprint(url: string, info: unknown): EndpointFingerprint {
+  return { url, info, sha256: createHash("sha256").update(canonicalJson(info)).digest("hex") };
 }
 
 /** sha256 of a file, read in 1 MiB chunks. */
@@ -148,6 +168,12 @@ export function compareFingerprints(before: InputFingerprints, now: InputFingerp
     const is = now.data[role];
     if (is && is.sha256 !== was.sha256) out.push(dataChange(role, was, is));
   }
+  for (const [url, was] of Object.entries(before.endpoints ?? {})) {
+    const is = now.endpoints?.[url];
+    if (is && is.sha256 !== was.sha256) {
+      out.push(`endpoint ${url}: GET /v1/info answered ${canonicalJson(was.info)} when the run started, now ${canonicalJson(is.info)} (another server or defense behind the same URL)`);
+    }
+  }
   return out;
 }
 
@@ -156,6 +182,7 @@ export interface FingerprintSource {
   loadData(data: DataConfig): Promise<LabeledImages>;
   modelFile?(name: string): string | null;
   fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
+  fingerprintEndpoint?(name: string): Promise<EndpointFingerprint | null>;
 }
 
 /**
@@ -177,5 +204,10 @@ export async function fingerprintInputs(config: ExperimentConfig, environment: F
       throw error;
     });
   }
-  return { models, data };
+  const endpoints: Record<string, EndpointFingerprint> = {};
+  for (const name of new Set(config.defenses.map((d) => d.model))) {
+    const endpoint = await environment.fingerprintEndpoint?.(name) ?? null;
+    if (endpoint !== null) endpoints[name] = endpoint;
+  }
+  return Object.keys(endpoints).length > 0 ? { models, data, endpoints } : { models, data };
 }

@@ -12,7 +12,7 @@ import { HttpClassifier } from "../model/http.js";
 import { loadModel, resolveModel } from "../zoo/load.js";
 import type { DataConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
-import { folderFingerprint, imagesFingerprint } from "./fingerprint.js";
+import { endpointFingerprint, folderFingerprint, imagesFingerprint } from "./fingerprint.js";
 
 /** Whether a defense's model is the URL of a remote endpoint (defenses[].target). */
 function isTarget(name: string): boolean {
@@ -34,6 +34,11 @@ export function createEnvironment(): ExperimentEnvironment {
       return loadData(data.dataset, { selection: selectionOf(data), classMap: data.classMap });
     },
     modelFile: (name) => (isTarget(name) ? null : resolveModel(name).path),
+    async fingerprintEndpoint(name) {
+      if (!isTarget(name)) return null;
+      const remote = await HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
+      return endpointFingerprint(remote.url, remote.info);
+    },
     async fingerprintData(data) {
       const spec = parseDataSpec(data.dataset);
       if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await loadData(data.dataset, { selection: selectionOf(data) }));
