@@ -58,8 +58,11 @@ export interface ExperimentEnvironment {
   readonly figures: Readonly<Partial<Record<ComputedFigure, ComputeFigure>>>;
   /** The file a model name resolves to, hashed into run.json (omitted: models are not fingerprinted). */
   modelFile?(name: string): string | null;
-  /** Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images). */
-  fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
+  /**
+   * Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images).
+   * `load` is the caller's `loadData` (which may hold the images already): use it to read images.
+   */
+  fingerprintData?(data: DataConfig, load?: (data: DataConfig) => Promise<LabeledImages>): Promise<DataFingerprint>;
   /**
    * What a remote endpoint says of itself (GET /v1/info of `rsbench serve`), for a model name that
    * is an endpoint's URL; null for other models (omitted: endpoints are not fingerprinted).

@@ -181,7 +181,7 @@ export function compareFingerprints(before: InputFingerprints, now: InputFingerp
 export interface FingerprintSource {
   loadData(data: DataConfig): Promise<LabeledImages>;
   modelFile?(name: string): string | null;
-  fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
+  fingerprintData?(data: DataConfig, load?: (data: DataConfig) => Promise<LabeledImages>): Promise<DataFingerprint>;
   fingerprintEndpoint?(name: string): Promise<EndpointFingerprint | null>;
 }
 
@@ -197,7 +197,8 @@ export async function fingerprintInputs(config: ExperimentConfig, environment: F
   }
   const data: Record<string, DataFingerprint> = {};
   for (const [role, selection] of Object.entries(dataInputs(config))) {
-    const one = async (d: DataConfig) => environment.fingerprintData ? environment.fingerprintData(d) : imagesFingerprint(d.dataset, await environment.loadData(d));
+    const load = (d: DataConfig) => environment.loadData(d);
+    const one = async (d: DataConfig) => environment.fingerprintData ? environment.fingerprintData(d, load) : imagesFingerprint(d.dataset, await load(d));
     // The starting-point pool is the whole dataset when it has fewer images (labelStartPool does the same).
     data[role] = await one(selection).catch((error: unknown) => {
       if (role === "startPool" && error instanceof RangeError) return one({ dataset: selection.dataset });
@@ -210,4 +211,23 @@ export async function fingerprintInputs(config: ExperimentConfig, environment: F
     if (endpoint !== null) endpoints[name] = endpoint;
   }
   return Object.keys(endpoints).length > 0 ? { models, data, endpoints } : { models, data };
+}
+
+/**
+ * The environment with `loadData` remembered per data config, for the checks before a run
+ * (resolveInputs, then fingerprintInputs): each selection is loaded once, not once per check.
+ */
+export function withLoadedData<E extends FingerprintSource>(environment: E): E {
+  const loaded = new Map<string, Promise<LabeledImages>>();
+  const loadData = (data: DataConfig): Promise<LabeledImages> => {
+    const key = canonicalJson(data);
+    let set = loaded.get(key);
+    if (!set) {
+      set = environment.loadData(data);
+      set.catch(() => loaded.delete(key));
+      loaded.set(key, set);
+    }
+    return set;
+  };
+  return Object.assign(Object.create(environment) as E, { loadData });
 }

@@ -39,9 +39,9 @@ export function createEnvironment(): ExperimentEnvironment {
       const remote = await HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
       return endpointFingerprint(remote.url, remote.info);
     },
-    async fingerprintData(data) {
+    async fingerprintData(data, load) {
       const spec = parseDataSpec(data.dataset);
-      if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await loadData(data.dataset, { selection: selectionOf(data) }));
+      if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await (load ? load(data) : loadData(data.dataset, { selection: selectionOf(data) })));
       const { entries } = await listFolder(spec.path, data.classMap);
       return folderFingerprint(data.dataset, spec.path, entries, selectIndices(entries.length, selectionOf(data), `folder ${spec.path}`));
     },
