@@ -41,11 +41,12 @@ export interface CertifyArgs {
 export interface ExperimentEnvironment {
   /**
    * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
-   * its execution provider (default "cpu"). Each call returns a classifier of its own: the runner
+   * its execution provider (default "cpu"), `workers` the run's workers that each load a model on
+   * this machine (default 1: a hint for noise threads off the CPU, never a result). Each call returns a classifier of its own: the runner
    * loads every model once before a run to check it (src/experiments/resolve.ts) and then disposes
    * that one.
    */
-  loadModel(name: string, options: { readonly threads: number; readonly device?: Device }): Promise<Classifier>;
+  loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly workers?: number }): Promise<Classifier>;
   /** The images a data config selects. Must be deterministic. */
   loadData(data: DataConfig): Promise<LabeledImages>;
   /** The attacks a config can name (the shipped ATTACKS, or the environment's own). */

@@ -42,12 +42,14 @@ export class ExecutionContext {
     readonly threads: number,
     /** Where attack items write their final and hardened points (config `save`; see savedPointsDir), or none. */
     readonly save?: string,
+    /** Workers of the run on this machine, each with its models (shares out the noise threads off the CPU). */
+    readonly workers = 1,
   ) {}
 
   model(name: string): Promise<Classifier> {
     let model = this.models.get(name);
     if (!model) {
-      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu" });
+      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu", workers: this.workers });
       this.models.set(name, model);
     }
     return model;

@@ -220,7 +220,7 @@ class RunServer {
     // machine, and they travel back with the record (the coordinator writes them into its run directory).
     const slot = this.free.pop() ?? (() => {
       const points = this.descriptor.config.save === true ? mkdtempSync(join(tmpdir(), "rsbench-points-")) : undefined;
-      return { pool: new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads, points), points };
+      return { pool: new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads, points, this.slots.workers), points };
     })();
     let record: ResultRecord | null = null;
     let points: SavedPointFile[];

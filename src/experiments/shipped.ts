@@ -25,10 +25,10 @@ function selectionOf(data: DataConfig): Selection {
 
 export function createEnvironment(): ExperimentEnvironment {
   return {
-    async loadModel(name, { threads, device }) {
+    async loadModel(name, { threads, device, workers }) {
       // A defense given by a URL (defenses[].target): the endpoint, with the key of RSBENCH_KEY.
       if (isTarget(name)) return HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
-      return (await loadModel(name, { threads, device })).classifier;
+      return (await loadModel(name, { threads, device, sharedBy: workers ?? 1 })).classifier;
     },
     loadData(data) {
       return loadData(data.dataset, { selection: selectionOf(data), classMap: data.classMap });

@@ -48,3 +48,12 @@ test("fingerprintInputs on withLoadedData(shipped): every selection of a config 
   assert.deepEqual(Object.keys(inputs.data).sort(), ["accuracy", "data"]);
   assert.equal(loads, 2);
 });
+
+test("ExecutionContext tells the environment how many workers load models (the noise-thread hint off the CPU is shared out among them)", async () => {
+  const { ExecutionContext } = await import("../../src/experiments/execute.js");
+  const seen: unknown[] = [];
+  const environment = { loadModel: async (_name: string, options: unknown) => { seen.push(options); return {} as never; } };
+  await new ExecutionContext(environment as never, { device: "webgpu" } as never, 1, undefined, 4).model("m");
+  await new ExecutionContext(environment as never, {} as never, 2).model("m");
+  assert.deepEqual(seen, [{ threads: 1, device: "webgpu", workers: 4 }, { threads: 2, device: "cpu", workers: 1 }]);
+});
