@@ -13,6 +13,7 @@ import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
 import type { DataFingerprint, EndpointFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
+import type { NoiseLayout } from "../smoothing/noise.js";
 
 export interface CalibrationResult {
   readonly sigma: number;
@@ -27,9 +28,13 @@ export interface CalibrateArgs {
   readonly n: number;
   readonly batchSize: number;
   readonly random: Random;
+  /** Noise layout of g(sigma, n) (config `noise`); absent: "per-point". */
+  readonly noise?: NoiseLayout;
 }
 
 export interface CertifyArgs {
+  /** Noise layout of g(sigma, n) (config `noise`); absent: "per-point". */
+  readonly noise?: NoiseLayout;
   readonly sigma: number;
   readonly n0: number;
   readonly n: number;

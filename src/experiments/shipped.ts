@@ -46,13 +46,13 @@ export function createEnvironment(): ExperimentEnvironment {
       return folderFingerprint(data.dataset, spec.path, entries, selectIndices(entries.length, selectionOf(data), `folder ${spec.path}`));
     },
     attacks: ATTACKS,
-    async calibrate(base, data, { drop, n, batchSize, random }) {
+    async calibrate(base, data, { drop, n, batchSize, random, noise }) {
       // calibrateSigma uses one seed for every sigma it tries (common random numbers): take it from the item's stream.
-      const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32() });
+      const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32(), ...(noise === undefined ? {} : { noise }) });
       return { sigma: c.sigma, cleanAccuracy: c.cleanAccuracy, smoothedAccuracy: c.smoothedAccuracy, images: c.images, n: c.n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize });
+    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise }) {
+      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }) });
       return {
         outcome: c.kind === "certified"
           ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }
