@@ -7,6 +7,7 @@
  * stream comes from keyedRandom(seed, key) with the ids of ITEM_STREAMS, so a record is a pure
  * function of (seed, defense point, attack, image) whoever runs it.
  */
+import type { NoiseLayout } from "../smoothing/noise.js";
 import type { Classifier } from "../model/classifier.js";
 import { distortionAt, LabelOnlyOracle, type TracePoint } from "../oracle/labelOnly.js";
 import { DEFAULT_ORACLE_RULE } from "../oracle/rule.js";
@@ -34,6 +35,8 @@ export interface AttackJob {
   readonly image: { readonly index: number; readonly label: number; readonly pixels: Float32Array };
   /** Largest base-model call of the smoothed classifier, in images (does not change results). */
   readonly batchSize?: number;
+  /** Noise layout of the smoothed classifier (SmoothingOptions.noise; config `noise`). Defaults to "per-point". */
+  readonly noise?: NoiseLayout;
 }
 
 /** What the pipeline runs with: the base model, the registered attack, and the starting-point pool. */
@@ -80,13 +83,13 @@ export async function attackImage(job: AttackJob, resources: AttackResources): P
 
 /** `attackImage`, also returning the final and hardened points (what `--save` writes). */
 export async function attackImageWithPoints(job: AttackJob, resources: AttackResources): Promise<{ readonly record: AttackDraft; readonly points: AttackPoints }> {
-  const { seed, defense: ref, attack, batchSize } = job;
+  const { seed, defense: ref, attack, batchSize, noise } = job;
   const { index, label, pixels: image } = job.image;
   const { base, entry } = resources;
   const defense = defenseOf(ref);
   const key = attackKey(ref.id, attack.name, attack.norm, index, attack.id);
   const random = keyedRandom(seed, key);
-  const defended = (stream: Random) => defend(base, defense, { random: stream, batchSize });
+  const defended = (stream: Random) => defend(base, defense, { random: stream, batchSize, ...(noise === undefined ? {} : { noise }) });
   const alpha = attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha;
   // A remote endpoint's point carries its level Pa; a local defense's is the same as its Defense's.
   const pa = ref.pa ?? defensePa(defense);

@@ -12,6 +12,7 @@ import { classMapProblem } from "../data/classMap.js";
 import { CERTIFY_DEFAULTS } from "../smoothing/certify.js";
 import type { Norm } from "../attacks/types.js";
 import { DEVICES, type Device } from "../model/device.js";
+import { NOISE_LAYOUTS } from "../smoothing/noise.js";
 import { figureOptionProblems } from "../figures/options.js";
 import { HARDEN_DEFAULTS } from "../oracle/harden.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
@@ -155,6 +156,15 @@ export interface ExperimentConfig {
    * rather than mixing records that no single device would give.
    */
   readonly device?: Exclude<Device, "cpu">;
+  /**
+   * How the noisy copies of every smoothed classifier of the run (attacks, accuracy,
+   * certification, calibration, figures) map to random streams (src/smoothing/noise.ts):
+   * "per-point" (each point's copies one after the other from its stream) or "per-draw" (copy j
+   * of a point on its own substream, so that several noise threads can draw one point's copies).
+   * Changes the numbers, hence part of the experiment and its hash. Absent means "per-point", and
+   * is kept absent so that configs and hashes made before the field are unchanged.
+   */
+  readonly noise?: "per-draw";
   /**
    * Write each attack's final point and hardened point as NumPy .npy under the run directory's
    * `adversarial/` folder, `<defense id>/<attack>-<norm>/<index>.npy` and `<index>.hardened.npy`
@@ -485,7 +495,7 @@ export function parseConfig(value: unknown, options: ParseConfigOptions = {}): E
 
 function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConfig {
   const c = new Checker();
-  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device", "save"]);
+  const root = c.object("", value, ["name", "description", "seed", "data", "accuracy", "defenses", "attacks", "certification", "calibration", "figures", "batchSize", "device", "noise", "save"]);
   if (!root) throw new ConfigError(c.problems.map((p) => p.replace(/^: /, "config: ")), options.source);
   const name = c.string("name", root.name, NAME_PATTERN);
   const seed = root.seed === undefined ? CONFIG_DEFAULTS.seed : c.integer("seed", root.seed, 0);
@@ -573,12 +583,14 @@ function parseFresh(value: unknown, options: ParseConfigOptions): ExperimentConf
 
   const batchSize = root.batchSize === undefined ? CONFIG_DEFAULTS.batchSize : c.integer("batchSize", root.batchSize, 1);
   const device = root.device === undefined ? "cpu" : c.choice("device", root.device, DEVICES);
+  const noise = root.noise === undefined ? "per-point" : c.choice("noise", root.noise, NOISE_LAYOUTS);
   if (root.save !== undefined && typeof root.save !== "boolean") c.fail("save", "true or false", root.save);
   if (c.problems.length > 0) throw new ConfigError(c.problems, options.source);
   return {
     name: name!, seed: seed!, data: data!, accuracy: accuracy!, defenses, attacks,
     certification, calibration, figures, batchSize: batchSize!,
     ...(device === "cpu" ? {} : { device: device! }),
+    ...(noise === "per-draw" ? { noise } : {}),
     ...(root.save === true ? { save: true as const } : {}),
   };
 }

@@ -11,8 +11,9 @@ import type { Device } from "../model/device.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
-import type { DataFingerprint } from "./fingerprint.js";
+import type { DataFingerprint, EndpointFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
+import type { NoiseLayout } from "../smoothing/noise.js";
 
 export interface CalibrationResult {
   readonly sigma: number;
@@ -27,9 +28,13 @@ export interface CalibrateArgs {
   readonly n: number;
   readonly batchSize: number;
   readonly random: Random;
+  /** Noise layout of g(sigma, n) (config `noise`); absent: "per-point". */
+  readonly noise?: NoiseLayout;
 }
 
 export interface CertifyArgs {
+  /** Noise layout of g(sigma, n) (config `noise`); absent: "per-point". */
+  readonly noise?: NoiseLayout;
   readonly sigma: number;
   readonly n0: number;
   readonly n: number;
@@ -41,11 +46,12 @@ export interface CertifyArgs {
 export interface ExperimentEnvironment {
   /**
    * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
-   * its execution provider (default "cpu"). Each call returns a classifier of its own: the runner
+   * its execution provider (default "cpu"), `workers` the run's workers that each load a model on
+   * this machine (default 1: a hint for noise threads off the CPU, never a result). Each call returns a classifier of its own: the runner
    * loads every model once before a run to check it (src/experiments/resolve.ts) and then disposes
    * that one.
    */
-  loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly shape?: ImageShape }): Promise<Classifier>;
+  loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly shape?: ImageShape; readonly workers?: number }): Promise<Classifier>;
   /**
    * The images a data config selects. Must be deterministic. `shape` is the model's image shape,
    * to which a config with `resize` decodes its images (absent: the images' own shape).
@@ -61,8 +67,16 @@ export interface ExperimentEnvironment {
   readonly figures: Readonly<Partial<Record<ComputedFigure, ComputeFigure>>>;
   /** The file a model name resolves to, hashed into run.json (omitted: models are not fingerprinted). */
   modelFile?(name: string): string | null;
-  /** Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images). */
-  fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
+  /**
+   * Fingerprint of the images a data config selects (omitted: a hash of `loadData`'s images).
+   * `load` is the caller's `loadData` (which may hold the images already): use it to read images.
+   */
+  fingerprintData?(data: DataConfig, load?: (data: DataConfig) => Promise<LabeledImages>): Promise<DataFingerprint>;
+  /**
+   * What a remote endpoint says of itself (GET /v1/info of `rsbench serve`), for a model name that
+   * is an endpoint's URL; null for other models (omitted: endpoints are not fingerprinted).
+   */
+  fingerprintEndpoint?(name: string): Promise<EndpointFingerprint | null>;
 }
 
 /** The shape of an environment module: workers call `createEnvironment()` once each. */

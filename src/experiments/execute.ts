@@ -35,7 +35,13 @@ export function modelShape(config: ExperimentConfig, name: string): { shape?: Im
   return s ? { shape: { channels: s[0], height: s[1], width: s[2] } } : {};
 }
 
+/** The config's noise layout as an option (absent for "per-point", so the calls of runs made before the field are unchanged). */
+function noiseOf(config: ExperimentConfig): { noise?: "per-draw" } {
+  return config.noise === undefined ? {} : { noise: config.noise };
+}
+
 /** Models and images loaded once per worker. */
+
 export class ExecutionContext {
   private readonly models = new Map<string, Promise<Classifier>>();
   private readonly data = new Map<string, Promise<LabeledImages>>();
@@ -48,12 +54,14 @@ export class ExecutionContext {
     readonly threads: number,
     /** Where attack items write their final and hardened points (config `save`; see savedPointsDir), or none. */
     readonly save?: string,
+    /** Workers of the run on this machine, each with its models (shares out the noise threads off the CPU). */
+    readonly workers = 1,
   ) {}
 
   model(name: string): Promise<Classifier> {
     let model = this.models.get(name);
     if (!model) {
-      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu", ...modelShape(this.config, name) });
+      model = this.environment.loadModel(name, { threads: this.threads, device: this.config.device ?? "cpu", workers: this.workers, ...modelShape(this.config, name) });
       this.models.set(name, model);
     }
     return model;
@@ -108,7 +116,7 @@ async function calibration(context: ExecutionContext, item: CalibrationItem): Pr
   // The first `count` images of the accuracy set's source (not the attacked images).
   const data = await context.images(calibrationData(config), base.shape);
   const random = itemRandom(config.seed, item.key).fork(STREAM.calibrate);
-  const result = await context.environment.calibrate(base, data, { drop: item.drop, n: item.settings.n, batchSize: config.batchSize, random });
+  const result = await context.environment.calibrate(base, data, { drop: item.drop, n: item.settings.n, batchSize: config.batchSize, random, ...noiseOf(config) });
   return {
     kind: "calibration", key: item.key, seed: config.seed, model: item.model, drop: item.drop,
     sigma: result.sigma, cleanAccuracy: result.cleanAccuracy, smoothedAccuracy: result.smoothedAccuracy,
@@ -121,7 +129,7 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   const base = await context.model(item.model);
   const data = await context.images(config.accuracy, base.shape);
   const defense: Defense = item.sigma === null || item.n === null ? { kind: "none" } : { kind: "gaussian", sigma: item.sigma, n: item.n, pa: UNDEFENDED_PA, rule: "shortcut" };
-  const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise) });
+  const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise), ...noiseOf(config) });
   // Chunks bound the memory of a smoothed call; results do not depend on the chunk size.
   const chunk = item.n === null ? 1000 : Math.max(1, Math.floor(config.batchSize * 10 / item.n));
   const correct = await countCorrect(classifier, data, chunk);
@@ -146,7 +154,7 @@ async function certification(context: ExecutionContext, item: CertificationItem)
   const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const random = itemRandom(config.seed, item.key).fork(STREAM.certify);
   const { outcome, forwardPasses } = await context.environment.certify(base, image, {
-    sigma: item.sigma, n0: settings.n0, n: settings.n, alpha: settings.alpha, batchSize: config.batchSize, random,
+    sigma: item.sigma, n0: settings.n0, n: settings.n, alpha: settings.alpha, batchSize: config.batchSize, random, ...noiseOf(config),
   });
   return {
     kind: "certification", key: item.key, seed: config.seed, image: item.image.index, label,
@@ -162,7 +170,7 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   const base = await context.model(item.defense.model);
   const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const { record, points } = await attackImageWithPoints(
-    { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize },
+    { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize, ...noiseOf(config) },
     { base, entry, pool: () => context.startPool(item.defense.model) },
   );
   // Written before the record is stored: a stored record's points are on disk (a re-run item rewrites the same bytes).
@@ -193,7 +201,7 @@ async function figure(context: ExecutionContext, item: FigureItem): Promise<Draf
   const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const data = await compute({
     base, image, imageIndex: item.image.index, label, sigma: item.sigma,
-    random: itemRandom(config.seed, item.key).fork(STREAM.figure), batchSize: config.batchSize,
+    random: itemRandom(config.seed, item.key).fork(STREAM.figure), batchSize: config.batchSize, ...noiseOf(config),
     options: config.figures.options[item.figure] ?? {},
   });
   return {

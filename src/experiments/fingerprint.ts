@@ -7,7 +7,8 @@
  * Only what the run uses is hashed. A built-in dataset is a cached uint8 array: its selected
  * images are hashed as loaded (well under a second for the paper's sets). A folder is hashed as a
  * manifest of its selected files' bytes (no decoding), plus its listing (names and labels), since
- * an added file shifts the indices of the ones after it.
+ * an added file shifts the indices of the ones after it. A remote endpoint (defenses[].target) is
+ * fingerprinted by what its GET /v1/info answers.
  */
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, readFileSync } from "node:fs";
@@ -34,12 +35,31 @@ export interface DataFingerprint {
   readonly files?: Readonly<Record<string, string>>;
 }
 
+/**
+ * What a remote endpoint (defenses[].target) said of itself when fingerprinted: its GET /v1/info
+ * answer (shape, bounds, classes, maxBatch, and sigma and n when the server discloses them) and
+ * the sha256 of that answer as canonical JSON. Another server behind the same URL that answers
+ * differently is a changed input; one that answers the same cannot be told apart from the URL.
+ */
+export interface EndpointFingerprint {
+  readonly url: string;
+  readonly info: unknown;
+  readonly sha256: string;
+}
+
 /** What run.json records of the inputs (absent in runs written before rsbench recorded them). */
 export interface InputFingerprints {
   /** By model name as written in the config. */
   readonly models: Readonly<Record<string, FileFingerprint>>;
   /** By role: "data", "accuracy", "calibration", "startPool". */
   readonly data: Readonly<Record<string, DataFingerprint>>;
+  /** Remote endpoints by URL (absent in runs written before rsbench fingerprinted them, and when the run has none). */
+  readonly endpoints?: Readonly<Record<string, EndpointFingerprint>>;
+}
+
+/** The fingerprint of an endpoint's GET /v1/info answer. */
+export function endpointFingerprint(url: string, info: unknown): EndpointFingerprint {
+  return { url, info, sha256: createHash("sha256").update(canonicalJson(info)).digest("hex") };
 }
 
 /** sha256 of a file, read in 1 MiB chunks. */
@@ -148,6 +168,12 @@ export function compareFingerprints(before: InputFingerprints, now: InputFingerp
     const is = now.data[role];
     if (is && is.sha256 !== was.sha256) out.push(dataChange(role, was, is));
   }
+  for (const [url, was] of Object.entries(before.endpoints ?? {})) {
+    const is = now.endpoints?.[url];
+    if (is && is.sha256 !== was.sha256) {
+      out.push(`endpoint ${url}: GET /v1/info answered ${canonicalJson(was.info)} when the run started, now ${canonicalJson(is.info)} (another server or defense behind the same URL)`);
+    }
+  }
   return out;
 }
 
@@ -155,7 +181,8 @@ export function compareFingerprints(before: InputFingerprints, now: InputFingerp
 export interface FingerprintSource {
   loadData(data: DataConfig): Promise<LabeledImages>;
   modelFile?(name: string): string | null;
-  fingerprintData?(data: DataConfig): Promise<DataFingerprint>;
+  fingerprintData?(data: DataConfig, load?: (data: DataConfig) => Promise<LabeledImages>): Promise<DataFingerprint>;
+  fingerprintEndpoint?(name: string): Promise<EndpointFingerprint | null>;
 }
 
 /**
@@ -170,12 +197,37 @@ export async function fingerprintInputs(config: ExperimentConfig, environment: F
   }
   const data: Record<string, DataFingerprint> = {};
   for (const [role, selection] of Object.entries(dataInputs(config))) {
-    const one = async (d: DataConfig) => environment.fingerprintData ? environment.fingerprintData(d) : imagesFingerprint(d.dataset, await environment.loadData(d));
+    const load = (d: DataConfig) => environment.loadData(d);
+    const one = async (d: DataConfig) => environment.fingerprintData ? environment.fingerprintData(d, load) : imagesFingerprint(d.dataset, await load(d));
     // The starting-point pool is the whole dataset when it has fewer images (labelStartPool does the same).
     data[role] = await one(selection).catch((error: unknown) => {
       if (role === "startPool" && error instanceof RangeError) return one(startPoolData(config, undefined));
       throw error;
     });
   }
-  return { models, data };
+  const endpoints: Record<string, EndpointFingerprint> = {};
+  for (const name of new Set(config.defenses.map((d) => d.model))) {
+    const endpoint = await environment.fingerprintEndpoint?.(name) ?? null;
+    if (endpoint !== null) endpoints[name] = endpoint;
+  }
+  return Object.keys(endpoints).length > 0 ? { models, data, endpoints } : { models, data };
+}
+
+/**
+ * The environment with `loadData` remembered per data config, for the checks before a run
+ * (resolveInputs, then fingerprintInputs): each selection is loaded once, not once per check.
+ */
+export function withLoadedData<E extends FingerprintSource>(environment: E): E {
+  const loaded = new Map<string, Promise<LabeledImages>>();
+  const loadData = (data: DataConfig): Promise<LabeledImages> => {
+    const key = canonicalJson(data);
+    let set = loaded.get(key);
+    if (!set) {
+      set = environment.loadData(data);
+      set.catch(() => loaded.delete(key));
+      loaded.set(key, set);
+    }
+    return set;
+  };
+  return Object.assign(Object.create(environment) as E, { loadData });
 }

@@ -19,8 +19,8 @@ export { CSV_COLUMNS, EXPORT_BUDGETS, attackRow, certificationRow, exportRecords
 export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults } from "./export.js";
 export { acquireLock, LOCK_FILE, LockError } from "./lock.js";
 export type { DirectoryLock, LockOptions, LockOwner } from "./lock.js";
-export { compareFingerprints, dataInputs, fingerprintInputs, folderFingerprint, hashFile, hashImages, imagesFingerprint } from "./fingerprint.js";
-export type { DataFingerprint, FileFingerprint, FingerprintSource, InputFingerprints } from "./fingerprint.js";
+export { compareFingerprints, dataInputs, endpointFingerprint, fingerprintInputs, folderFingerprint, hashFile, hashImages, imagesFingerprint } from "./fingerprint.js";
+export type { DataFingerprint, EndpointFingerprint, FileFingerprint, FingerprintSource, InputFingerprints } from "./fingerprint.js";
 export { runStatus, statusProblems } from "./status.js";
 export type { RunStatus } from "./status.js";
 export { readStore } from "./store.js";

@@ -63,7 +63,8 @@ export class WorkerPool implements Executor {
   private failure: Error | null = null;
   private closing = false;
 
-  constructor(config: ExperimentConfig, environment: string, readonly size: number, threads: number, save?: string) {
+  /** `sharing`: workers running models on this machine at once, this pool's and others' (defaults to `size`). */
+  constructor(config: ExperimentConfig, environment: string, readonly size: number, threads: number, save?: string, sharing = size) {
     for (let i = 0; i < size; i++) {
       const worker = moduleWorker(siblingModule(import.meta.url, "worker"));
       const slot: Slot = { worker, ready: Promise.resolve(), exited: new Promise((done) => worker.once("exit", () => done())), onMessage: null };
@@ -76,7 +77,7 @@ export class WorkerPool implements Executor {
       });
       worker.on("message", (m: FromWorker) => slot.onMessage?.(m));
       worker.on("error", (e) => { this.failure ??= e; });
-      worker.postMessage({ type: "init", config, environment, threads, save } satisfies ToWorker);
+      worker.postMessage({ type: "init", config, environment, threads, save, workers: sharing } satisfies ToWorker);
       this.slots.push(slot);
     }
   }

@@ -63,6 +63,13 @@ export interface WorkerOptions {
   readonly onEvent?: (event: WorkerEvent) => void;
   /** Aborting it stops taking jobs; `serveQueue` resolves once the items in flight are done. */
   readonly signal?: AbortSignal;
+  /**
+   * Aborting it stops at once: the worker threads of the items in flight stop between two model
+   * calls (as `rsbench run` stops its own: a thread terminated inside onnxruntime aborts the
+   * process), their jobs are neither completed nor failed (they run again on another worker once
+   * their locks expire), and `serveQueue` resolves.
+   */
+  readonly stopNow?: AbortSignal;
 }
 
 /**
@@ -111,6 +118,9 @@ class RunServer {
   /** Idle pools, each with the folder its item's saved points go to (config save), emptied after each item. */
   private readonly free: { readonly pool: WorkerPool; readonly points: string | undefined }[] = [];
   private readonly environment: Promise<ExperimentEnvironment>;
+  /** Pools running an item now. */
+  private readonly busy = new Set<{ readonly pool: WorkerPool; readonly points: string | undefined }>();
+  private halted = false;
   private checked: { stamp: string; result: Promise<void> } | null = null;
   refused: string | null = null;
   readonly worker: Worker;
@@ -210,17 +220,23 @@ class RunServer {
     // machine, and they travel back with the record (the coordinator writes them into its run directory).
     const slot = this.free.pop() ?? (() => {
       const points = this.descriptor.config.save === true ? mkdtempSync(join(tmpdir(), "rsbench-points-")) : undefined;
-      return { pool: new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads, points), points };
+      return { pool: new WorkerPool(this.descriptor.config, this.environmentUrl, 1, this.slots.threads, points, this.slots.workers), points };
     })();
     let record: ResultRecord | null = null;
     let points: SavedPointFile[];
+    this.busy.add(slot);
     try {
+      if (this.halted) await closeSlot(slot);
       await slot.pool.run([item], (r) => { record = r; });
       points = slot.points === undefined ? [] : takePoints(slot.points);
     } catch (error) {
       await closeSlot(slot);
+      if (this.halted) return new Promise<never>(() => {}); // neither completed nor failed: it runs again elsewhere
       throw error;
+    } finally {
+      this.busy.delete(slot);
     }
+    if (this.halted) return new Promise<never>(() => {});
     this.free.push(slot);
     // What the store would write (non-finite numbers as null): the coordinator stores it as it comes.
     return { record: JSON.parse(serializeRecord(record!)) as ResultRecord, points };
@@ -230,25 +246,55 @@ class RunServer {
     await this.worker.close();
     await Promise.all(this.free.splice(0).map(closeSlot));
   }
+
+  /** Stops every pool between two model calls (see WorkerOptions.stopNow); the jobs in flight are left to expire. */
+  async halt(): Promise<void> {
+    this.halted = true;
+    await Promise.all([...this.busy, ...this.free.splice(0)].map(closeSlot));
+    // Not awaited: a drain begun by `signal` already waits for the jobs, which now never settle.
+    void this.worker.close(true).catch(() => {});
+  }
 }
 
 /**
  * Serves the runs registered on the Redis until `signal` aborts; then lets the items in flight
- * finish and resolves. Throws at once when Redis cannot be reached.
+ * finish and resolves (or, once `stopNow` aborts, stops them between two model calls and resolves).
+ * Throws at once when Redis cannot be reached.
  */
 export async function serveQueue(options: WorkerOptions): Promise<void> {
   const workers = options.workers ?? availableParallelism();
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`invalid workers: expected an integer >= 1, got ${workers}`);
   const slots = { workers, threads: options.threads ?? (workers > 1 ? 1 : availableParallelism()) };
-  const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
   const client = await connectRedis(options.url);
   // null: a registry entry that is not a run descriptor (skipped, reported once).
   const served = new Map<string, RunServer | null>();
-  const interval = options.discoveryInterval ?? QUEUE_DEFAULTS.discoveryInterval;
   const stopped = new Promise<void>((done) => {
     if (options.signal?.aborted) done();
     options.signal?.addEventListener("abort", () => done(), { once: true });
   });
+  const halt = async () => { await Promise.all([...served.values()].map((server) => server?.halt())); };
+  const halted = new Promise<"halted">((done) => {
+    if (options.stopNow?.aborted) done("halted");
+    options.stopNow?.addEventListener("abort", () => done("halted"), { once: true });
+  });
+  const serving = serve(options, client, served, stopped, slots);
+  serving.catch(() => { /* awaited below unless halted */ });
+  try {
+    if ((await Promise.race([serving, halted])) === "halted") await halt();
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function serve(
+  options: WorkerOptions,
+  client: Awaited<ReturnType<typeof connectRedis>>,
+  served: Map<string, RunServer | null>,
+  stopped: Promise<void>,
+  slots: { readonly workers: number; readonly threads: number },
+): Promise<"served"> {
+  const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
+  const interval = options.discoveryInterval ?? QUEUE_DEFAULTS.discoveryInterval;
   try {
     while (!options.signal?.aborted) {
       let registry: Record<string, string> = {};
@@ -284,7 +330,7 @@ export async function serveQueue(options: WorkerOptions): Promise<void> {
       clearTimeout(timer);
     }
   } finally {
-    await Promise.all([...served.values()].map((server) => server?.close()));
-    client.disconnect();
+    if (!options.stopNow?.aborted) await Promise.all([...served.values()].map((server) => server?.close()));
   }
+  return "served";
 }

@@ -16,7 +16,7 @@ import type { ImageRef, WorkItem } from "./grid.js";
 import { RunEta } from "./eta.js";
 import { calibrationItems, itemCost, plannedItems, workItems } from "./grid.js";
 import { folderLabelWarning } from "../data/folder.js";
-import { fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
+import { fingerprintInputs, withLoadedData, type InputFingerprints } from "./fingerprint.js";
 import { acquireLock } from "./lock.js";
 import { SAVED_POINTS_DIR } from "./execute.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
@@ -151,11 +151,13 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
 
   // The selected images name the items (by their index in the source).
   // Every model and dataset the config names is checked before the run directory is made.
-  const data = await resolveInputs(config, environment, options.source);
+  // The checks load each data selection once (withLoadedData), and fingerprint what they loaded.
+  const checking = withLoadedData(environment);
+  const data = await resolveInputs(config, checking, options.source);
   const images: ImageRef[] = Array.from({ length: data.count }, (_, position) => ({ position, index: data.indices[position], label: data.labels[position] }));
   const labels = folderLabelWarning(data);
   if (labels !== null) options.onWarning?.(labels);
-  const inputs = await fingerprintInputs(config, environment);
+  const inputs = await fingerprintInputs(config, checking);
 
   const dir = options.out;
   mkdirSync(dir, { recursive: true });

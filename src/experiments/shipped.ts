@@ -12,7 +12,7 @@ import { HttpClassifier } from "../model/http.js";
 import { loadModel, resolveModel } from "../zoo/load.js";
 import type { DataConfig } from "./config.js";
 import type { ExperimentEnvironment } from "./environment.js";
-import { folderFingerprint, imagesFingerprint } from "./fingerprint.js";
+import { endpointFingerprint, folderFingerprint, imagesFingerprint } from "./fingerprint.js";
 
 /** Whether a defense's model is the URL of a remote endpoint (defenses[].target). */
 function isTarget(name: string): boolean {
@@ -25,10 +25,10 @@ function selectionOf(data: DataConfig): Selection {
 
 export function createEnvironment(): ExperimentEnvironment {
   return {
-    async loadModel(name, { threads, device, shape }) {
+    async loadModel(name, { threads, device, shape, workers }) {
       // A defense given by a URL (defenses[].target): the endpoint, with the key of RSBENCH_KEY.
       if (isTarget(name)) return HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
-      return (await loadModel(name, { threads, device, ...(shape ? { shape } : {}) })).classifier;
+      return (await loadModel(name, { threads, device, sharedBy: workers ?? 1, ...(shape ? { shape } : {}) })).classifier;
     },
     async loadData(data, shape) {
       const load = (selection: Selection) => loadData(data.dataset, { selection, classMap: data.classMap, ...(data.resize && shape ? { shape, resize: true } : {}) });
@@ -39,21 +39,26 @@ export function createEnvironment(): ExperimentEnvironment {
       });
     },
     modelFile: (name) => (isTarget(name) ? null : resolveModel(name).path),
-    async fingerprintData(data) {
+    async fingerprintEndpoint(name) {
+      if (!isTarget(name)) return null;
+      const remote = await HttpClassifier.connect(name, { key: process.env.RSBENCH_KEY });
+      return endpointFingerprint(remote.url, remote.info);
+    },
+    async fingerprintData(data, load) {
       const spec = parseDataSpec(data.dataset);
-      if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await loadData(data.dataset, { selection: selectionOf(data) }));
+      if (spec.kind === "builtin") return imagesFingerprint(data.dataset, await (load ? load(data) : loadData(data.dataset, { selection: selectionOf(data) })));
       const { entries } = await listFolder(spec.path, data.classMap);
       const selection = data.upTo && data.count !== undefined && data.count > entries.length ? { ...selectionOf(data), count: undefined } : selectionOf(data);
       return folderFingerprint(data.dataset, spec.path, entries, selectIndices(entries.length, selection, `folder ${spec.path}`));
     },
     attacks: ATTACKS,
-    async calibrate(base, data, { drop, n, batchSize, random }) {
+    async calibrate(base, data, { drop, n, batchSize, random, noise }) {
       // calibrateSigma uses one seed for every sigma it tries (common random numbers): take it from the item's stream.
-      const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32() });
+      const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32(), ...(noise === undefined ? {} : { noise }) });
       return { sigma: c.sigma, cleanAccuracy: c.cleanAccuracy, smoothedAccuracy: c.smoothedAccuracy, images: c.images, n: c.n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize });
+    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise }) {
+      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }) });
       return {
         outcome: c.kind === "certified"
           ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }

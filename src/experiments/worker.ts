@@ -17,7 +17,7 @@ import type { WorkItem } from "./grid.js";
 import type { ResultRecord } from "./records.js";
 
 export type ToWorker =
-  | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number; readonly save?: string }
+  | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number; readonly save?: string; readonly workers?: number }
   | { readonly type: "item"; readonly item: WorkItem }
   | { readonly type: "stop" };
 
@@ -33,7 +33,7 @@ if (port) {
     if (message.type === "stop") process.exit(0); // drops the item in flight: its record is never sent
     try {
       if (message.type === "init") {
-        context = new ExecutionContext(await importEnvironment(message.environment), message.config, message.threads, message.save);
+        context = new ExecutionContext(await importEnvironment(message.environment), message.config, message.threads, message.save, message.workers ?? 1);
         port.postMessage({ type: "ready" } satisfies FromWorker);
       } else {
         if (!context) throw new Error("worker received an item before init");

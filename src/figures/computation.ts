@@ -2,6 +2,7 @@
  * What a figure computation (Fig. 1-3) takes and returns: the runner (src/experiments) hands it
  * a FigureInput per image and stores what it returns as FigureRecord.data.
  */
+import type { NoiseLayout } from "../smoothing/noise.js";
 import type { Classifier } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 
@@ -31,6 +32,8 @@ export interface FigureInput {
   readonly sigma: number;
   readonly random: Random;
   readonly batchSize: number;
+  /** Noise layout of the figure's smoothed classifiers (config `noise`); absent: "per-point". */
+  readonly noise?: NoiseLayout;
   readonly options: Readonly<Record<string, unknown>>;
 }
 export type ComputeFigure = (input: FigureInput) => Promise<unknown>;

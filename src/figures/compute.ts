@@ -55,7 +55,7 @@ async function lineOf(input: FigureInput, o: { direction: string; attack: string
 
 /** The k-th smoothed classifier of a figure: g(sigma, n) on stream FIGURE_STREAMS.smoothed + k. */
 function smoothed(input: FigureInput, n: number, k: number): SmoothedClassifier {
-  return new SmoothedClassifier(input.base, { sigma: input.sigma, n, random: input.random.fork(FIGURE_STREAMS.smoothed + k), batchSize: input.batchSize });
+  return new SmoothedClassifier(input.base, { sigma: input.sigma, n, random: input.random.fork(FIGURE_STREAMS.smoothed + k), batchSize: input.batchSize, ...(input.noise === undefined ? {} : { noise: input.noise }) });
 }
 
 /** Fig. 1 from the runner's input: g(sigma, draws) estimates p(t); see computeAdversarialProfile. */

@@ -81,10 +81,11 @@ export interface FigureFiles {
  * Writes `<name>.vl.json` (the spec), `<name>.svg` and `<name>.png` into `dir`, each atomically
  * (temporary file, then rename), and returns their paths.
  */
-export async function writeFigureFiles(dir: string, name: string, spec: TopLevelSpec): Promise<FigureFiles & { svgText: string }> {
+export async function writeFigureFiles(dir: string, name: string, spec: TopLevelSpec, rendered?: string): Promise<FigureFiles & { svgText: string }> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new RangeError(`invalid figure name: expected letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`);
   await mkdir(dir, { recursive: true });
-  const svgText = await renderSvg(spec);
+  // `rendered`: renderSvg(spec) already computed by the caller (the report renders each figure once).
+  const svgText = rendered ?? await renderSvg(spec);
   const files = { spec: join(dir, `${name}.vl.json`), svg: join(dir, `${name}.svg`), png: join(dir, `${name}.png`) };
   await writeFileAtomicAsync(files.spec, JSON.stringify(spec, null, 1) + "\n");
   await writeFileAtomicAsync(files.svg, svgText);

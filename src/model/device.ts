@@ -39,11 +39,14 @@ export function deviceSessionOptions(device: Device): Pick<ort.InferenceSession.
 
 /**
  * Noise threads that suit a model on `device`: none on the CPU (the model already takes the
- * cores, and experiments run one worker per core), all cores but one when the model runs off
- * the CPU, so that drawing the noise keeps up with the GPU.
+ * cores, and experiments run one worker per core), the cores left by the `sharing` threads that
+ * run models at once (a run's workers, each with its own model) when the model runs off the CPU,
+ * so that drawing the noise keeps up with the GPU: cores - 1 for one worker, floor((cores - K) / K)
+ * each for K workers (at least 1). Each worker drawing cores - 1 would start K (cores - 1) threads.
  */
-export function noiseThreadsFor(device: Device, cores = availableParallelism()): number {
-  return device === "cpu" ? 0 : Math.max(1, cores - 1);
+export function noiseThreadsFor(device: Device, cores = availableParallelism(), sharing = 1): number {
+  if (!Number.isSafeInteger(sharing) || sharing < 1) throw new RangeError(`invalid sharing: expected an integer >= 1, got ${sharing}`);
+  return device === "cpu" ? 0 : Math.max(1, Math.floor((cores - sharing) / sharing));
 }
 
 const LIBRARY_DIRS = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"];

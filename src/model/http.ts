@@ -108,7 +108,12 @@ export class HttpClassifier implements Classifier {
   private requestsSent = 0;
   private retried = 0;
 
-  private constructor(readonly url: string, info: RemoteInfo, options: HttpClassifierOptions) {
+  private constructor(
+    readonly url: string,
+    /** What GET /v1/info answered, every field kept (a server's --disclose adds sigma and n). */
+    readonly info: RemoteInfo,
+    options: HttpClassifierOptions,
+  ) {
     this.shape = { channels: info.shape[0], height: info.shape[1], width: info.shape[2] };
     this.bounds = { lower: info.bounds[0], upper: info.bounds[1] };
     this.numClasses = info.classes;

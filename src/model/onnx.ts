@@ -46,6 +46,12 @@ export interface OnnxClassifierOptions {
    * DeviceError at load time; there is no fallback to another device. Defaults to "cpu".
    */
   device?: Device;
+  /**
+   * Threads running a model on this machine at once, this one included (a run's workers): the
+   * noise-thread hint off the CPU divides the spare cores among them (noiseThreadsFor). Never
+   * changes a result. Defaults to 1.
+   */
+  sharedBy?: number;
 }
 
 /** Defaults of OnnxClassifier.load. 2 threads: one per core of the reference CI machine. */
@@ -141,8 +147,11 @@ export class OnnxClassifier implements Classifier {
       throw new ModelError(`not an ONNX model: expected a valid ONNX file at "${path}", but onnxruntime could not load it (${reason})`);
     }
 
+    const sharedBy = options.sharedBy ?? 1;
+    if (!Number.isSafeInteger(sharedBy) || sharedBy < 1) throw new RangeError(`invalid sharedBy: expected an integer >= 1, got ${sharedBy}`);
     try {
       const checked = await OnnxClassifier.check(session, path, options, bounds);
+      checked.sharedBy = sharedBy;
       if (!options.worker) return checked;
       await session.release();
       const worker = new InferenceWorker({
@@ -155,7 +164,9 @@ export class OnnxClassifier implements Classifier {
         scale: checked.std ? Float32Array.from(checked.std, (v) => 1 / v) : null,
         offset: checked.mean && checked.std ? Float32Array.from(checked.mean, (m, c) => -m / checked.std![c]) : null,
       });
-      return new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, checked.maxBatch, checked.mean, checked.std, checked.device);
+      const inWorker = new OnnxClassifier(null, worker, path, checked.inputName, checked.outputName, checked.shape, checked.numClasses, bounds, checked.maxBatch, checked.mean, checked.std, checked.device);
+      inWorker.sharedBy = sharedBy;
+      return inWorker;
     } catch (error) {
       await session.release().catch(() => {});
       throw error;
@@ -258,10 +269,13 @@ export class OnnxClassifier implements Classifier {
     return this.passes;
   }
 
-  /** Noise threads for a smoothed classifier over this model: 0 on the CPU, cores - 1 on a GPU. */
+  /** Noise threads for a smoothed classifier over this model: 0 on the CPU, cores - 1 on a GPU (shared out, see OnnxClassifierOptions.sharedBy). */
   get noiseThreads(): number {
-    return noiseThreadsFor(this.device);
+    return noiseThreadsFor(this.device, undefined, this.sharedBy);
   }
+
+  /** See OnnxClassifierOptions.sharedBy (set once, by load). */
+  private sharedBy = 1;
 
   async predict(batch: Float32Array, count: number): Promise<Int32Array> {
     this.checkBatch(batch, count);

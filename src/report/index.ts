@@ -10,7 +10,7 @@ export type { ReportInput, ReportManifest, ReportRecord } from "./input.js";
 export { buildReportHtml, reportFigures, REPORT_DEFAULTS } from "./report.js";
 export type { ReportFigure, ReportOptions } from "./report.js";
 export { readReportInput, writeReport, WRITE_REPORT_DEFAULTS } from "./writeReport.js";
-export type { WriteReportOptions } from "./writeReport.js";
+export type { ReportProgress, WriteReportOptions } from "./writeReport.js";
 export { escapeHtml, formatNumber, scopeSvgIds } from "./html.js";
 export { headline, headlineText } from "./headline.js";
 export type { Headline } from "./headline.js";

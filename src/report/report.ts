@@ -110,12 +110,17 @@ export function reportFigures(records: readonly ReportRecord[], options: ReportO
  * (inline SVG), the tables, the run (seeds, run time, software versions), the model cards and the
  * configuration. No script, stylesheet, font or image is loaded from anywhere.
  */
-export async function buildReportHtml(input: ReportInput, options: ReportOptions = {}): Promise<string> {
+export async function buildReportHtml(
+  input: ReportInput,
+  options: ReportOptions = {},
+  /** The figures' SVGs already rendered (renderSvg of reportFigures' specs, by name): writeReport renders each once. */
+  svgs?: ReadonlyMap<string, string>,
+): Promise<string> {
   const { attacks, accuracies, certifications, calibrations } = split(input.records);
   const conclusions = conclusionsByMeasure({ attacks, accuracies, certifications });
   const adaptive = adaptiveConclusion(attacks);
   const figures = reportFigures(input.records, options, input.classNames);
-  const rendered = await Promise.all(figures.map(async (f) => ({ ...f, svg: scopeSvgIds(await renderSvg(f.spec), f.name) })));
+  const rendered = await Promise.all(figures.map(async (f) => ({ ...f, svg: scopeSvgIds(svgs?.get(f.name) ?? await renderSvg(f.spec), f.name) })));
   const generatedAt = input.generatedAt ?? new Date().toISOString();
   const m = input.manifest;
   const status = m === null ? "no run.json" : `${m.done}/${m.items} items${m.complete ? ", complete" : ", INCOMPLETE (the numbers below cover the finished items only)"}`;

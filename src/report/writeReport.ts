@@ -4,7 +4,7 @@ import type { ExperimentConfig } from "../experiments/config.js";
 import { readRun } from "../experiments/runDirectory.js";
 import { runStatus } from "../experiments/status.js";
 import { readStore } from "../experiments/store.js";
-import { writeFigureFiles } from "../figures/render.js";
+import { renderSvg, writeFigureFiles } from "../figures/render.js";
 import { writeFileAtomicAsync } from "../io/atomic.js";
 import { MODEL_NAMES, readCard } from "../zoo/catalog.js";
 import type { ReportInput } from "./input.js";
@@ -18,6 +18,21 @@ export interface WriteReportOptions extends ReportOptions {
   readonly figureFiles?: boolean;
   /** Overrides of what is read from the run directory (e.g. generatedAt, for reproducible files). */
   readonly input?: Partial<ReportInput>;
+  /** Told after each step (the CLI prints it): reading the records, rendering each figure, writing. */
+  readonly onProgress?: (progress: ReportProgress) => void;
+}
+
+/**
+ * A step of writeReport done: "read" (the run's records), "figure" (figure `done` of `total`
+ * rendered, SVG and PNG), "html" (report.html written). `seconds` since writeReport began.
+ */
+export interface ReportProgress {
+  readonly step: "read" | "figure" | "html";
+  readonly done: number;
+  readonly total: number;
+  /** "read": records read; "figure": the figure's name. */
+  readonly detail: string;
+  readonly seconds: number;
 }
 
 /** Defaults of writeReport: report.html in the run directory, figure files under figures/. */
@@ -54,14 +69,23 @@ function classNamesOf(config: ExperimentConfig): readonly string[] | undefined {
  * the report says how many items are done.
  */
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<string> {
+  const start = performance.now();
+  const tell = (step: ReportProgress["step"], done: number, total: number, detail: string) =>
+    options.onProgress?.({ step, done, total, detail, seconds: (performance.now() - start) / 1000 });
   const input = { ...readReportInput(runDir), ...options.input };
-  const html = await buildReportHtml(input, options);
-  if (options.figureFiles ?? WRITE_REPORT_DEFAULTS.figureFiles) {
-    for (const figure of reportFigures(input.records, options, input.classNames)) {
-      await writeFigureFiles(join(runDir, "figures"), figure.name, figure.spec);
-    }
+  tell("read", 1, 1, `${input.records.length} records`);
+  // Each figure is rendered once, for the figure files and the report.
+  const figures = reportFigures(input.records, options, input.classNames);
+  const svgs = new Map<string, string>();
+  for (const [i, figure] of figures.entries()) {
+    const svg = await renderSvg(figure.spec);
+    svgs.set(figure.name, svg);
+    if (options.figureFiles ?? WRITE_REPORT_DEFAULTS.figureFiles) await writeFigureFiles(join(runDir, "figures"), figure.name, figure.spec, svg);
+    tell("figure", i + 1, figures.length, figure.name);
   }
+  const html = await buildReportHtml(input, options, svgs);
   const path = join(runDir, options.fileName ?? WRITE_REPORT_DEFAULTS.fileName);
   await writeFileAtomicAsync(path, html);
+  tell("html", 1, 1, path);
   return path;
 }

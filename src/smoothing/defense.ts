@@ -6,6 +6,7 @@
  * A new noise distribution is a new variant here, its sampler next to sampler.ts, one case in
  * `defend`, and its config and record fields (see docs/extending.md).
  */
+import type { NoiseLayout } from "./noise.js";
 import type { Classifier } from "../model/classifier.js";
 import { labelCalls, type OracleRule } from "../oracle/rule.js";
 import type { Random } from "../rng/random.js";
@@ -44,6 +45,8 @@ export interface DefendOptions {
   readonly random: Random;
   /** Largest base-model call, in images (does not change results). */
   readonly batchSize?: number;
+  /** Noise layout of g(sigma, n) (SmoothingOptions.noise). Defaults to "per-point". */
+  readonly noise?: NoiseLayout;
 }
 
 /** The classifier the attacker faces under `defense`. */
@@ -55,7 +58,7 @@ export function defend(base: Classifier, defense: Defense, options: DefendOption
       // (the same labels as the full vote for the same noise, fewer forward passes). The shortcut
       // answers through the classifier's own decider, and keeps the construction its records were made with.
       const earlyStop = labelCalls(defense.rule) !== null;
-      return new SmoothedClassifier(base, { sigma: defense.sigma, n: defense.n, batchSize: options.batchSize, random: options.random, ...(earlyStop ? { earlyStop } : {}) });
+      return new SmoothedClassifier(base, { sigma: defense.sigma, n: defense.n, batchSize: options.batchSize, random: options.random, ...(earlyStop ? { earlyStop } : {}), ...(options.noise === undefined ? {} : { noise: options.noise }) });
     }
   }
 }

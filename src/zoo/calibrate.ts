@@ -1,3 +1,4 @@
+import type { NoiseLayout } from "../smoothing/noise.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Classifier } from "../model/classifier.js";
 import { accuracyOf, EVALUATE_DEFAULTS, smoothedAccuracy } from "./evaluate.js";
@@ -17,6 +18,8 @@ export interface CalibrateOptions {
   /** Bisection steps once the target is bracketed. Defaults to 6 (bracket / 64). */
   readonly steps?: number;
   readonly batchSize?: number;
+  /** Noise layout of g(sigma, n) (SmoothingOptions.noise). Defaults to "per-point". */
+  readonly noise?: NoiseLayout;
   /** Called after each sigma tried. */
   readonly onStep?: (step: { sigma: number; accuracy: number }) => void;
 }
@@ -62,7 +65,7 @@ export async function calibrateSigma(classifier: Classifier, data: LabeledImages
   const target = clean - drop;
   const steps: { sigma: number; accuracy: number }[] = [];
   const measure = async (sigma: number): Promise<number> => {
-    const { accuracy } = await smoothedAccuracy(classifier, data, sigma, { n, seed, batchSize: options.batchSize });
+    const { accuracy } = await smoothedAccuracy(classifier, data, sigma, { n, seed, batchSize: options.batchSize, ...(options.noise === undefined ? {} : { noise: options.noise }) });
     steps.push({ sigma, accuracy });
     options.onStep?.({ sigma, accuracy });
     return accuracy;

@@ -1,3 +1,4 @@
+import type { NoiseLayout } from "../smoothing/noise.js";
 import type { LabeledImages } from "../data/types.js";
 import type { Classifier } from "../model/classifier.js";
 import { defaultBatchSize, imageSize } from "../model/classifier.js";
@@ -17,6 +18,8 @@ export interface EvaluateOptions {
   readonly chunk?: number;
   /** Largest base-model call of g(sigma, n), in images. Defaults to 1000. */
   readonly batchSize?: number;
+  /** Noise layout of g(sigma, n) (SmoothingOptions.noise). Defaults to "per-point". */
+  readonly noise?: NoiseLayout;
   /** Called after each chunk: `stage` is "clean" or the sigma, `done` of `total` images. */
   readonly onProgress?: (stage: "clean" | number, done: number, total: number) => void;
 }
@@ -73,6 +76,7 @@ export async function smoothedAccuracy(classifier: Classifier, data: LabeledImag
     random: createRandom(options.seed ?? EVALUATE_DEFAULTS.seed),
     // At most MAX_BATCH_VALUES values per call by default (27 images at 3x224x224), as g(sigma, n) itself.
     batchSize: options.batchSize ?? defaultBatchSize(imageSize(classifier.shape), EVALUATE_DEFAULTS.batchSize),
+    ...(options.noise === undefined ? {} : { noise: options.noise }),
   });
   const accuracy = await accuracyOf(smoothed, data, options.chunk ?? EVALUATE_DEFAULTS.chunk, (done, total) => options.onProgress?.(sigma, done, total));
   return { sigma, n, accuracy };

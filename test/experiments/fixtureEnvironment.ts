@@ -109,7 +109,7 @@ export function createEnvironment(): ExperimentEnvironment {
       probe: { attack: probe, defaults: { steps: 6, delayMs: 0 }, norms: ["l2", "linf"], defaultNorm: "l2" },
     },
     // Bisection on sigma for the smoothed accuracy clean - drop (accuracy falls with sigma on this data).
-    async calibrate(base, data, { drop, n, batchSize, random }) {
+    async calibrate(base, data, { drop, n, batchSize, random, noise }) {
       const accuracyAt = async (classifier: Classifier) => {
         const labels = await classifier.predict(data.images, data.count);
         let hits = 0;
@@ -120,13 +120,13 @@ export function createEnvironment(): ExperimentEnvironment {
       let lo = 0, hi = 2, smoothed = clean;
       for (let step = 0; step < 12; step++) {
         const sigma = (lo + hi) / 2;
-        smoothed = await accuracyAt(new SmoothedClassifier(base, { sigma, n, batchSize, random: random.fork(step) }));
+        smoothed = await accuracyAt(new SmoothedClassifier(base, { sigma, n, batchSize, random: random.fork(step), ...(noise === undefined ? {} : { noise }) }));
         if (clean - smoothed > drop) hi = sigma; else lo = sigma;
       }
       return { sigma: (lo + hi) / 2, cleanAccuracy: clean, smoothedAccuracy: smoothed, images: data.count, n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize });
+    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise }) {
+      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }) });
       return {
         outcome: c.kind === "certified"
           ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }

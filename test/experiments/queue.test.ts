@@ -340,6 +340,44 @@ if (!("error" in redis)) describe("queue runs (BullMQ on Redis)", { skip, timeou
     for (const bad of ["/etc/x.npy", "../x.npy", "a/../../x.npy", "a//x.npy", "a/./x.npy", "a\\x.npy", "a/x.json", "", "a/x.npy/"]) assert.equal(isSavedPointPath(bad), false, bad);
   });
 
+  /*
+   * A second signal used to call process.exit at once, terminating the worker threads inside
+   * onnxruntime: "terminate called after throwing an instance of 'Napi::Error'", exit 134. The
+   * shipped model with n = 1000 draws per call keeps the threads inside onnxruntime most of the time.
+   */
+  test("a worker's second SIGTERM stops the items in flight between two model calls: exit 143, no abort; they run again on another worker", { timeout: 240_000 }, async () => {
+    const config = {
+      name: "queue-second-signal", seed: 0,
+      data: { dataset: "fashion-mnist", sample: 3, seed: 0 },
+      accuracy: { dataset: "fashion-mnist", count: 20 },
+      defenses: [{ name: "rs", model: "fashion-mnist-standard", sigma: 0.05, n: 1000, pa: 0.5 }],
+      attacks: [{ name: "hsja", norm: "l2", budget: 60 }],
+      batchSize: 1000,
+    };
+    const file = join(root, "second-signal.json");
+    writeFileSync(file, JSON.stringify(config));
+    const out = join(root, "second-signal");
+    const run = spawnChild(["run", file, "--queue", url, "--out", out, "--no-report", "--json"]);
+    const first = spawnChild(["worker", "--queue", url, "--workers", "2", "--run", "queue-second-signal", ...STALL]);
+    let started = 0;
+    first.onLine.push((line) => { if (/^rsbench worker: start attack\//.test(line)) started++; });
+    await until("the worker to start 2 attack items", () => started >= 2, 60_000);
+    first.process.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 300));
+    first.process.kill("SIGTERM");
+    const stopped = await first.exited;
+    assert.doesNotMatch(stopped.stderr, /terminate called|Napi::Error/, "onnxruntime aborted the process");
+    assert.equal(stopped.signal, null, `killed by ${stopped.signal}: ${stopped.stderr}`);
+    assert.equal(stopped.code, 143, stopped.stderr);
+    assert.match(stopped.stderr, /rsbench worker: SIGTERM: stopping the items in flight/);
+    assert.ok(storedCount(out) < 4, "the items finished before the second signal: it proves nothing");
+    // Neither completed nor failed: another worker runs them and the run completes.
+    spawnChild(["worker", "--queue", url, "--workers", "2", "--run", "queue-second-signal", ...STALL]);
+    const result = await run.exited;
+    assert.equal(result.code, 0, result.stderr);
+    assertStoredOnce(out, 4);
+  });
+
   test("a worker refuses a run whose coordinator runs another rsbench version", { timeout: 60_000 }, async () => {
     const config = tinyConfig({ name: "queue-version" });
     const warnings: string[] = [];

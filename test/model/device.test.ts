@@ -29,6 +29,15 @@ test("noiseThreadsFor: none on the cpu, all cores but one (at least one) off it"
   assert.equal(noiseThreadsFor("webgpu", 1), 1);
 });
 
+test("noiseThreadsFor with K workers sharing the machine: the spare cores shared out, floor((cores - K) / K) each (at least 1), not cores - 1 each", () => {
+  assert.equal(noiseThreadsFor("webgpu", 16, 1), 15);
+  assert.equal(noiseThreadsFor("webgpu", 16, 4), 3);
+  assert.equal(noiseThreadsFor("webgpu", 16, 5), 2);
+  assert.equal(noiseThreadsFor("webgpu", 2, 2), 1);
+  assert.equal(noiseThreadsFor("cpu", 16, 4), 0);
+  assert.throws(() => noiseThreadsFor("webgpu", 16, 0), /invalid sharing: expected an integer >= 1, got 0/);
+});
+
 test("probeVulkan finds the loader through LD_LIBRARY_PATH and the drivers through VK_ICD_FILENAMES", () => {
   const lib = join(dir, "lib");
   mkdirSync(lib);

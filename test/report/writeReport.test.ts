@@ -50,9 +50,14 @@ test("writeReport turns a real run directory into report.html and figure files",
     const meta = await sharp(join(out, "figures", "fig5.png")).metadata();
     assert.ok((meta.width ?? 0) > 200 && (meta.height ?? 0) > 200);
 
-    // Same run, same inputs: the same bytes.
-    await writeReport(out, { input: { generatedAt: "2026-01-01T00:00:00Z" }, figureFiles: false });
+    // Same run, same inputs: the same bytes; the progress says each step, in order.
+    const steps: string[] = [];
+    await writeReport(out, { input: { generatedAt: "2026-01-01T00:00:00Z" }, figureFiles: false, onProgress: (p) => steps.push(`${p.step} ${p.done}/${p.total} ${p.step === "html" ? "" : p.detail}`) });
     assert.equal(readFileSync(path, "utf8"), html);
+    assert.equal(steps.length, 7, steps.join("; "));
+    assert.match(steps[0], /^read 1\/1 \d+ records$/);
+    assert.deepEqual(steps.slice(1, 6).map((s) => s.replace(/ \S+$/, "")), ["figure 1/5", "figure 2/5", "figure 3/5", "figure 4/5", "figure 5/5"]);
+    assert.equal(steps[6], "html 1/1 ");
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { readRun } from "../../experiments/runDirectory.js";
-import { writeReport } from "../../report/writeReport.js";
+import { writeReport, type ReportProgress } from "../../report/writeReport.js";
 import { printJson, UsageError } from "../args.js";
 
 interface ReportFlags {
@@ -30,7 +30,12 @@ export function register(program: Command): void {
       } catch (error) {
         throw new UsageError((error as Error).message);
       }
-      const report = resolve(await writeReport(dir, { figureFiles: flags.figures !== false }));
+      // One line per step on stderr, so that a slow report (e.g. at nice 19 beside a run's workers) shows where it is.
+      const onProgress = (p: ReportProgress) => {
+        const what = p.step === "read" ? `read ${p.detail}` : p.step === "figure" ? `figure ${p.done}/${p.total} ${p.detail}` : `wrote ${p.detail}`;
+        process.stderr.write(`rsbench report: ${what} (${p.seconds.toFixed(1)} s)\n`);
+      };
+      const report = resolve(await writeReport(dir, { figureFiles: flags.figures !== false, onProgress }));
       if (flags.json) printJson({ report });
       else process.stdout.write(`Report: ${report}\n`);
     });

@@ -50,8 +50,8 @@ export function register(program: Command): void {
     .option("--quiet", "log runs, refusals and failures only, not every item")
     .addHelpText("after", [
       "",
-      "A worker runs until stopped: SIGINT or SIGTERM lets the items in flight finish (a second one exits",
-      "at once; those items run again elsewhere after the lock duration). Before executing a run's items it",
+      "A worker runs until stopped: SIGINT or SIGTERM lets the items in flight finish (a second one stops",
+      "them between two model calls and exits 130 or 143; those items run again elsewhere after the lock duration). Before executing a run's items it",
       "checks that its model files and data have the sha256 the run recorded, and refuses the run otherwise.",
       "Models are shipped names or paths that must hold the same file on every machine (see docs/queue.md).",
       "",
@@ -68,10 +68,21 @@ export function register(program: Command): void {
       const threads = flags.threads === undefined ? undefined : parseNumber("--threads", flags.threads, { min: 1, max: 4 * availableParallelism(), integer: true });
       const maxStalledCount = flags.maxStalledCount === undefined ? undefined : parseNumber("--max-stalled-count", flags.maxStalledCount, { min: 1, max: 1000, integer: true });
       const environment = flags.environment === undefined ? undefined : /^[a-z]+:/.test(flags.environment) ? flags.environment : pathToFileURL(resolve(flags.environment)).href;
+      // First signal: take no more jobs and let the items in flight finish. Second: stop them now,
+      // between two model calls as `rsbench run` does (process.exit would terminate the worker
+      // threads inside onnxruntime: Napi::Error, exit 134); their jobs run again elsewhere.
       const controller = new AbortController();
+      const now = new AbortController();
+      let second: NodeJS.Signals | null = null;
       const stop = (signal: NodeJS.Signals) => {
-        if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
-        process.stderr.write(`rsbench worker: ${signal}: finishing the items in flight (send it again to exit now; they would run again elsewhere)\n`);
+        if (second !== null) return;
+        if (controller.signal.aborted) {
+          second = signal;
+          process.stderr.write(`rsbench worker: ${signal}: stopping the items in flight (they run again on another worker once their locks expire)\n`);
+          now.abort();
+          return;
+        }
+        process.stderr.write(`rsbench worker: ${signal}: finishing the items in flight (send it again to stop them now; they would run again elsewhere)\n`);
         controller.abort();
       };
       process.on("SIGINT", stop);
@@ -84,6 +95,7 @@ export function register(program: Command): void {
           stalledInterval: milliseconds("--stalled-interval", flags.stalledInterval),
           maxStalledCount,
           signal: controller.signal,
+          stopNow: now.signal,
           onEvent: (event) => {
             const line = logLine(event, flags.quiet === true);
             if (line !== null) process.stderr.write(`rsbench worker: ${line}\n`);
@@ -93,5 +105,6 @@ export function register(program: Command): void {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }
+      if (second !== null) process.exit(second === "SIGINT" ? 130 : 143);
     });
 }
