@@ -93,18 +93,18 @@ export function headlineText(h: Headline): string {
   const several = attacksAtSeveralBudgets(h.points);
   const smoothed = (p: DistortionPoint) => p.defense.sigma !== null;
   out.push(table(
-    ["defense", "attack", "accuracy", "attacked", "success", "shortcut mean L2", "shortcut median L2", "verified", "verified mean L2", "hardened", "hardened mean L2"],
+    ["defense", "attack", "accuracy", "accuracy at Pa", "attacked", "success", "shortcut mean L2", "shortcut median L2", "verified", "verified mean L2", "hardened", "hardened mean L2"],
     h.points.map((p) => {
       const verified = smoothed(p) ? p.measures.verified : null, hardened = smoothed(p) ? p.measures.hardened : null;
       return [
-        p.defense.id, p.attack + budgetSuffix(p.budget, several.has(p.attack)), fmt(p.accuracy), String(p.attacked), p.attacked ? `${p.successes}/${p.attacked}` : "-",
+        p.defense.id, p.attack + budgetSuffix(p.budget, several.has(p.attack)), fmt(p.accuracy), p.adversarialAtLevel ? `${fmt(p.levelAccuracy)} (${p.adversarialAtLevel} adv.)` : fmt(p.levelAccuracy), String(p.attacked), p.attacked ? `${p.successes}/${p.attacked}` : "-",
         fmt(p.meanL2), fmt(p.medianL2),
         p.verified === null ? "-" : `${p.verified}/${p.attacked}`, verified === null ? "-" : fmt(verified.meanL2),
         hardened === null ? "-" : `${hardened.count}/${p.attacked}`, hardened === null ? "-" : fmt(hardened.meanL2),
       ];
     }),
   ));
-  out.push("shortcut: the attacks' own final points (the best point their oracle accepted; the paper's numbers). verified: attacked images whose final point is adversarial at level Pa by eq. (4), checked on fresh calls of g(sigma, n) after the attack outside its budget (a sequential test with error alpha when the attack sets \"verification\": \"sequential\", else the share of wrong labels >= Pa), and their mean L2. hardened: attacked images whose final point was hardened (the nearest point outward that the sequential test verifies), and the mean L2 of the hardened points. strongest: per image, the smallest hardened L2 that any attack of the defense point reached (whatever its oracle rule; shown under hardened). Without RS the three are the same; \"-\": not measured.");
+  out.push("accuracy: one call of the defense (accuracy set); accuracy at Pa: counting as errors the originals the sequential test verified adversarial at level Pa before any attack (adv.: how many of the attacked sample). shortcut: the attacks' own final points (the best point their oracle accepted; the paper's numbers). verified: attacked images whose final point is adversarial at level Pa by eq. (4), checked on fresh calls of g(sigma, n) after the attack outside its budget (a sequential test with error alpha when the attack sets \"verification\": \"sequential\", else the share of wrong labels >= Pa), and their mean L2. hardened: attacked images whose final point was hardened (the nearest point outward that the sequential test verifies), and the mean L2 of the hardened points. strongest: per image, the smallest hardened L2 that any attack of the defense point reached (whatever its oracle rule; shown under hardened). Without RS the three are the same; \"-\": not measured.");
   if (h.ratios.length) {
     out.push("Practical distortion / certified radius (images with both), median of the per-image ratios:");
     const median = (m: RatioRow["measures"][keyof RatioRow["measures"]]) => (m === null ? "-" : `${fmt(m.medianRatio)} (${m.pairs})`);

@@ -85,11 +85,13 @@ export function reportFigures(records: readonly ReportRecord[], options: ReportO
       caption: "Share of the certified images that Cohen et al.'s CERTIFY classifies correctly with a certified L2 radius of at least r; abstentions count as failures.",
     });
   }
-  const points = distortionVsAccuracy(attacks, accuracies);
+  const points = distortionVsAccuracy(withStrongest(attacks), accuracies);
   if (points.some((p) => p.meanL2 !== null && p.accuracy !== null)) {
+    const hardenedRow = points.some((p) => p.defense.sigma !== null && p.measures.hardened?.meanL2 != null);
     figures.push({
       name: "fig5", title: "Fig. 5: mean L2 distortion vs accuracy", spec: distortionAccuracySpec(points),
-      caption: "One point per defense point (defense, n, Pa) and attack: accuracy of the defense against the mean final L2 distortion of the successful attacks on the images it classifies correctly (the shortcut measure: the attacks' own final points).",
+      caption: "One point per defense point (defense, n, Pa) and attack: accuracy of the defense (one call) against the mean final L2 distortion of the successful attacks on the images it classifies correctly (the shortcut measure: the attacks' own final points)" +
+        (hardenedRow ? "; bottom row: the mean L2 of the hardened points (the nearest points the sequential test verifies adversarial at level Pa), with the strongest attack: per image, the smallest hardened L2 of any attack of the defense point." : "."),
     });
   }
   const tradeoff = adaptiveTradeoff(attacks);
@@ -349,14 +351,14 @@ function attackTable(attacks: readonly AttackInput[], accuracies: readonly Accur
   const several = attacksAtSeveralBudgets(attacks);
   const share = (m: { count: number } | null, attacked: number) => (m === null ? null : `${m.count}/${attacked}`);
   return table("attacks-table", "Attacks: L2 distortion per defense point and attack, shortcut (the attacks' final points, the data of Fig. 5), verified and hardened",
-    ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "shortcut mean L2", "shortcut median L2",
+    ["defense point", "attack", "accuracy (one call)", "accuracy from", "originals adversarial at level Pa", "accuracy at level Pa", "attacked images", "successes", "shortcut mean L2", "shortcut median L2",
       "verified (eq. 4)", "verified mean L2", "verified median L2", "hardened", "hardened mean L2", "hardened median L2"],
     points.map((p) => {
       const verified = p.defense.sigma === null ? null : p.measures.verified;
       const hardened = p.defense.sigma === null ? null : p.measures.hardened;
       return [
         defenseLabel(p.defense) + (p.defense.oracle ? ` oracle=${p.defense.oracle}` : ""), attackName(p.attack) + budgetSuffix(p.budget, several.has(p.attack)),
-        p.accuracy, p.accuracySource, p.attacked, p.successes, p.meanL2, p.medianL2,
+        p.accuracy, p.accuracySource, p.adversarialAtLevel, p.levelAccuracy, p.attacked, p.successes, p.meanL2, p.medianL2,
         p.verified === null ? null : `${p.verified}/${p.attacked}`, verified?.meanL2 ?? null, verified?.medianL2 ?? null,
         share(hardened, p.attacked), hardened?.meanL2 ?? null, hardened?.medianL2 ?? null,
       ];

@@ -105,3 +105,19 @@ test("conclusions on the strongest measure read the strongest entries", () => {
   assert.equal(c4.verdict, "does not hold");
   assert.equal(evaluateConclusions(input, undefined, "hardened")[3].verdict, "does not hold");
 });
+
+test("an original adversarial at level Pa counts as an error in the accuracy at level Pa, beside the one-call accuracy", async () => {
+  const { distortionVsAccuracy } = await import("../../src/figures/distortionAccuracy.js");
+  const { accuracy } = await import("../figures/records.js");
+  const d = at(10);
+  const records: AttackRecord[] = [
+    attack(d, "hsja", 0, 2), attack(d, "hsja", 1, 2), attack(d, "hsja", 2, 2),
+    { ...attack(d, "hsja", 3, null, "misclassified"), prediction: 0, stopReason: "adversarial at level Pa", originalCheck: { status: "verified", rate: 0.9, lower: 0.6, upper: 1, calls: 13 } },
+    attack(d, "hsja", 4, null, "misclassified"),
+  ];
+  const [p] = distortionVsAccuracy(records, [accuracy("rs-3%", 10, 0.8)]);
+  assert.equal(p.accuracy, 0.8);
+  assert.equal(p.adversarialAtLevel, 1);
+  // 3 attacked of the 4 the single call got right: 0.8 x 3 / 4
+  assert.ok(Math.abs((p.levelAccuracy as number) - 0.6) < 1e-12);
+});
