@@ -7,9 +7,10 @@
  *   defense point, image) that some record attacked, on the stream the pipeline uses (keyed by
  *   defense point and image), and only the attack items of verified originals are re-run (the
  *   pipeline then stops before attacking);
- * - item 5: a final point equal to the original (x_a = x_o) whose hardening failed for lack of a
- *   direction (its reason says "x_a = x_o"), here or at a held budget (hardenedAt): the item is
- *   re-run, and hardening now searches toward the nearest image of another class.
+ * - item 5: a final point equal to the original (x_a = x_o: distortion 0) whose hardening failed,
+ *   here or at a held budget (hardenedAt): the item is re-run, and hardening now searches toward
+ *   the nearest image of another class. (Records written before 2537c63 give such a failure the
+ *   reason "no point outward along x_a - x_o", later ones "x_a = x_o": the distortion tells both.)
  *
  * Each re-run record replaces its stored line in results.jsonl (same key, same place), written
  * atomically (temporary file, fsync, rename) once every affected item is done, under the run's lock;
@@ -30,13 +31,11 @@ import {
 } from "../src/experiments/index.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 
-const NO_DIRECTION = "x_a = x_o";
-
-/** Whether the record's hardening (final or at a held budget) failed for lack of a direction. */
+/** Whether the record's hardening (final or at a held budget) failed from a final point at distortion 0 (x_a = x_o). */
 function lacksDirection(r: AttackRecord): boolean {
   if (r.status !== "attacked") return false;
-  const failed = (h: AttackRecord["hardened"]) => h != null && h.status === "failed" && (h.reason ?? "").includes(NO_DIRECTION);
-  return failed(r.hardened) || (r.hardenedAt ?? []).some((h) => failed(h.hardened));
+  const failed = (h: AttackRecord["hardened"], l2: number | null) => h != null && h.status === "failed" && l2 === 0;
+  return failed(r.hardened, r.l2) || (r.hardenedAt ?? []).some((h) => failed(h.hardened, h.l2));
 }
 
 async function main(argv: readonly string[]): Promise<void> {
