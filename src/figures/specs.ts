@@ -238,7 +238,17 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
   const hardened = ordered.some((p) => p.defense.sigma !== null && p.measures.hardened?.meanL2 != null)
     ? ordered.filter((p) => p.measures.hardened?.meanL2 != null).map((p) => row(p, HARDENED, p.measures.hardened!.meanL2 as number))
     : [];
-  const values = [...shortcut, ...hardened];
+  const values: Record<string, unknown>[] = [...shortcut, ...hardened];
+  // A row x column facet drops a missing (row, column) cell and shifts the rest of the row left
+  // (the strongest attack has no shortcut point): an empty datum (no x, no y: not drawn) keeps every cell.
+  if (hardened.length) {
+    for (const attack of new Set(values.map((v) => v.attack))) {
+      for (const measure of [SHORTCUT, HARDENED]) {
+        const like = values.find((v) => v.attack === attack);
+        if (like && !values.some((v) => v.attack === attack && v.measure === measure)) values.push({ ...like, measure, accuracy: null, meanL2: null });
+      }
+    }
+  }
   // the paper's order (HSJA, SurFree, RayS), then any other attack in order of appearance
   const attacks = [...new Set(points.filter((p) => values.some((v) => v.attack === attackName(p.attack))).map((p) => p.attack))].sort((a, b) => attackRank(a) - attackRank(b)).map(attackName);
   const pas = [...new Set(points.map((p) => p.defense.pa).filter((pa): pa is number => pa !== null))].sort((a, b) => a - b);
