@@ -20,7 +20,7 @@ import { defend, defensePa, defenseRule, type Defense } from "../smoothing/defen
 import { attackKey, checkpointBudgets, mayBeRandom, predictionKey, type AttackRecord, type AttackSpec, type AttackVerification, type Checkpoint, type DefenseRef, type HardenedPoint, type HeldPointCheck, type SequentialCheck } from "./record.js";
 import { attackOptions, type AttackEntry } from "./registry.js";
 import { runAttack } from "./run.js";
-import { chooseStart, type StartPool } from "./start.js";
+import { chooseStart, nearestOtherClass, type StartPool } from "./start.js";
 
 /** An attack record before its wall-clock time is added (the caller times the whole item). */
 export type AttackDraft = Omit<AttackRecord, "seconds">;
@@ -76,6 +76,34 @@ export interface HeldAttackPoints {
   readonly hardened: Float32Array | null;
 }
 
+/** Why an attack record of an original adversarial at level Pa says it was not attacked. */
+export const ADVERSARIAL_AT_LEVEL = "adversarial at level Pa";
+
+/**
+ * The sequential test of the original image at level Pa (issue 25): whether P[g(x_o) != y] >= Pa
+ * is verified, with error alpha, on at most `attack.verify` fresh calls of the defense. Run before
+ * attacking when the attack checks its points with the sequential test (attacks[].verification
+ * "sequential", verify > 0) against a defense that may be random; null otherwise. On a stream keyed
+ * by (defense point, image), not by attack, so every attack on a defense point gets the same answer.
+ */
+export async function originalAtLevel(job: AttackJob, base: Classifier): Promise<SequentialCheck | null> {
+  const { seed, defense: ref, attack, batchSize } = job;
+  if (!mayBeRandom(ref) || attack.verify <= 0 || attack.verification !== "sequential") return null;
+  const defense = defenseOf(ref);
+  const pa = ref.pa ?? defensePa(defense);
+  const stream = keyedRandom(seed, predictionKey(ref.id, job.image.index)).fork(ITEM_STREAMS.original);
+  const v = await verifySequential(defend(base, defense, { random: stream, batchSize }), job.image.pixels, job.image.label, {
+    maxCalls: attack.verify, pa, alpha: attack.verifyAlpha ?? SEQUENTIAL_VERIFY_DEFAULTS.alpha,
+  });
+  return { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
+}
+
+/** Whether two images are the same point. */
+function samePoint(a: Float32Array, b: Float32Array): boolean {
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
 /** Runs the pipeline on one image and returns its record (without `seconds`). */
 export async function attackImage(job: AttackJob, resources: AttackResources): Promise<AttackDraft> {
   return (await attackImageWithPoints(job, resources)).record;
@@ -100,14 +128,26 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
     const v = await verifySequential(defended(stream), point, label, { maxCalls: attack.verify, pa, alpha });
     return { status: v.status, rate: v.rate, lower: v.lower, upper: v.upper, calls: v.calls };
   };
+  /**
+   * Where hardening may search besides outward along x_a - x_o: toward the attack's start, or, when
+   * the final point is the original itself (x_a = x_o: no direction outward, issue 25 item 5) and the
+   * attack had no start, toward the nearest pool image of another class (the "data" start).
+   */
+  const hardenStart = async (point: Float32Array): Promise<Float32Array | undefined> => {
+    if (startingPoint !== undefined || !samePoint(point, image)) return startingPoint;
+    const p = await resources.pool();
+    const k = nearestOtherClass(image, label, p.images, p.predictions);
+    return k >= 0 ? p.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
+  };
   const harden = async (point: Float32Array, stream: Random): Promise<{ hardened: HardenedPoint; point: Float32Array | null }> => {
+    const towards = await hardenStart(point);
     const h = await hardenPoint(defended(stream), image, label, point, {
       pa,
       alpha,
       maxCalls: attack.hardenCalls ?? HARDEN_DEFAULTS.maxCalls,
       confirmCalls: attack.verify > 0 ? attack.verify : HARDEN_DEFAULTS.confirmCalls,
       norm: attack.norm,
-      start: startingPoint,
+      start: towards,
     });
     return { hardened: { status: h.status, l2: h.l2, linf: h.linf, calls: h.calls, ...(h.reason === undefined ? {} : { reason: h.reason }) }, point: h.point };
   };
@@ -123,11 +163,13 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   // hardenAt goes with harden (config and CLI refuse it alone): present in the record exactly when both are asked.
   const hardenAt = attack.harden === true ? attack.hardenAt : undefined;
   const heldChecks = (held: HeldPointCheck[]) => (hardenAt === undefined ? {} : { hardenedAt: held });
-  if (prediction !== label) {
+  // An original that the sequential test verifies adversarial at level Pa needs no attack (issue 25 item 4).
+  const original = prediction === label ? await originalAtLevel(job, base) : null;
+  if (prediction !== label || original?.status === "verified") {
     const record: AttackDraft = {
       ...common, prediction, status: "misclassified", success: false, l2: null, linf: null, queries: 0,
-      forwardPasses: 0, checkpoints: [], trace: [], iterations: 0, stopReason: "misclassified", anomalies: {}, start: null,
-      verification: null, ...notHardened, ...heldChecks([]),
+      forwardPasses: 0, checkpoints: [], trace: [], iterations: 0, stopReason: prediction !== label ? "misclassified" : ADVERSARIAL_AT_LEVEL, anomalies: {}, start: null,
+      verification: null, ...notHardened, ...heldChecks([]), ...(original?.status === "verified" ? { originalCheck: original } : {}),
     };
     return { record, points: { final: null, hardened: null, held: [] } };
   }

@@ -239,6 +239,14 @@ export interface AttackRecord {
    */
   readonly hardened?: HardenedPoint | null;
   /**
+   * The sequential test of the original image at level Pa, run before attacking (issue 25), present
+   * only when it verified P[g(x_o) != y] >= Pa: the image is then adversarial at level Pa without
+   * any distortion, recorded with status "misclassified" (stopReason "adversarial at level Pa",
+   * though the defense's single call labelled it right) and never attacked. Absent otherwise, so
+   * the records of other images keep their bytes.
+   */
+  readonly originalCheck?: SequentialCheck;
+  /**
    * The points held at the budgets of AttackSpec.hardenAt, each checked and hardened (ascending
    * `queries`); present when the attack asked for them, empty when the defense misclassified the image.
    */

@@ -25,6 +25,16 @@ export interface DistortionPoint {
   readonly accuracySource: "accuracy set" | "attacked images" | "none";
   /** Images the defense classified correctly, so attacked. */
   readonly attacked: number;
+  /**
+   * Images the single call labelled right but the sequential test verified adversarial at level Pa
+   * before any attack (issue 25): misclassified at level Pa, not attacked.
+   */
+  readonly adversarialAtLevel: number;
+  /**
+   * Accuracy at level Pa: `accuracy` with those images counted as errors, i.e. accuracy x attacked /
+   * (attacked + adversarialAtLevel), the share estimated on the cell's images (null without accuracy).
+   */
+  readonly levelAccuracy: number | null;
   /** Attacked images where the attack found an adversarial example within its budget. */
   readonly successes: number;
   /**
@@ -74,6 +84,8 @@ export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies
       accuracySource = "attacked images";
     }
     const checked = attacked.filter((a) => a.verification != null);
+    const adversarialAtLevel = cell.filter((a) => a.originalCheck?.status === "verified").length;
+    const levelAccuracy = accuracy === null ? null : attacked.length + adversarialAtLevel === 0 ? accuracy : accuracy * attacked.length / (attacked.length + adversarialAtLevel);
     const measures = Object.fromEntries(DISTORTION_MEASURES.map((m) => {
       if (!attacked.every((a) => measured(a, m))) return [m, null];
       const values = attacked.map((a) => distortionOf(a, m)).filter((x): x is number => x !== null);
@@ -86,6 +98,8 @@ export function distortionVsAccuracy(attacks: readonly AttackInput[], accuracies
       accuracy,
       accuracySource,
       attacked: attacked.length,
+      adversarialAtLevel,
+      levelAccuracy,
       successes: l2.length,
       verified: checked.length ? checked.filter((a) => isVerified(a.verification)).length : null,
       meanL2: mean(l2),

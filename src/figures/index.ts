@@ -33,3 +33,4 @@ export { computeFig1, computeFig2, computeFig3, FIGURE_COMPUTATIONS } from "./co
 export { figureOptionProblems, figureOptions, FIGURE_OPTION_DEFAULTS } from "./options.js";
 export type { SkippedFigure } from "./compute.js";
 export { MisclassifiedImageError } from "./errors.js";
+export { STRONGEST, strongestAttacks, withStrongest } from "./strongest.js";

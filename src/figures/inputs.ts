@@ -54,6 +54,11 @@ export interface AttackInput {
    * The points held at earlier budgets, each hardened (src/attacks/record.ts HeldPointCheck,
    * attacks[].hardenAt): Fig. 6 reads them as the same attack at those budgets. Absent without hardenAt.
    */
+  /**
+   * The sequential test of the original at level Pa, present only when it verified the original
+   * adversarial at level Pa (status "misclassified", not attacked; src/attacks/record.ts).
+   */
+  readonly originalCheck?: { readonly status: string };
   readonly hardenedAt?: readonly { readonly queries: number; readonly hardened: AttackInput["hardened"] }[];
 }
 

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
+import { STRONGEST } from "./strongest.js";
 import type { TradeoffPoint } from "./adaptiveTradeoff.js";
 import type { AdversarialProfile } from "./adversarialProfile.js";
 import type { CertifiedAccuracyCurve } from "./certifiedAccuracy.js";
@@ -219,25 +220,47 @@ export function certifiedAccuracySpec(curves: readonly CertifiedAccuracyCurve[])
 /** Fig. 5: mean L2 distortion against accuracy, one panel per attack, one point per defense point. */
 export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopLevelSpec {
   // rows in reading order, so that the spec and the SVG do not depend on the order items finished
-  const values = inReadingOrder(points)
-    .filter((p) => p.meanL2 !== null && p.accuracy !== null)
-    .map((p) => ({
-      attack: attackName(p.attack),
-      defense: p.defense.name,
-      label: defenseLabel(p.defense),
-      n: p.defense.n === null ? "no RS" : `n = ${p.defense.n}`,
-      pa: p.defense.pa === null ? "no RS" : `Pa = ${p.defense.pa}`,
-      accuracy: round(p.accuracy as number),
-      meanL2: round(p.meanL2 as number),
-    }));
+  const ordered = inReadingOrder(points).filter((p) => p.accuracy !== null);
+  const row = (p: DistortionPoint, measure: string, meanL2: number) => ({
+    attack: attackName(p.attack),
+    measure,
+    defense: p.defense.name,
+    label: defenseLabel(p.defense),
+    n: p.defense.n === null ? "no RS" : `n = ${p.defense.n}`,
+    pa: p.defense.pa === null ? "no RS" : `Pa = ${p.defense.pa}`,
+    accuracy: round(p.accuracy as number),
+    meanL2: round(meanL2),
+  });
+  const SHORTCUT = "shortcut (final points)", HARDENED = "hardened (verified at Pa)";
+  // The strongest attack is a worst case of hardened points: it has no shortcut point (src/figures/strongest.ts).
+  const shortcut = ordered.filter((p) => p.meanL2 !== null && p.attack !== STRONGEST).map((p) => row(p, SHORTCUT, p.meanL2 as number));
+  // The hardened row (issue 25): every point with a hardened mean (deterministic defenses: their final points), the strongest attack included.
+  const hardened = ordered.some((p) => p.defense.sigma !== null && p.measures.hardened?.meanL2 != null)
+    ? ordered.filter((p) => p.measures.hardened?.meanL2 != null).map((p) => row(p, HARDENED, p.measures.hardened!.meanL2 as number))
+    : [];
+  const values: Record<string, unknown>[] = [...shortcut, ...hardened];
+  // A row x column facet drops a missing (row, column) cell and shifts the rest of the row left
+  // (the strongest attack has no shortcut point): an empty datum (no x, no y: not drawn) keeps every cell.
+  if (hardened.length) {
+    for (const attack of new Set(values.map((v) => v.attack))) {
+      for (const measure of [SHORTCUT, HARDENED]) {
+        const like = values.find((v) => v.attack === attack);
+        if (like && !values.some((v) => v.attack === attack && v.measure === measure)) values.push({ ...like, measure, accuracy: null, meanL2: null });
+      }
+    }
+  }
   // the paper's order (HSJA, SurFree, RayS), then any other attack in order of appearance
-  const attacks = [...new Set(points.map((p) => p.attack))].sort((a, b) => attackRank(a) - attackRank(b)).map(attackName);
+  const attacks = [...new Set(points.filter((p) => values.some((v) => v.attack === attackName(p.attack))).map((p) => p.attack))].sort((a, b) => attackRank(a) - attackRank(b)).map(attackName);
   const pas = [...new Set(points.map((p) => p.defense.pa).filter((pa): pa is number => pa !== null))].sort((a, b) => a - b);
   const paDomain = [...pas.map((pa) => `Pa = ${pa}`), "no RS"];
   // n = 10, 50, 100 in numeric order (not as strings), then the undefended points
   const ns = [...new Set(points.map((p) => p.defense.n).filter((n): n is number => n !== null))].sort((a, b) => a - b);
   const drawOrder = [...ns.map((n) => `n = ${n}`), "no RS"];
-  return attackPanels("Mean L2 distortion vs accuracy", pas.length > 1 ? `filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}` : "", values, attacks, {
+  const subtitle = [
+    ...(pas.length > 1 ? [`filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}`] : []),
+    ...(hardened.length ? ["top: the attacks' final points (the paper's measure); bottom: hardened points, verified adversarial at level Pa (strongest: per image, the smallest of any attack)"] : []),
+  ];
+  return attackPanels("Mean L2 distortion vs accuracy", subtitle.length === 1 ? subtitle[0] : subtitle, values, attacks, {
       mark: { type: "point", size: 70, strokeWidth: 2 },
       encoding: {
         x: { field: "accuracy", type: "quantitative", title: "accuracy (% of test images)", scale: { zero: false, padding: 10 }, axis: { format: ".1~%" } },
@@ -253,19 +276,22 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
           title: "level",
           scale: { type: "ordinal", domain: paDomain, range: paDomain.map((p, i) => (p === "no RS" || i === 0 ? 0.85 : 0.1)) },
         },
-        tooltip: [{ field: "label" }, { field: "accuracy" }, { field: "meanL2" }],
+        tooltip: [{ field: "label" }, { field: "measure" }, { field: "accuracy" }, { field: "meanL2" }],
       },
-  }, { scale: { y: "independent" } });
+  }, { scale: { y: "independent" } }, hardened.length ? { field: "measure", sort: [SHORTCUT, HARDENED] } : undefined);
 }
 
 /** One panel per attack (a column facet, in `attacks` order, each with its own y scale and the resolution given), 220 x 220 each. */
-function attackPanels(text: string, subtitle: string | string[], values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>): TopLevelSpec {
+function attackPanels(text: string, subtitle: string | string[], values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>, row?: { field: string; sort: string[] }): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: { text, subtitle, fontSize: 13 },
     config: CONFIG,
     data: { values: values as never[] },
-    facet: { column: { field: "attack", type: "nominal", sort: [...attacks], title: null, header: { labelFontSize: 12 } } },
+    facet: {
+      column: { field: "attack", type: "nominal", sort: [...attacks], title: null, header: { labelFontSize: 12 } },
+      ...(row ? { row: { field: row.field, type: "nominal", sort: row.sort, title: null, header: { labelFontSize: 12, labelAngle: -90, labelLimit: 260 } } } : {}),
+    },
     spec: { width: 220, height: 220, ...inner } as never,
     resolve,
   };
@@ -313,12 +339,15 @@ export function adaptiveTradeoffSpec(points: readonly TradeoffPoint[]): TopLevel
         detail: { field: "series", type: "nominal" },
         tooltip: [{ field: "series" }, { field: "budget" }, { field: "calls" }, { field: "distortion" }, { field: "hardened" }],
       },
-    // x axes in each panel: in the footer, a log axis sits far below the plot
-  }, { scale: { y: "independent" }, axis: { x: "independent" } });
+    // The shared x scale's axes sit in each column's footer, right under its plot; resolving the x
+    // axis as independent left a blank band under the panel titles (issue 25 item 6).
+  }, { scale: { y: "independent" } });
 }
 
-function className(label: number, names?: readonly string[]): string {
-  return names?.[label] ? `${label} ${names[label]}` : String(label);
+/** "3 dress" for a named class; "5", not "5 5", when the name is the digit itself (MNIST). */
+export function className(label: number, names?: readonly string[]): string {
+  const name = names?.[label];
+  return name && name !== String(label) ? `${label} ${name}` : String(label);
 }
 
 /** x to 6 significant digits (exact zero stays 0). */

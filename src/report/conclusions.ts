@@ -1,18 +1,33 @@
 import { mayBeRandom } from "../attacks/record.js";
+import { certifiedRadiusOf } from "../figures/certifiedAccuracy.js";
 import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortionAccuracy.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
-import { DISTORTION_MEASURES, type DistortionMeasure } from "../figures/measure.js";
+import { DISTORTION_MEASURES, distortionOf, type DistortionMeasure } from "../figures/measure.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
+import { STRONGEST, strongestAttacks } from "../figures/strongest.js";
 import { attacksAtSeveralBudgets, budgetSuffix, formatNumber } from "../figures/format.js";
 import { median } from "../figures/summary.js";
+import { createRandom } from "../rng/xoshiro.js";
+import type { Random } from "../rng/random.js";
+import { BOOTSTRAP_DEFAULTS, imagesToClear, pairedBootstrap, weightedMedianSorted, weightedRatio, type BootstrapInterval } from "../stats/bootstrap.js";
+import { cellsOf, type PairedCell } from "./paired.js";
 
-/** The verdict on one of the paper's conclusions for one run. */
-export type Verdict = "holds" | "does not hold" | "not enough data";
+/**
+ * The verdict on one of the paper's conclusions for one run: "holds" or "does not hold" when the
+ * 95% intervals of its deciding numbers lie on one side of the rule's thresholds, "inconclusive"
+ * when they straddle one, "not enough data" without the cells the rule needs.
+ */
+export type Verdict = "holds" | "does not hold" | "inconclusive" | "not enough data";
 
-/** A number that decides a verdict, with what it is. */
+/** A number that decides a verdict, with what it is, and for a paired statistic its interval and the images behind it. */
 export interface DecidingNumber {
   readonly label: string;
   readonly value: number | null;
+  /** Bounds of the 95% paired bootstrap interval (absent for a number without one, e.g. an accuracy). */
+  readonly low?: number;
+  readonly high?: number;
+  /** Images the number is over (for a median over pairs: the fewest of its pairs). */
+  readonly images?: number;
 }
 
 /** One of the paper's five conclusions evaluated on a run's records. */
@@ -20,14 +35,21 @@ export interface ConclusionResult {
   readonly id: 1 | 2 | 3 | 4 | 5;
   /** The conclusion as docs/paper.md states it. */
   readonly statement: string;
-  /** The rule applied, with its thresholds. */
+  /** The rule applied, with its thresholds and how its groups combine. */
   readonly rule: string;
   readonly verdict: Verdict;
+  /** The paired numbers the verdict reads, with their intervals. */
   readonly numbers: readonly DecidingNumber[];
   /** Why there is not enough data, or what was left out. */
   readonly note: string | null;
-  /** The distortions the verdict was judged on (src/figures/measure.ts). */
-  readonly measure: DistortionMeasure;
+  /** The distortions the verdict was judged on (src/figures/measure.ts, or the per-image strongest attack). */
+  readonly measure: ConclusionMeasure;
+  /** For an inconclusive verdict: roughly how many images per cell would make every interval clear its threshold (null otherwise, or when an estimate sits on its threshold). */
+  readonly imagesNeeded: number | null;
+  /** The rule applied to whole cells' means over different images (the paper's reading): context, it decides nothing. */
+  readonly unpaired: { readonly verdict: Verdict; readonly numbers: readonly DecidingNumber[] };
+  /** The bootstrap behind the intervals. */
+  readonly bootstrap: BootstrapSettings;
 }
 
 /**
@@ -70,16 +92,65 @@ export function attackFamily(name: string): string {
   return n;
 }
 
+/** The bootstrap behind the intervals: seed, resamples and coverage (recorded with every verdict). */
+export interface BootstrapSettings {
+  readonly seed: number;
+  readonly resamples: number;
+  readonly level: number;
+}
+
+/** Seed 0, 2000 resamples, 95% percentile intervals (src/stats/bootstrap.ts). */
+export const BOOTSTRAP_SETTINGS: BootstrapSettings = { seed: 0, ...BOOTSTRAP_DEFAULTS };
+
+/** The distortions a conclusion is judged on: one of the three measures, or the per-image worst case over attacks (hardened; src/figures/strongest.ts). */
+export type ConclusionMeasure = DistortionMeasure | "strongest";
+
+/** The measures in the order tables show them. */
+export const CONCLUSION_MEASURES: readonly ConclusionMeasure[] = [...DISTORTION_MEASURES, "strongest"];
+
 /**
  * Evaluates docs/paper.md's five "Conclusions to reproduce" on a run's records, on the
  * distortions of `measure` (shortcut by default: the attacks' final points, as the paper does;
- * see src/figures/measure.ts). Each rule compares mean L2 distortions (over the images with a
- * distortion under the measure, see distortionVsAccuracy) of cells with at least `minImages` of
- * them, or per-image practical / certified ratios (see practicalToCertified). Cells whose records
- * did not take the measure are left out. A conclusion without the cells it needs is "not enough
- * data", never a guess.
+ * see src/figures/measure.ts; "strongest": per image the smallest hardened distortion of any
+ * attack, src/figures/strongest.ts).
+ *
+ * Each rule reads paired numbers: a ratio of two cells' mean L2 over the images both have a
+ * distortion in (at least `minImages`), or for conclusion 1 the median of per-image ratios
+ * practical / certified. Each number gets a 95% paired bootstrap interval over images
+ * (`settings`: seeded, so the same records give the same intervals; one stream per conclusion and
+ * measure), and a verdict is "holds" or "does not hold" only when the intervals lie on one side of
+ * the thresholds (each rule says how its groups combine), otherwise "inconclusive", with a rough
+ * count of the images per cell that would decide it. The rules applied to whole cells' means (over
+ * different images) stay beside them as `unpaired`, deciding nothing. A conclusion without the
+ * cells it needs is "not enough data", never a guess.
  */
-export function evaluateConclusions(input: ConclusionInput, thresholds: ConclusionThresholds = CONCLUSION_THRESHOLDS, measure: DistortionMeasure = "shortcut"): ConclusionResult[] {
+export function evaluateConclusions(
+  input: ConclusionInput, thresholds: ConclusionThresholds = CONCLUSION_THRESHOLDS, measure: ConclusionMeasure = "shortcut", settings: BootstrapSettings = BOOTSTRAP_SETTINGS,
+): ConclusionResult[] {
+  const own = input.attacks.filter((a) => a.attack !== STRONGEST);
+  const attacks = measure === "strongest" ? strongestAttacks(own) : own;
+  const distortion: DistortionMeasure = measure === "strongest" ? "hardened" : measure;
+  const unpaired = unpairedConclusions({ ...input, attacks }, thresholds, distortion);
+  const cells = cellsOf(attacks, distortion);
+  const several = attacksAtSeveralBudgets(attacks);
+  const label = (c: PairedCell) => `${c.attack}${budgetSuffix(c.budget, several.has(c.attack))}`;
+  const random = (id: number) => createRandom(settings.seed, id, CONCLUSION_MEASURES.indexOf(measure));
+  const ctx: Context = { cells, label, thresholds, settings, random, measure };
+  const paired = [
+    paired1(attacks, input.certifications, distortion, ctx),
+    paired2(ctx),
+    paired3(ctx, unpaired[2]),
+    paired4(ctx),
+    paired5(ctx),
+  ];
+  return paired.map((p, i) => ({ ...p, unpaired: { verdict: unpaired[i].verdict, numbers: unpaired[i].numbers }, measure, bootstrap: settings }));
+}
+
+/** A cell of the unpaired rules: a Fig. 5 point under one measure, with its attack's label ("hsja", or "hsja @6000" when it ran at several budgets). */
+type Cell = DistortionPoint & { readonly label: string };
+
+/** The rules applied to whole cells' mean L2 (the paper's reading, over different images): context for the paired verdicts. */
+function unpairedConclusions(input: ConclusionInput, thresholds: ConclusionThresholds, measure: DistortionMeasure): Judged[] {
   const several = attacksAtSeveralBudgets(input.attacks);
   const cells = distortionVsAccuracy(input.attacks, input.accuracies)
     .flatMap((c): Cell[] => {
@@ -95,28 +166,334 @@ export function evaluateConclusions(input: ConclusionInput, thresholds: Conclusi
     conclusion3(cells, thresholds),
     conclusion4(cells, thresholds),
     conclusion5(cells, thresholds),
-  ].map((c) => ({ ...c, measure }));
+  ];
 }
 
-/** A cell of the rules: a Fig. 5 point under one measure, with its attack's label ("hsja", or "hsja @6000" when it ran at several budgets). */
-type Cell = DistortionPoint & { readonly label: string };
+/** What the paired rules share. */
+interface Context {
+  readonly cells: readonly PairedCell[];
+  readonly label: (c: PairedCell) => string;
+  readonly thresholds: ConclusionThresholds;
+  readonly settings: BootstrapSettings;
+  readonly random: (conclusion: number) => Random;
+  readonly measure: ConclusionMeasure;
+}
+
+/** A paired verdict before the unpaired context, the measure and the settings are attached. */
+type PairedJudged = Omit<ConclusionResult, "measure" | "unpaired" | "bootstrap">;
+
+/** Two cells' distortions on their common images, images as indices into the comparison's list. */
+interface Pair {
+  readonly label: string;
+  readonly images: Int32Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+}
+
+/** A number the verdict reads: which pair, or the median over which pairs. */
+interface Statistic {
+  readonly label: string;
+  readonly pairs: readonly number[];
+  /** A single pair's ratio, or the median over the pairs' ratios. */
+  readonly kind: "ratio" | "median";
+}
+
+/** How an interval is judged against a rule's threshold(s). */
+type Side = { readonly atLeast: number } | { readonly atMost: number } | { readonly within: readonly [number, number] };
+
+/** A statistic's interval, the images behind it (the fewest of its pairs), and its side of the rule. */
+interface Check {
+  readonly interval: BootstrapInterval;
+  readonly images: number;
+  readonly side: Side;
+}
+
+/** Pairs of cells on their common images, with the image list they index into; pairs under `minImages` images are dropped (null). */
+function pairsOf(specs: readonly { label: string; a: PairedCell; b: PairedCell }[], minImages: number): { pairs: (Pair | null)[]; size: number } {
+  const index = new Map<number, number>();
+  const pairs = specs.map(({ label, a, b }) => {
+    const images: number[] = [], xa: number[] = [], xb: number[] = [];
+    for (const [image, x] of a.distortion) {
+      const y = b.distortion.get(image);
+      if (y === undefined) continue;
+      if (!index.has(image)) index.set(image, index.size);
+      images.push(index.get(image) as number);
+      xa.push(x);
+      xb.push(y);
+    }
+    return images.length >= minImages && xb.some((y) => y > 0) ? { label, images: Int32Array.from(images), a: Float64Array.from(xa), b: Float64Array.from(xb) } : null;
+  });
+  return { pairs, size: index.size };
+}
+
+/** Bootstrap intervals of the statistics (each a pair's ratio of means or the median over pairs' ratios), all from the same resamples. */
+function intervalsOf(pairs: readonly Pair[], size: number, statistics: readonly Statistic[], random: Random, settings: BootstrapSettings): BootstrapInterval[] {
+  const ratios = new Float64Array(pairs.length);
+  return pairedBootstrap(size, statistics.length, (w, out) => {
+    for (let k = 0; k < pairs.length; k++) ratios[k] = weightedRatio(pairs[k].images, pairs[k].a, pairs[k].b, w);
+    statistics.forEach((s, i) => {
+      if (s.kind === "ratio") out[i] = ratios[s.pairs[0]];
+      else out[i] = median(s.pairs.map((k) => ratios[k]).filter(Number.isFinite)) ?? NaN;
+    });
+  }, random, settings);
+}
+
+/** Where an interval lies against a side of a rule: entirely on the passing side, entirely on the failing side, or across. */
+function sideOf(interval: BootstrapInterval, side: Side): "pass" | "fail" | "across" {
+  const { low, high } = interval;
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return "across";
+  if ("atLeast" in side) return low >= side.atLeast ? "pass" : high < side.atLeast ? "fail" : "across";
+  if ("atMost" in side) return high <= side.atMost ? "pass" : low > side.atMost ? "fail" : "across";
+  const [lo, hi] = side.within;
+  return low >= lo && high <= hi ? "pass" : high < lo || low > hi ? "fail" : "across";
+}
+
+/** The thresholds an interval lying across a side crosses. */
+function crossed(interval: BootstrapInterval, side: Side): number[] {
+  const bounds = "atLeast" in side ? [side.atLeast] : "atMost" in side ? [side.atMost] : [...side.within];
+  return bounds.filter((t) => interval.low <= t && interval.high >= t);
+}
+
+/**
+ * The verdict of a rule that needs every check to pass: "does not hold" when any check's interval
+ * lies entirely on the failing side, "holds" when every one lies on the passing side, otherwise
+ * "inconclusive", with the images per cell that would make every interval across a threshold
+ * clear it (the largest of imagesToClear; null when an estimate sits on its threshold).
+ */
+function combine(checks: readonly Check[], extra: "pass" | "fail" = "pass"): { verdict: Verdict; imagesNeeded: number | null } {
+  const sides = checks.map((c) => sideOf(c.interval, c.side));
+  if (extra === "fail" || sides.includes("fail")) return { verdict: "does not hold", imagesNeeded: null };
+  if (sides.every((s) => s === "pass")) return { verdict: "holds", imagesNeeded: null };
+  let needed: number | null = 0;
+  checks.forEach((c, i) => {
+    if (sides[i] !== "across") return;
+    for (const t of crossed(c.interval, c.side)) {
+      const m = imagesToClear(c.interval, t, c.images);
+      needed = m === null || needed === null ? null : Math.max(needed, m);
+    }
+  });
+  return { verdict: "inconclusive", imagesNeeded: needed === 0 ? null : needed };
+}
+
+/** A statistic as a deciding number. */
+function numberOf(s: Statistic, interval: BootstrapInterval, images: number): DecidingNumber {
+  return { label: s.label, value: interval.estimate, low: interval.low, high: interval.high, images };
+}
+
+/** The fewest images of the statistic's pairs. */
+function imagesOf(s: Statistic, pairs: readonly Pair[]): number {
+  return Math.min(...s.pairs.map((k) => countImages(pairs[k])));
+}
+
+function countImages(p: Pair): number {
+  return p.images.length;
+}
+
+const INTERVAL_NOTE = "95% paired bootstrap intervals over images";
+
+function paired1(attacks: readonly AttackInput[], certifications: readonly CertificationInput[], measure: DistortionMeasure, ctx: Context): PairedJudged {
+  const t = ctx.thresholds;
+  const statement = "Practical distortions are far larger (>= 30x) than certified radii.";
+  const rule = `per smoothed defense point and attack with >= ${t.minImages} images having both a distortion and a correct certificate, the median per-image ratio ||x_a - x_o|| / R(x_o), with its ${INTERVAL_NOTE}: holds when every row's interval lies at or above ${t.ratio}, does not hold when any row's interval lies below it, otherwise inconclusive`;
+  const radius = new Map<string, number>();
+  for (const c of certifications) radius.set(JSON.stringify([c.defense, c.image]), certifiedRadiusOf(c));
+  const several = attacksAtSeveralBudgets(attacks);
+  const rows = new Map<string, { label: string; values: { image: number; ratio: number }[] }>();
+  for (const a of attacks) {
+    if (a.defense.sigma === null || !certifications.some((c) => c.defense === a.defense.name)) continue;
+    const x = distortionOf(a, measure);
+    const r = radius.get(JSON.stringify([a.defense.name, a.image]));
+    if (x === null || r === undefined || !(r > 0)) continue;
+    const key = JSON.stringify([a.defense.id, a.attack, a.budget ?? null]);
+    const row = rows.get(key) ?? { label: `median ratio, ${a.defense.id} / ${a.attack}${budgetSuffix(a.budget, several.has(a.attack))}`, values: [] };
+    row.values.push({ image: a.image, ratio: x / r });
+    rows.set(key, row);
+  }
+  const kept = [...rows.values()].filter((r) => r.values.length >= t.minImages);
+  if (kept.length === 0) return notEnoughPaired(1, statement, rule, "no smoothed defense with both certified radii and distortions on enough images");
+  const index = new Map<number, number>();
+  const sorted = kept.map((r) => {
+    const v = [...r.values].sort((p, q) => p.ratio - q.ratio);
+    for (const { image } of v) if (!index.has(image)) index.set(image, index.size);
+    return { label: r.label, ratios: Float64Array.from(v.map((p) => p.ratio)), images: Int32Array.from(v.map((p) => index.get(p.image) as number)) };
+  });
+  const intervals = pairedBootstrap(index.size, sorted.length + 1, (w, out) => {
+    let smallest = Infinity;
+    sorted.forEach((r, i) => {
+      out[i] = weightedMedianSorted(r.ratios, r.images, w);
+      if (Number.isFinite(out[i])) smallest = Math.min(smallest, out[i]);
+    });
+    out[sorted.length] = Number.isFinite(smallest) ? smallest : NaN;
+  }, ctx.random(1), ctx.settings);
+  const checks = sorted.map((r, i) => ({ interval: intervals[i], images: r.ratios.length, side: { atLeast: t.ratio } }));
+  const { verdict, imagesNeeded } = combine(checks);
+  const fewest = Math.min(...sorted.map((r) => r.ratios.length));
+  return {
+    id: 1, statement, rule, verdict, imagesNeeded,
+    numbers: [
+      numberOf({ label: "smallest median ratio", pairs: [], kind: "median" }, intervals[sorted.length], fewest),
+      ...sorted.map((r, i) => numberOf({ label: r.label, pairs: [], kind: "median" }, intervals[i], r.ratios.length)),
+    ],
+    note: null,
+  };
+}
+
+function paired2(ctx: Context): PairedJudged {
+  const t = ctx.thresholds;
+  const strongest = ctx.measure === "strongest";
+  const statement = "Even a small sigma multiplies HSJA/SurFree distortion (x2-3); RayS is barely affected.";
+  const rule = strongest
+    ? `factor = median over the (n, Pa) points of RS at the smallest sigma of the paired ratio mean L2 / mean L2 without defense (on the images both have), for the per-image strongest attack, with its ${INTERVAL_NOTE}: holds when the interval lies at or above ${t.multiplied} (RS multiplies the worst case), does not hold when it lies below, otherwise inconclusive`
+    : `per attack, factor = median over the (n, Pa) points of RS at the smallest sigma of the paired ratio mean L2 / mean L2 without defense (on the images both have), with its ${INTERVAL_NOTE}: holds when every HSJA and SurFree interval lies at or above ${t.multiplied} and every RayS interval at or below ${t.barelyAffected}, does not hold when any interval lies entirely on the wrong side, otherwise inconclusive`;
+  const rs = ctx.cells.filter((c) => c.kind === "rs" && c.sigma !== null);
+  const none = ctx.cells.filter((c) => c.kind === "none" && !c.random);
+  if (rs.length === 0 || none.length === 0) return notEnoughPaired(2, statement, rule, "needs attacks both without defense and against RS");
+  const sigma = Math.min(...rs.map((c) => c.sigma as number));
+  const families = strongest ? [STRONGEST] : ["hsja", "surfree", "rays"];
+  const specs: { label: string; a: PairedCell; b: PairedCell }[] = [];
+  const groups: { family: string; label: string; specs: number[] }[] = [];
+  for (const family of families) {
+    const base = none.find((c) => attackFamily(c.attack) === family);
+    if (!base) continue;
+    const smoothed = rs.filter((c) => c.sigma === sigma && c.attack === base.attack && c.budget === base.budget);
+    const at = smoothed.map((c) => specs.push({ label: `n=${c.n} Pa=${c.pa}${rule2(c)} ${ctx.label(c)}: L2(σ=${fmt(sigma)}) / L2(none)`, a: c, b: base }) - 1);
+    if (at.length) groups.push({ family, label: `${ctx.label(base)}: median over (n, Pa) of L2(σ=${fmt(sigma)}) / L2(none)`, specs: at });
+  }
+  const { pairs, size } = pairsOf(specs, t.minImages);
+  const judged = groups.map((g) => ({ ...g, pairs: g.specs.filter((k) => pairs[k] !== null) })).filter((g) => g.pairs.length > 0);
+  if (!judged.some((g) => g.family !== "rays")) return notEnoughPaired(2, statement, rule, `needs ${strongest ? "the strongest attack" : "HSJA or SurFree"} both without defense and against RS on >= ${t.minImages} common images`);
+  const kept = compact(pairs);
+  const statistics: Statistic[] = [
+    ...judged.map((g) => ({ label: g.label, pairs: g.pairs.map((k) => kept.at(k)), kind: "median" as const })),
+    ...kept.list.map((p, i) => ({ label: p.label, pairs: [i], kind: "ratio" as const })),
+  ];
+  const intervals = intervalsOf(kept.list, size, statistics, ctx.random(2), ctx.settings);
+  const checks = judged.map((g, i) => ({ interval: intervals[i], images: imagesOf(statistics[i], kept.list), side: g.family === "rays" ? { atMost: t.barelyAffected } : { atLeast: t.multiplied } }));
+  const { verdict, imagesNeeded } = combine(checks);
+  return {
+    id: 2, statement, rule, verdict, imagesNeeded,
+    numbers: statistics.map((s, i) => numberOf(s, intervals[i], imagesOf(s, kept.list))),
+    note: strongest ? "under the strongest attack the rule reads the first half (RS multiplies the attacker's distortion); RayS's half is per attack" : judged.some((g) => g.family === "rays") ? null : "RayS was not run: only the HSJA/SurFree half is tested",
+  };
+}
+
+function paired3(ctx: Context, unpaired: Judged): PairedJudged {
+  const t = ctx.thresholds;
+  const statement = "A larger sigma costs accuracy and buys no extra practical robustness.";
+  const rule = `between the smallest and the largest sigma of RS: the accuracy (mean over n, on the accuracy set) must be lower at the larger sigma, and per attack the median over (n, Pa) of the paired ratio mean L2 at the larger sigma / at the smaller (cells matched on n, Pa, oracle rule and budget, on the images both have), with its ${INTERVAL_NOTE}, is compared with ${t.noExtraRobustness}: holds when the accuracy is lower and every interval lies at or below ${t.noExtraRobustness}, does not hold when the accuracy is not lower or any interval lies above it, otherwise inconclusive`;
+  const rs = ctx.cells.filter((c) => c.kind === "rs" && c.sigma !== null);
+  const sigmas = [...new Set(rs.map((c) => c.sigma as number))].sort((a, b) => a - b);
+  if (sigmas.length < 2) return notEnoughPaired(3, statement, rule, "needs RS at two sigmas or more");
+  const [small, large] = [sigmas[0], sigmas[sigmas.length - 1]];
+  const [accSmall, accLarge] = [unpaired.numbers[0]?.value ?? null, unpaired.numbers[1]?.value ?? null];
+  const specs: { label: string; a: PairedCell; b: PairedCell }[] = [];
+  const groups = new Map<string, number[]>();
+  for (const hi of rs.filter((c) => c.sigma === large)) {
+    const lo = rs.filter((c) => c.sigma === small && c.attack === hi.attack && c.budget === hi.budget && c.n === hi.n && c.pa === hi.pa && c.oracle === hi.oracle);
+    if (lo.length !== 1) continue;
+    const k = specs.push({ label: `n=${hi.n} Pa=${hi.pa}${rule2(hi)} ${ctx.label(hi)}: L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`, a: hi, b: lo[0] }) - 1;
+    groups.set(ctx.label(hi), [...(groups.get(ctx.label(hi)) ?? []), k]);
+  }
+  const { pairs, size } = pairsOf(specs, t.minImages);
+  const kept = compact(pairs);
+  const judged = [...groups].map(([attack, ks]) => ({ attack, pairs: ks.filter((k) => pairs[k] !== null).map((k) => kept.at(k)) })).filter((g) => g.pairs.length > 0);
+  const accuracyNumbers: DecidingNumber[] = [
+    { label: `accuracy at σ=${fmt(small)}`, value: accSmall },
+    { label: `accuracy at σ=${fmt(large)}`, value: accLarge },
+  ];
+  if (judged.length === 0 || accSmall === null || accLarge === null) return notEnoughPaired(3, statement, rule, "needs the same attack on >= 3 common images and accuracies at both sigmas", accuracyNumbers);
+  const statistics: Statistic[] = [
+    ...judged.map((g) => ({ label: `${g.attack}: median over (n, Pa) of L2(σ=${fmt(large)}) / L2(σ=${fmt(small)})`, pairs: g.pairs, kind: "median" as const })),
+    ...kept.list.map((p, i) => ({ label: p.label, pairs: [i], kind: "ratio" as const })),
+  ];
+  const intervals = intervalsOf(kept.list, size, statistics, ctx.random(3), ctx.settings);
+  const checks = judged.map((_, i) => ({ interval: intervals[i], images: imagesOf(statistics[i], kept.list), side: { atMost: t.noExtraRobustness } }));
+  const { verdict, imagesNeeded } = combine(checks, accLarge < accSmall ? "pass" : "fail");
+  return {
+    id: 3, statement, rule, verdict, imagesNeeded,
+    numbers: [...accuracyNumbers, ...statistics.map((s, i) => numberOf(s, intervals[i], imagesOf(s, kept.list)))],
+    note: null,
+  };
+}
+
+function paired4(ctx: Context): PairedJudged {
+  const t = ctx.thresholds;
+  const statement = "Fewer samples n give at least as much practical robustness (clearest for SurFree and RayS).";
+  const rule = `in every group (smoothed defense, Pa, oracle rule, attack, budget) run at two n or more, the paired ratio mean L2 at the smallest n / at the largest n (on the images both have), with its ${INTERVAL_NOTE}: holds when every group's interval lies at or above ${t.fewerSamples}, does not hold when any group's interval lies below it, otherwise inconclusive`;
+  const specs = ends(ctx.cells, "n", (c) => [c.name, c.sigma, c.pa, c.oracle, c.attack, c.budget])
+    .map(([fewer, more]) => ({ label: `${fewer.name} Pa=${fewer.pa}${rule2(fewer)} ${ctx.label(fewer)}: L2(n=${fewer.n}) / L2(n=${more.n})`, a: fewer, b: more }));
+  const { pairs, size } = pairsOf(specs, t.minImages);
+  const kept = compact(pairs);
+  if (kept.list.length === 0) return notEnoughPaired(4, statement, rule, `needs a smoothed defense attacked at two values of n or more, on >= ${t.minImages} common images`);
+  const statistics: Statistic[] = kept.list.map((p, i) => ({ label: p.label, pairs: [i], kind: "ratio" }));
+  const intervals = intervalsOf(kept.list, size, statistics, ctx.random(4), ctx.settings);
+  const checks = statistics.map((s, i) => ({ interval: intervals[i], images: imagesOf(s, kept.list), side: { atLeast: t.fewerSamples } }));
+  const { verdict, imagesNeeded } = combine(checks);
+  const numbers = statistics.map((s, i) => numberOf(s, intervals[i], imagesOf(s, kept.list)));
+  // The group nearest to failing first: the smallest lower bound.
+  numbers.sort((a, b) => (a.low ?? Infinity) - (b.low ?? Infinity));
+  return { id: 4, statement, rule, verdict, imagesNeeded, numbers, note: null };
+}
+
+function paired5(ctx: Context): PairedJudged {
+  const t = ctx.thresholds;
+  const statement = "Pa = 0.8 costs the attacker only a little more distortion than Pa = 0.5.";
+  const rule = `over the groups (smoothed defense, n, oracle rule, attack, budget) run at two levels Pa or more, the median of the paired ratios mean L2 at the highest Pa / at the lowest Pa (each on the images both have), with its ${INTERVAL_NOTE}: holds when the interval lies within [${t.levelLow}, ${t.levelHigh}], does not hold when it lies entirely outside, otherwise inconclusive`;
+  const specs = ends(ctx.cells, "pa", (c) => [c.name, c.sigma, c.n, c.oracle, c.attack, c.budget])
+    .map(([low, high]) => ({ label: `${low.name} n=${low.n}${rule2(low)} ${ctx.label(low)}: L2(Pa=${high.pa}) / L2(Pa=${low.pa})`, a: high, b: low }));
+  const { pairs, size } = pairsOf(specs, t.minImages);
+  const kept = compact(pairs);
+  if (kept.list.length === 0) return notEnoughPaired(5, statement, rule, `needs a smoothed defense attacked at two levels Pa or more, on >= ${t.minImages} common images`);
+  const statistics: Statistic[] = [
+    { label: "median ratio", pairs: kept.list.map((_, i) => i), kind: "median" },
+    ...kept.list.map((p, i) => ({ label: p.label, pairs: [i], kind: "ratio" as const })),
+  ];
+  const intervals = intervalsOf(kept.list, size, statistics, ctx.random(5), ctx.settings);
+  const { verdict, imagesNeeded } = combine([{ interval: intervals[0], images: imagesOf(statistics[0], kept.list), side: { within: [t.levelLow, t.levelHigh] } }]);
+  return { id: 5, statement, rule, verdict, imagesNeeded, numbers: statistics.map((s, i) => numberOf(s, intervals[i], imagesOf(s, kept.list))), note: null };
+}
+
+/** The non-null pairs, and where each index of `pairs` went. */
+function compact(pairs: readonly (Pair | null)[]): { list: Pair[]; at: (k: number) => number } {
+  const list: Pair[] = [], where = new Map<number, number>();
+  pairs.forEach((p, k) => {
+    if (p !== null) where.set(k, list.push(p) - 1);
+  });
+  return { list, at: (k) => where.get(k) as number };
+}
+
+/** In each group of cells equal in everything but `field`, the cells at its smallest and largest value. */
+function ends(cells: readonly PairedCell[], field: "n" | "pa", by: (c: PairedCell) => unknown[]): [PairedCell, PairedCell][] {
+  return groupBy(cells.filter((c) => c[field] !== null), (c) => JSON.stringify(by(c))).flatMap((group) => {
+    const sorted = [...group].sort((x, y) => (x[field] as number) - (y[field] as number));
+    const [lo, hi] = [sorted[0], sorted[sorted.length - 1]];
+    return lo[field] === hi[field] ? [] : [[lo, hi] as [PairedCell, PairedCell]];
+  });
+}
+
+const rule2 = (c: PairedCell) => (c.oracle ? ` oracle=${c.oracle}` : "");
+
+function notEnoughPaired(id: ConclusionResult["id"], statement: string, rule: string, note: string, numbers: DecidingNumber[] = []): PairedJudged {
+  return { id, statement, rule, verdict: "not enough data", numbers, note, imagesNeeded: null };
+}
 
 /** The conclusions on every measure, and which one judges them. */
 export interface ConclusionsByMeasure {
   /**
    * The measure the verdicts are judged on: hardened when the records of every smoothed cell
    * carry hardened points (issue 12), otherwise shortcut (older runs), with `missing` saying why.
+   * The per-image strongest attack ("strongest") is judged beside it.
    */
   readonly judgedOn: DistortionMeasure;
   /** Results per measure, null for a measure the records did not take (no check of eq. (4), no hardening). */
-  readonly results: Readonly<Record<DistortionMeasure, ConclusionResult[] | null>>;
+  readonly results: Readonly<Record<ConclusionMeasure, ConclusionResult[] | null>>;
   /** Why a measure is not available, per measure (null when it is). */
-  readonly missing: Readonly<Record<DistortionMeasure, string | null>>;
+  readonly missing: Readonly<Record<ConclusionMeasure, string | null>>;
 }
 
 /** Why no smoothed cell carries `measure` (null when every one does, or when there is no smoothed defense at all). */
 function missingMeasure(attacks: readonly AttackInput[], measure: DistortionMeasure): string | null {
-  const smoothed = distortionVsAccuracy(attacks.filter((a) => a.defense.sigma !== null));
+  const smoothed = distortionVsAccuracy(attacks.filter((a) => a.defense.sigma !== null && a.attack !== STRONGEST));
   if (smoothed.length === 0 || smoothed.every((c) => c.measures[measure] !== null)) return null;
   const what = measure === "verified" ? "no check of eq. (4) on the final points (attacks[].verify)" : "no hardened points (attacks[].harden, issue 12)";
   const lacking = smoothed.filter((c) => c.measures[measure] === null).length;
@@ -124,13 +501,13 @@ function missingMeasure(attacks: readonly AttackInput[], measure: DistortionMeas
 }
 
 /**
- * The five conclusions on the shortcut, verified and hardened distortions side by side: judged on
- * hardened distortions when the records carry them, with the shortcut verdicts kept for
- * comparison with the paper (which reports its attacks' final points).
+ * The five conclusions on the shortcut, verified and hardened distortions and on the per-image
+ * strongest attack side by side: judged on hardened distortions when the records carry them, with
+ * the shortcut verdicts kept for comparison with the paper (which reports its attacks' final points).
  */
-export function conclusionsByMeasure(input: ConclusionInput, thresholds: ConclusionThresholds = CONCLUSION_THRESHOLDS): ConclusionsByMeasure {
-  const missing = Object.fromEntries(DISTORTION_MEASURES.map((m) => [m, missingMeasure(input.attacks, m)])) as Record<DistortionMeasure, string | null>;
-  const results = Object.fromEntries(DISTORTION_MEASURES.map((m) => [m, missing[m] === null ? evaluateConclusions(input, thresholds, m) : null])) as Record<DistortionMeasure, ConclusionResult[] | null>;
+export function conclusionsByMeasure(input: ConclusionInput, thresholds: ConclusionThresholds = CONCLUSION_THRESHOLDS, settings: BootstrapSettings = BOOTSTRAP_SETTINGS): ConclusionsByMeasure {
+  const missing = Object.fromEntries(CONCLUSION_MEASURES.map((m) => [m, missingMeasure(input.attacks, m === "strongest" ? "hardened" : m)])) as Record<ConclusionMeasure, string | null>;
+  const results = Object.fromEntries(CONCLUSION_MEASURES.map((m) => [m, missing[m] === null ? evaluateConclusions(input, thresholds, m, settings) : null])) as Record<ConclusionMeasure, ConclusionResult[] | null>;
   return { judgedOn: missing.hardened === null ? "hardened" : "shortcut", results, missing };
 }
 
@@ -140,8 +517,15 @@ function verdictOf(ok: boolean): Verdict {
   return ok ? "holds" : "does not hold";
 }
 
-/** A conclusion before the measure it was judged on is attached. */
-type Judged = Omit<ConclusionResult, "measure">;
+/** An unpaired conclusion (the rule on whole cells' means). */
+interface Judged {
+  readonly id: ConclusionResult["id"];
+  readonly statement: string;
+  readonly rule: string;
+  readonly verdict: Verdict;
+  readonly numbers: readonly DecidingNumber[];
+  readonly note: string | null;
+}
 
 function notEnough(id: ConclusionResult["id"], statement: string, rule: string, note: string, numbers: DecidingNumber[] = []): Judged {
   return { id, statement, rule, verdict: "not enough data", numbers, note };

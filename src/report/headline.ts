@@ -6,10 +6,10 @@
 import { mayBeRandom } from "../attacks/record.js";
 import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortionAccuracy.js";
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
-import { DISTORTION_MEASURES } from "../figures/measure.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
 import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
-import { conclusionsByMeasure, type ConclusionsByMeasure } from "./conclusions.js";
+import { conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
+import { withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
 import type { ExperimentConfig } from "../experiments/config.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/records.js";
@@ -50,8 +50,8 @@ export function headline(records: readonly ResultRecord[], config?: ExperimentCo
     .map((r) => ({ model: r.model, drop: r.drop, sigma: r.sigma }));
   const conclusions = conclusionsByMeasure({ attacks, accuracies: accuracy, certifications });
   return {
-    points: distortionVsAccuracy(attacks, accuracy),
-    ratios: practicalToCertified(attacks, certifications),
+    points: distortionVsAccuracy(withStrongest(attacks), accuracy),
+    ratios: practicalToCertified(withStrongest(attacks), certifications),
     calibrations,
     conclusions,
     paired: pairedChecks(attacks, conclusions.judgedOn),
@@ -69,6 +69,22 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
+/** "1.05 (0.95-1.2, 40 images)": a deciding number with its interval and images. */
+export function numberWithInterval(n: DecidingNumber): string {
+  if (n.low === undefined || n.high === undefined) return fmt(n.value);
+  return `${fmt(n.value)} (${fmt(n.low)}-${fmt(n.high)}${n.images === undefined ? "" : `, ${n.images} images`})`;
+}
+
+/** The deciding numbers of one conclusion under one measure, the images an inconclusive verdict needs, and the unpaired context. */
+function conclusionLines(measure: ConclusionMeasure, r: ConclusionResult, shownNote: string | null = null): string {
+  const shown = 4;
+  let out = r.numbers.length ? `\n   ${measure}: ${r.numbers.slice(0, shown).map((n) => `${n.label} = ${numberWithInterval(n)}`).join("; ")}${r.numbers.length > shown ? `; ... (${r.numbers.length} numbers)` : ""}` : "";
+  if (r.verdict === "inconclusive") out += `\n   ${measure}: inconclusive; ${r.imagesNeeded === null ? "an estimate sits on its threshold: more images would not decide it" : `about ${r.imagesNeeded} images per cell would decide it`}`;
+  if (r.note && r.note !== shownNote) out += `\n   (${r.note})`;
+  if (r.unpaired.numbers.length) out += `\n   ${measure}, unpaired cell means (context): ${r.unpaired.verdict}; ${r.unpaired.numbers.slice(0, 2).map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}${r.unpaired.numbers.length > 2 ? "; ..." : ""}`;
+  return out;
+}
+
 /** The headline as plain-text tables (what `rsbench run` and `npm run demo` print). */
 export function headlineText(h: Headline): string {
   const out: string[] = [];
@@ -79,18 +95,18 @@ export function headlineText(h: Headline): string {
   // Checked points exist where answers may be random: RS, or a remote endpoint (sigma null, an oracle rule).
   const smoothed = (p: DistortionPoint) => mayBeRandom(p.defense);
   out.push(table(
-    ["defense", "attack", "accuracy", "attacked", "success", "shortcut mean L2", "shortcut median L2", "verified", "verified mean L2", "hardened", "hardened mean L2"],
+    ["defense", "attack", "accuracy", "accuracy at Pa", "attacked", "success", "shortcut mean L2", "shortcut median L2", "verified", "verified mean L2", "hardened", "hardened mean L2"],
     h.points.map((p) => {
       const verified = smoothed(p) ? p.measures.verified : null, hardened = smoothed(p) ? p.measures.hardened : null;
       return [
-        p.defense.id, p.attack + budgetSuffix(p.budget, several.has(p.attack)), fmt(p.accuracy), String(p.attacked), p.attacked ? `${p.successes}/${p.attacked}` : "-",
+        p.defense.id, p.attack + budgetSuffix(p.budget, several.has(p.attack)), fmt(p.accuracy), p.adversarialAtLevel ? `${fmt(p.levelAccuracy)} (${p.adversarialAtLevel} adv.)` : fmt(p.levelAccuracy), String(p.attacked), p.attacked ? `${p.successes}/${p.attacked}` : "-",
         fmt(p.meanL2), fmt(p.medianL2),
         p.verified === null ? "-" : `${p.verified}/${p.attacked}`, verified === null ? "-" : fmt(verified.meanL2),
         hardened === null ? "-" : `${hardened.count}/${p.attacked}`, hardened === null ? "-" : fmt(hardened.meanL2),
       ];
     }),
   ));
-  out.push("shortcut: the attacks' own final points (the best point their oracle accepted; the paper's numbers). verified: attacked images whose final point is adversarial at level Pa by eq. (4), checked on fresh calls of g(sigma, n) after the attack outside its budget (a sequential test with error alpha when the attack sets \"verification\": \"sequential\", else the share of wrong labels >= Pa), and their mean L2. hardened: attacked images whose final point was hardened (the nearest point outward that the sequential test verifies), and the mean L2 of the hardened points. Without RS the three are the same; \"-\": not measured.");
+  out.push("accuracy: one call of the defense (accuracy set); accuracy at Pa: counting as errors the originals the sequential test verified adversarial at level Pa before any attack (adv.: how many of the attacked sample). shortcut: the attacks' own final points (the best point their oracle accepted; the paper's numbers). verified: attacked images whose final point is adversarial at level Pa by eq. (4), checked on fresh calls of g(sigma, n) after the attack outside its budget (a sequential test with error alpha when the attack sets \"verification\": \"sequential\", else the share of wrong labels >= Pa), and their mean L2. hardened: attacked images whose final point was hardened (the nearest point outward that the sequential test verifies), and the mean L2 of the hardened points. strongest: per image, the smallest hardened L2 that any attack of the defense point reached (whatever its oracle rule; shown under hardened). Without RS the three are the same; \"-\": not measured.");
   if (h.ratios.length) {
     out.push("Practical distortion / certified radius (images with both), median of the per-image ratios:");
     const median = (m: RatioRow["measures"][keyof RatioRow["measures"]]) => (m === null ? "-" : `${fmt(m.medianRatio)} (${m.pairs})`);
@@ -101,25 +117,15 @@ export function headlineText(h: Headline): string {
   }
   const c = h.conclusions;
   const judged = c.results[c.judgedOn]!;
-  const verdict = (m: (typeof DISTORTION_MEASURES)[number], i: number) => (c.results[m] === null ? "n/a" : c.results[m]![i].verdict.toUpperCase());
+  const verdict = (m: ConclusionMeasure, i: number) => (c.results[m] === null ? "n/a" : c.results[m]![i].verdict.toUpperCase());
+  const b = judged[0]?.bootstrap;
   out.push([
-    `The paper's conclusions on this run, on hardened / verified / shortcut distortions (judged on ${c.judgedOn}; rules and all numbers in the report):`,
+    `The paper's conclusions on this run, on hardened / strongest (per image, the smallest hardened L2 of any attack) / verified / shortcut distortions (judged on ${c.judgedOn}; ` +
+      `each deciding number is a paired ratio over the images both cells have, with its 95% paired bootstrap interval over images${b ? ` (${b.resamples} resamples, seed ${b.seed})` : ""}; rules and all numbers in the report):`,
     ...(c.missing.hardened === null ? [] : ["   (hardened numbers are not available: the records carry no hardened points)"]),
-    ...judged.map((r, i) => `${r.id}. hardened ${verdict("hardened", i)} · verified ${verdict("verified", i)} · shortcut ${verdict("shortcut", i)}: ${r.statement}` +
-      (r.numbers.length ? `\n   ${c.judgedOn}: ${r.numbers.slice(0, 4).map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}${r.numbers.length > 4 ? "; ..." : ""}` : "") +
-      (r.note ? `\n   (${r.note})` : "")),
+    ...judged.map((r, i) => `${r.id}. hardened ${verdict("hardened", i)} · strongest ${verdict("strongest", i)} · verified ${verdict("verified", i)} · shortcut ${verdict("shortcut", i)}: ${r.statement}` +
+      conclusionLines(c.judgedOn, r) + (c.results.strongest && c.judgedOn === "hardened" ? conclusionLines("strongest", c.results.strongest[i], r.note) : "")),
   ].join("\n"));
-  if (h.paired.length > 0) {
-    const range = (p: PairedCheck) => {
-      const values = p.ratios.map((r) => r.value);
-      return `${fmt(Math.min(...values))}-${fmt(Math.max(...values))} over ${values.length} pair(s)`;
-    };
-    out.push([
-      `Paired check of conclusions 2-5 (each ratio over the images both cells have, ${c.judgedOn}; it decides no verdict):`,
-      ...h.paired.map((p) => `${p.id}. ${p.description}: ${range(p)}` +
-        (p.summary.length ? `\n   ${p.summary.map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}` : "")),
-    ].join("\n"));
-  }
   if (h.adaptive.points.length > 0) {
     const a = h.adaptive;
     out.push(`${a.statement} ${a.verdict.toUpperCase()}` +

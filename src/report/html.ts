@@ -48,7 +48,7 @@ figure.figure { margin: 1.5em 0; overflow-x: auto; } figure.figure svg { display
 figcaption { font-size: 0.9em; color: #444; max-width: 60em; margin-top: 0.4em; }
 .verdict { font-weight: bold; padding: 0.1em 0.5em; border-radius: 0.3em; white-space: nowrap; }
 .verdict-holds { background: #d4edda; color: #155724; } .verdict-does-not-hold { background: #f8d7da; color: #721c24; }
-.verdict-not-enough-data { background: #eee; color: #555; }
+.verdict-not-enough-data { background: #eee; color: #555; } .verdict-inconclusive { background: #fff3cd; color: #856404; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 .muted { color: #666; font-size: 0.9em; } ul.numbers { margin: 0; padding-left: 1.2em; }
 `;

@@ -1,6 +1,6 @@
 /** The run report: the paper's five conclusions evaluated on a run, and one self-contained HTML file per run. */
-export { attackFamily, conclusionsByMeasure, evaluateConclusions, CONCLUSION_THRESHOLDS } from "./conclusions.js";
-export type { ConclusionsByMeasure } from "./conclusions.js";
+export { attackFamily, conclusionsByMeasure, evaluateConclusions, BOOTSTRAP_SETTINGS, CONCLUSION_MEASURES, CONCLUSION_THRESHOLDS } from "./conclusions.js";
+export type { BootstrapSettings, ConclusionMeasure, ConclusionsByMeasure } from "./conclusions.js";
 export { adaptiveConclusion } from "./adaptive.js";
 export type { AdaptiveComparison, AdaptiveConclusion, BestRepeat } from "./adaptive.js";
 export { pairedChecks } from "./paired.js";
@@ -12,5 +12,5 @@ export type { ReportFigure, ReportOptions } from "./report.js";
 export { readReportInput, writeReport, WRITE_REPORT_DEFAULTS } from "./writeReport.js";
 export type { ReportProgress, WriteReportOptions } from "./writeReport.js";
 export { escapeHtml, formatNumber, scopeSvgIds } from "./html.js";
-export { headline, headlineText } from "./headline.js";
+export { headline, headlineText, numberWithInterval } from "./headline.js";
 export type { Headline } from "./headline.js";

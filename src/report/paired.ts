@@ -4,8 +4,8 @@
  * misclassifies other images, and an image a defense misclassifies is not attacked there, so a
  * cell's mean can move because its images changed rather than because the attacker needed more.
  * Here each ratio is taken over the images that have a distortion (under the measure) in both
- * cells. The numbers sit beside the report's verdicts; they decide nothing (the verdicts keep the
- * paper's definitions).
+ * cells. The verdicts (conclusions.ts) read the same pairs, with bootstrap intervals; these point
+ * values give the report's at-a-glance range over the pairs.
  *
  * - 2: per attack, the median over (n, Pa) of mean L2 at the smallest RS sigma / without defense
  *   (a local deterministic model, as conclusion 2 reads it; matched on attack and budget);
@@ -42,7 +42,7 @@ export interface PairedCheck {
 }
 
 /** A cell of the grid: one defense point, oracle rule, attack and budget, with its distortion per image. */
-interface PairedCell {
+export interface PairedCell {
   readonly name: string;
   readonly kind: string;
   /** Whether the defense may be random (smoothed, or a remote endpoint): mayBeRandom. */
@@ -56,7 +56,7 @@ interface PairedCell {
   readonly distortion: Map<number, number>;
 }
 
-function cellsOf(attacks: readonly AttackInput[], measure: DistortionMeasure): PairedCell[] {
+export function cellsOf(attacks: readonly AttackInput[], measure: DistortionMeasure): PairedCell[] {
   const cells = new Map<string, PairedCell>();
   for (const a of attacks) {
     const d = a.defense;

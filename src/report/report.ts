@@ -13,7 +13,8 @@ import { renderSvg } from "../figures/render.js";
 import type { Slice } from "../figures/slice.js";
 import { adaptiveTradeoffSpec, adversarialProfileSpec, certifiedAccuracySpec, dichotomySpreadSpec, distortionAccuracySpec, sliceSpec } from "../figures/specs.js";
 import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
-import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionResult, type ConclusionsByMeasure } from "./conclusions.js";
+import { BOOTSTRAP_SETTINGS, CONCLUSION_MEASURES, CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
+import { withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
 import { escapeHtml, formatNumber, keyValueTable, scopeSvgIds, STYLE, table, type Cell } from "./html.js";
 import type { ReportInput, ReportRecord } from "./input.js";
@@ -85,11 +86,13 @@ export function reportFigures(records: readonly ReportRecord[], options: ReportO
       caption: "Share of the certified images that Cohen et al.'s CERTIFY classifies correctly with a certified L2 radius of at least r; abstentions count as failures.",
     });
   }
-  const points = distortionVsAccuracy(attacks, accuracies);
+  const points = distortionVsAccuracy(withStrongest(attacks), accuracies);
   if (points.some((p) => p.meanL2 !== null && p.accuracy !== null)) {
+    const hardenedRow = points.some((p) => p.defense.sigma !== null && p.measures.hardened?.meanL2 != null);
     figures.push({
       name: "fig5", title: "Fig. 5: mean L2 distortion vs accuracy", spec: distortionAccuracySpec(points),
-      caption: "One point per defense point (defense, n, Pa) and attack: accuracy of the defense against the mean final L2 distortion of the successful attacks on the images it classifies correctly (the shortcut measure: the attacks' own final points).",
+      caption: "One point per defense point (defense, n, Pa) and attack: accuracy of the defense (one call) against the mean final L2 distortion of the successful attacks on the images it classifies correctly (the shortcut measure: the attacks' own final points)" +
+        (hardenedRow ? "; bottom row: the mean L2 of the hardened points (the nearest points the sequential test verifies adversarial at level Pa), with the strongest attack: per image, the smallest hardened L2 of any attack of the defense point." : "."),
     });
   }
   const tradeoff = adaptiveTradeoff(attacks);
@@ -130,7 +133,8 @@ export async function buildReportHtml(
 <p class="muted">rsbench report generated ${escapeHtml(generatedAt)} · ${escapeHtml(status)} · ${input.records.length} result records</p>`);
 
   sections.push(`<h2 id="conclusions">The paper's conclusions on this run</h2>
-<p class="muted">Each conclusion of the paper (docs/paper.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records, three times: on the <strong>hardened</strong> distortions (the nearest point outward from each final point that a sequential test verifies adversarial at level Pa by eq. (4); what an attacker must pay to hold a real adversarial example), on the <strong>verified</strong> distortions (the final points that passed the check of eq. (4)) and on the <strong>shortcut</strong> distortions (the attacks' own final points, the best point their oracle ever accepted: what the paper reports). Without RS the three are the same. Cells with fewer than ${CONCLUSION_THRESHOLDS.minImages} images with a distortion under the measure are left out.</p>
+<p class="muted">Each conclusion of the paper (docs/paper.md, "Conclusions to reproduce") is turned into a rule with explicit thresholds and evaluated on this run's records, three times: on the <strong>hardened</strong> distortions (the nearest point outward from each final point that a sequential test verifies adversarial at level Pa by eq. (4); what an attacker must pay to hold a real adversarial example), on the <strong>verified</strong> distortions (the final points that passed the check of eq. (4)) and on the <strong>shortcut</strong> distortions (the attacks' own final points, the best point their oracle ever accepted: what the paper reports). Without RS the three are the same. A fourth column judges the <strong>strongest</strong> attack: per image, the smallest hardened distortion that any attack of the defense point reached (AutoAttack's per-image worst case), whatever its oracle rule.</p>
+<p class="muted">Every rule reads <strong>paired</strong> numbers: the ratio of two cells' mean L2 over the images that have a distortion in both (at least ${CONCLUSION_THRESHOLDS.minImages}), or for conclusion 1 the median of the per-image ratios practical / certified. Each has a 95% paired bootstrap interval over images (BCa, ${BOOTSTRAP_SETTINGS.resamples} resamples, seed ${BOOTSTRAP_SETTINGS.seed}: the same records give the same intervals). A conclusion <em>holds</em> or <em>does not hold</em> only when the intervals lie on one side of its thresholds (each rule says how its groups combine); otherwise it is <em>inconclusive</em>, with a rough count of the images per cell that would decide it (the interval's half-width shrinks as 1/√images). The paper's reading, the whole cells' means over different images, is kept as context under each conclusion and decides nothing.</p>
 ${judgementNote(conclusions)}
 ${conclusionsTable(conclusions)}`);
   sections.push(pairedSection(pairedChecks(attacks, conclusions.judgedOn), conclusions.judgedOn));
@@ -162,8 +166,8 @@ ${f.svg}
   if (attacks.some((a) => a.verification != null)) {
     sections.push(`<p class="muted" id="verification">Verified: an attack's oracle accepts a query when at least ⌈n·Pa⌉ of one call's n draws are wrong (the paper's attack-side shortcut) and keeps the best point it ever accepted, so with small n a lucky answer close to the original can be kept. After the attack, outside its budget and with its own noise, each final adversarial point is checked against the paper's definition (4), P[g<sub>σ,n</sub>(x<sub>a</sub>) ≠ y] ≥ Pa: the smoothed classifier is called again on it (a fresh majority vote of n draws each time). Runs whose attacks set <code>"verification": "sequential"</code> count a point as verified when a sequential Clopper–Pearson test (error α per wrong answer, Bonferroni over a fixed schedule of looks) shows P ≥ Pa; older runs (the point estimate) when the share of wrong labels is at least Pa. The column gives the verified points over the attacked images; “–”: not checked (no RS, or not asked for).</p>`);
   }
-  sections.push(attackTable(attacks, accuracies));
-  sections.push(ratioTable(attacks, certifications));
+  sections.push(attackTable(withStrongest(attacks), accuracies));
+  sections.push(ratioTable(withStrongest(attacks), certifications));
   if (adaptive.points.length > 0) sections.push(tradeoffTable(adaptive));
   sections.push(certifiedTable(certifications));
   if (calibrations.length > 0) {
@@ -255,33 +259,45 @@ function judgementNote(c: ConclusionsByMeasure): string {
 
 function verdictCell(results: readonly ConclusionResult[] | null, i: number, missing: string | null): Cell {
   if (results === null) return { html: `<span class="muted" title="${escapeHtml(missing ?? "")}">not available</span>` };
-  const v = results[i].verdict;
-  return { html: `<span class="verdict verdict-${v.replace(/ /g, "-")}">${escapeHtml(v)}</span>` };
+  const r = results[i];
+  const v = r.verdict;
+  const needed = v === "inconclusive"
+    ? `<br><span class="muted">${escapeHtml(r.imagesNeeded === null ? "an estimate sits on its threshold" : `~${r.imagesNeeded} images per cell would decide`)}</span>`
+    : "";
+  return { html: `<span class="verdict verdict-${v.replace(/ /g, "-")}">${escapeHtml(v)}</span>${needed}` };
 }
 
 function conclusionsTable(c: ConclusionsByMeasure): string {
   const judged = c.results[c.judgedOn]!;
-  const others = DISTORTION_MEASURES.filter((m) => m !== c.judgedOn && c.results[m] !== null);
-  return table("conclusions-table", "Conclusions of the paper, evaluated on hardened, verified and shortcut distortions",
-    ["#", "conclusion", "hardened", "verified", "shortcut (paper's measure)", `deciding numbers (${c.judgedOn})`, "rule"],
+  const others = CONCLUSION_MEASURES.filter((m) => m !== c.judgedOn && c.results[m] !== null);
+  return table("conclusions-table", "Conclusions of the paper, evaluated on hardened, strongest, verified and shortcut distortions (paired numbers with 95% bootstrap intervals)",
+    ["#", "conclusion", "hardened", "strongest", "verified", "shortcut (paper's measure)", `deciding numbers (${c.judgedOn}), 95% interval, images`, "rule"],
     judged.map((r, i) => [
       r.id,
       r.statement,
       verdictCell(c.results.hardened, i, c.missing.hardened),
+      verdictCell(c.results.strongest, i, c.missing.strongest),
       verdictCell(c.results.verified, i, c.missing.verified),
       verdictCell(c.results.shortcut, i, c.missing.shortcut),
       {
         html: numberList(r.numbers) + (r.note ? `<span class="muted">${escapeHtml(r.note)}</span>` : "") +
+          unpairedOf(c.judgedOn, r) +
           others.map((m) => numbersOf(m, c.results[m]![i])).join(""),
       },
       r.rule,
     ]));
 }
 
+/** The unpaired cell means (the paper's reading), folded away. */
+function unpairedOf(measure: ConclusionMeasure, r: ConclusionResult): string {
+  if (r.unpaired.numbers.length === 0) return "";
+  return `<details><summary>${escapeHtml(`${measure}, unpaired cell means (context): ${r.unpaired.verdict}`)}</summary>${numberList(r.unpaired.numbers, r.unpaired.numbers.length)}</details>`;
+}
+
 /** The deciding numbers under another measure, folded away. */
-function numbersOf(measure: DistortionMeasure, r: ConclusionResult): string {
+function numbersOf(measure: ConclusionMeasure, r: ConclusionResult): string {
   const body = r.numbers.length ? numberList(r.numbers, r.numbers.length) : `<span class="muted">${escapeHtml(r.note ?? "no numbers")}</span>`;
-  return `<details><summary>${escapeHtml(`${measure}: ${r.verdict}`)}</summary>${body}</details>`;
+  return `<details><summary>${escapeHtml(`${measure}: ${r.verdict}`)}</summary>${body}${unpairedOf(measure, r)}</details>`;
 }
 
 /** Conclusions 2-5 with each ratio over the images both cells have (paired.ts); nothing when no pair exists. */
@@ -300,7 +316,7 @@ function pairedSection(checks: readonly PairedCheck[], measure: DistortionMeasur
     ] as Cell[];
   });
   return `<h3 id="paired">Paired check of conclusions 2-5</h3>
-<p class="muted">The rules above compare the mean distortion of whole cells, and two cells hold different images: each defense point (σ, n, or none at all) misclassifies other images, and an image a defense misclassifies is not attacked there. Here each ratio is taken over the images that have a ${escapeHtml(measure)} distortion in both cells (at least ${CONCLUSION_THRESHOLDS.minImages}). These numbers decide no verdict; read them against the rules' thresholds to see whether a verdict rests on a change of images.</p>
+<p class="muted">The rules above compare the mean distortion of whole cells, and two cells hold different images: each defense point (σ, n, or none at all) misclassifies other images, and an image a defense misclassifies is not attacked there. Here each ratio is taken over the images that have a ${escapeHtml(measure)} distortion in both cells (at least ${CONCLUSION_THRESHOLDS.minImages}). The verdicts above are judged on these ratios, with their intervals; this table gives their range at a glance.</p>
 ${table("paired-table", `Conclusions 2-5 on the images both cells have (${measure} distortions)`, ["#", "ratio", "summary", "range over the pairs", "pairs", "common images", "every pair"], rows)}`;
 }
 
@@ -326,9 +342,10 @@ function tradeoffTable(a: AdaptiveConclusion): string {
     points.map((p) => [p.defense, p.sigma, p.n, p.rule, p.k, attackName(p.attack), p.norm, p.budget, p.attacked, `${p.hardened}/${p.attacked}`, p.meanCalls, p.meanDistortion, p.medianDistortion]));
 }
 
-/** The first few deciding numbers, the rest folded away. */
-function numberList(numbers: readonly { label: string; value: number | null }[], shown = 4): string {
-  const item = (n: { label: string; value: number | null }) => `<li>${escapeHtml(n.label)}: <strong>${escapeHtml(formatNumber(n.value, 3))}</strong></li>`;
+/** The first few deciding numbers (with their interval and images when they have one), the rest folded away. */
+function numberList(numbers: readonly DecidingNumber[], shown = 4): string {
+  const interval = (n: DecidingNumber) => (n.low === undefined || n.high === undefined ? "" : ` [${formatNumber(n.low, 3)}, ${formatNumber(n.high, 3)}]${n.images === undefined ? "" : ` on ${n.images} images`}`);
+  const item = (n: DecidingNumber) => `<li>${escapeHtml(n.label)}: <strong>${escapeHtml(formatNumber(n.value, 3))}</strong>${escapeHtml(interval(n))}</li>`;
   if (numbers.length === 0) return "";
   const head = `<ul class="numbers">${numbers.slice(0, shown).map(item).join("")}</ul>`;
   if (numbers.length <= shown) return head;
@@ -340,7 +357,7 @@ function attackTable(attacks: readonly AttackInput[], accuracies: readonly Accur
   const several = attacksAtSeveralBudgets(attacks);
   const share = (m: { count: number } | null, attacked: number) => (m === null ? null : `${m.count}/${attacked}`);
   return table("attacks-table", "Attacks: L2 distortion per defense point and attack, shortcut (the attacks' final points, the data of Fig. 5), verified and hardened",
-    ["defense point", "attack", "accuracy", "accuracy from", "attacked images", "successes", "shortcut mean L2", "shortcut median L2",
+    ["defense point", "attack", "accuracy (one call)", "accuracy from", "originals adversarial at level Pa", "accuracy at level Pa", "attacked images", "successes", "shortcut mean L2", "shortcut median L2",
       "verified (eq. 4)", "verified mean L2", "verified median L2", "hardened", "hardened mean L2", "hardened median L2"],
     points.map((p) => {
       // RS and remote endpoints (sigma null, an oracle rule) have checked points; a deterministic defense has none.
@@ -348,7 +365,7 @@ function attackTable(attacks: readonly AttackInput[], accuracies: readonly Accur
       const hardened = mayBeRandom(p.defense) ? p.measures.hardened : null;
       return [
         defenseLabel(p.defense) + (p.defense.oracle ? ` oracle=${p.defense.oracle}` : ""), attackName(p.attack) + budgetSuffix(p.budget, several.has(p.attack)),
-        p.accuracy, p.accuracySource, p.attacked, p.successes, p.meanL2, p.medianL2,
+        p.accuracy, p.accuracySource, p.adversarialAtLevel, p.levelAccuracy, p.attacked, p.successes, p.meanL2, p.medianL2,
         p.verified === null ? null : `${p.verified}/${p.attacked}`, verified?.meanL2 ?? null, verified?.medianL2 ?? null,
         share(hardened, p.attacked), hardened?.meanL2 ?? null, hardened?.medianL2 ?? null,
       ];

@@ -25,6 +25,12 @@ export const ITEM_STREAMS = Object.freeze({
   verify: 7,
   /** Noise of the hardening search and its confirmations (src/oracle/harden.ts), issue 12. */
   harden: 8,
+  /**
+   * Noise of the sequential test of the original image at level Pa before an attack (issue 25),
+   * forked from the stream of the defense's answer on the image (keyed by defense point and
+   * image, not attack): every attack on a defense point agrees on which originals are adversarial.
+   */
+  original: 9,
 });
 
 /** Cohen et al.'s CERTIFY draws selection and estimation noise separately (src/smoothing/certify.ts). */

@@ -6,3 +6,5 @@ export { clopperPearson, clopperPearsonLower, clopperPearsonUpper } from "./clop
 export type { ProportionBounds } from "./clopperPearson.js";
 export { mean, median } from "./descriptive.js";
 export { check, describeInterval, inInterval, integerAtLeast } from "./validate.js";
+export { BOOTSTRAP_DEFAULTS, imagesToClear, pairedBootstrap, quantileSorted, resampleWeights, weightedMedianSorted, weightedRatio } from "./bootstrap.js";
+export type { BootstrapInterval, BootstrapOptions } from "./bootstrap.js";

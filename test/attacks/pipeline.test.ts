@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { attackImage, attackImageWithPoints } from "../../src/attacks/pipeline.js";
+import { ADVERSARIAL_AT_LEVEL, attackImage, attackImageWithPoints } from "../../src/attacks/pipeline.js";
 import type { AttackSpec, DefenseRef } from "../../src/attacks/record.js";
 import { attackEntry } from "../../src/attacks/registry.js";
 import type { StartPool } from "../../src/attacks/start.js";
@@ -135,4 +135,60 @@ test("hardenAt: a misclassified image gets hardenedAt [], a defense without RS g
   const wrong = await attackImage({ seed: 1, defense: none, attack: spec(100, { hardenAt: [50] }), image: { index: 0, label: 1, pixels: at(-0.25, b) } }, resources);
   assert.equal(wrong.status, "misclassified");
   assert.deepEqual(wrong.hardenedAt, []);
+});
+
+/** HSJA's registry entry with an attack that must never be called. */
+const neverCalled = { ...attackEntry("hsja"), attack: async () => { throw new Error("the attack was called"); } };
+
+test("an original adversarial at level Pa (the smoothed linear classifier within sigma of its boundary) is recorded as misclassified at level Pa and never attacked", async () => {
+  // Signed distance +0.05 < sigma = 0.1, on the class-1 side, true label 0: each noisy draw is wrong with
+  // probability Phi(0.5) = 0.69, so the majority of n = 10 is wrong with probability ~0.80 >= Pa = 0.5,
+  // while one call of g still says 0 about one time in five.
+  const b = base();
+  let correctSingleCalls = 0;
+  for (let seed = 0; seed < 40; seed++) {
+    const r = await attackImage({ seed, defense: defense("label"), attack: spec(100), image: { index: 0, label: 0, pixels: at(0.05, b) } }, { base: b, entry: neverCalled, pool: async () => pool(b) });
+    assert.equal(r.status, "misclassified");
+    assert.equal(r.queries, 0);
+    if (r.prediction !== 0) {
+      assert.equal(r.stopReason, "misclassified");
+      continue;
+    }
+    correctSingleCalls++;
+    assert.equal(r.stopReason, ADVERSARIAL_AT_LEVEL);
+    assert.equal(r.originalCheck?.status, "verified");
+    assert.ok(r.originalCheck.lower >= 0.5 && r.originalCheck.calls <= 50, JSON.stringify(r.originalCheck));
+    assert.equal(r.l2, null);
+    assert.equal(r.hardened, null);
+  }
+  assert.ok(correctSingleCalls >= 3, `${correctSingleCalls} of 40 single calls right`);
+  // Far from the boundary the original is attacked, and its record carries no originalCheck (its bytes are unchanged).
+  const far = await attackImage({ seed: 1, defense: defense("label"), attack: spec(100), image: { index: 0, label: 0, pixels: at(-0.25, b) } }, { base: b, entry: attackEntry("hsja"), pool: async () => pool(b) });
+  assert.equal(far.status, "attacked");
+  assert.ok(!("originalCheck" in far));
+});
+
+test("a final point equal to the original (x_a = x_o) without a start is hardened toward the nearest image of another class", async () => {
+  // An attack that asks only the original until the oracle accepts it (a lucky vote: each draw is wrong with
+  // probability Phi(-0.2) = 0.42 at signed distance -0.02, sigma 0.1): its final point is x_o itself.
+  const onlyOriginal = {
+    ...attackEntry("hsja"),
+    attack: async (oracle: { isAdversarial(batch: Float32Array, count: number): Promise<Uint8Array> }, image: Float32Array) => {
+      for (let i = 0; i < 20; i++) if ((await oracle.isAdversarial(image, 1))[0]) return { adversarial: image.slice(), iterations: i, stopReason: "converged" as const };
+      return { adversarial: null, iterations: 20, stopReason: "failed" as const };
+    },
+  };
+  const b = base();
+  let checked = 0;
+  for (let seed = 0; seed < 6; seed++) {
+    const r = await attackImage({ seed, defense: defense("shortcut"), attack: spec(100, { start: "own" }), image: { index: 0, label: 0, pixels: at(-0.02, b) } }, { base: b, entry: onlyOriginal, pool: async () => pool(b) });
+    if (r.status !== "attacked" || !r.success) continue;
+    checked++;
+    assert.equal(r.l2, 0);
+    assert.equal(r.start, null);
+    // The nearest pool image of another class lies at signed distance 0.6 (0.62 from x_o): the hardened point is on that segment, past the boundary.
+    assert.equal(r.hardened?.status, "hardened", JSON.stringify(r.hardened));
+    assert.ok((r.hardened.l2 as number) > 0.02 && (r.hardened.l2 as number) < 0.62, `hardened at ${r.hardened.l2}`);
+  }
+  assert.ok(checked >= 3, `${checked} runs ended on x_o`);
 });

@@ -62,3 +62,11 @@ test("errors say what was expected", async () => {
     /no boundary within distance 0.01 along the slice axes: expected one to set the extent automatically, got none \(pass extent\)/,
   );
 });
+
+test("className prints a digit class once ('5', not '5 5') and a named class with its number", async () => {
+  const { className } = await import("../../src/figures/specs.js");
+  const digits = Array.from({ length: 10 }, (_, i) => String(i));
+  assert.equal(className(5, digits), "5");
+  assert.equal(className(3, ["t-shirt", "trouser", "pullover", "dress"]), "3 dress");
+  assert.equal(className(7), "7");
+});

@@ -47,7 +47,7 @@ test("each rule fails when the data contradicts it", () => {
 test("without the cells a rule needs, the verdict is 'not enough data' and says why", () => {
   const results = evaluateConclusions({ attacks: cell(none, "hsja", 2), accuracies: [], certifications: [] });
   assert.deepEqual(results.map((r) => r.verdict), Array(5).fill("not enough data"));
-  assert.match(results[0].note as string, /no smoothed defense with both certified radii and successful attacks/);
+  assert.match(results[0].note as string, /no smoothed defense with both certified radii and distortions on enough images/);
   assert.match(results[1].note as string, /needs attacks both without defense and against RS/);
   assert.match(results[2].note as string, /needs RS at two sigmas or more/);
   // Cells with fewer than minImages successes are left out.

@@ -83,14 +83,15 @@ test("deterministic defenses and cells without a partner give no paired numbers"
   assert.deepEqual(pairedChecks([1, 2, 3].map((i) => record("rs", 0.1, 10, 0.5, i, 1, 1))), []);
 });
 
-test("the headline text prints the paired check under the conclusions", () => {
+test("the headline text prints the paired ratios that decide, with their intervals and images", () => {
   const attacks = [
     ...[2, 2, 2, 10].map((h, i) => ({ kind: "attack", key: `a/10/${i}`, ...record("rs", 0.1, 10, 0.5, i + 1, h, h) })),
     ...[1, 1, 1].map((h, i) => ({ kind: "attack", key: `a/100/${i}`, ...record("rs", 0.1, 100, 0.5, i + 1, h, h) })),
   ];
   const h = headline(attacks as never);
   assert.deepEqual(h.paired.map((p) => [p.id, p.ratios.map((r) => r.value)]), [[4, [2]]]);
-  assert.match(headlineText(h), /Paired check of conclusions 2-5 \(each ratio over the images both cells have, hardened; it decides no verdict\):\n4\. mean L2 at the smallest n \/ at the largest n, on the images attacked at both: 2-2 over 1 pair\(s\)/);
+  // Images 1-3 in both cells: 2 / 1 on each, so the interval is [2, 2]; the unpaired means (4 over four images / 1) stay as context.
+  assert.match(headlineText(h), /\n4\. hardened HOLDS · strongest HOLDS · [^\n]*Fewer samples[^\n]*\n   hardened: rs Pa=0\.5 hsja: L2\(n=10\) \/ L2\(n=100\) = 2 \(2-2, 3 images\)\n   hardened, unpaired cell means \(context\): holds; rs Pa=0\.5 hsja: L2\(n=10\) \/ L2\(n=100\) = 4\n/);
 });
 
 test("conclusion 2, paired: smallest RS sigma over no defense on the images both attacked; a remote endpoint is not the baseline", () => {

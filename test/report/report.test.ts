@@ -41,8 +41,8 @@ test("an incomplete run says so; a run without records shows no figure and 'not 
   const html = await buildReportHtml({ ...input, manifest: { ...(input.manifest as NonNullable<typeof input.manifest>), done: 40, complete: false }, records: [] });
   assert.match(html, /40\/100 items, INCOMPLETE/);
   assert.ok(html.includes("This run computed no figure."));
-  // Five conclusions on three measures (without smoothed records every measure applies), and the adaptive section.
-  assert.equal((html.match(/class="verdict verdict-not-enough-data"/g) ?? []).length, 5 * 3 + 1);
+  // Five conclusions on four measures (without smoothed records every measure applies), and the adaptive section.
+  assert.equal((html.match(/class="verdict verdict-not-enough-data"/g) ?? []).length, 5 * 4 + 1);
 });
 
 test("the attack table shows the share of final points verified by eq. (4), and explains it, only when some were checked", async () => {
