@@ -13,6 +13,7 @@ import type { Random } from "../rng/random.js";
 import type { DataConfig } from "./config.js";
 import type { DataFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
+import { siblingModule } from "../io/worker.js";
 
 export interface CalibrationResult {
   readonly sigma: number;
@@ -68,7 +69,7 @@ export interface EnvironmentModule {
 }
 
 /** URL of the shipped environment module. */
-export const SHIPPED_ENVIRONMENT: string = new URL("./shipped.ts", import.meta.url).href;
+export const SHIPPED_ENVIRONMENT: string = siblingModule(import.meta.url, "shipped").href; // shipped.ts, or shipped.js in dist/
 
 /** Imports an environment module by URL or path and creates its environment. */
 export async function importEnvironment(specifier: string): Promise<ExperimentEnvironment> {
