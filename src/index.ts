@@ -23,6 +23,12 @@ export * from "./zoo/index.js";
 export * from "./figures/index.js";
 export * from "./report/index.js";
 
+// Types that public signatures use, from modules whose index does not export them.
+export type { EstimatedVerification, HardenedPoint, HeldPointCheck, SequentialCheck } from "./attacks/record.js";
+export type { Pixels } from "./data/image.js";
+export type { DataFingerprint, FileFingerprint, InputFingerprints } from "./experiments/fingerprint.js";
+export type { ShardSpec } from "./experiments/shard.js";
+
 // Experiments: a config in, a run directory out (records, report); reading and exporting runs.
 export type * from "./experiments/records.js";
 export { DEFAULT_FIGURES, FIGURE_NAMES } from "./experiments/records.js";

@@ -82,6 +82,7 @@ export const ATTACKS = Object.freeze({
   } satisfies AttackEntry<RaySOptions>,
 });
 
+/** The name of a registered attack. */
 export type AttackName = keyof typeof ATTACKS;
 
 /** The names of the registered attacks, in a stable order. */

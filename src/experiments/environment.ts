@@ -15,6 +15,7 @@ import type { DataFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
 import { siblingModule } from "../io/worker.js";
 
+/** The sigma an environment's calibration found, with what it measured. */
 export interface CalibrationResult {
   readonly sigma: number;
   readonly cleanAccuracy: number;
@@ -23,6 +24,7 @@ export interface CalibrationResult {
   readonly n: number;
 }
 
+/** Arguments of an environment's sigma calibration. */
 export interface CalibrateArgs {
   readonly drop: number;
   readonly n: number;
@@ -30,6 +32,7 @@ export interface CalibrateArgs {
   readonly random: Random;
 }
 
+/** Arguments of an environment's CERTIFY. */
 export interface CertifyArgs {
   readonly sigma: number;
   readonly n0: number;
@@ -39,6 +42,7 @@ export interface CertifyArgs {
   readonly random: Random;
 }
 
+/** What an experiment runs on: models, data, attacks, calibration, CERTIFY and the figure computations (docs/extending.md). */
 export interface ExperimentEnvironment {
   /**
    * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
@@ -65,6 +69,7 @@ export interface ExperimentEnvironment {
 
 /** The shape of an environment module: workers call `createEnvironment()` once each. */
 export interface EnvironmentModule {
+  /** Creates the environment (once per worker). */
   createEnvironment(): ExperimentEnvironment | Promise<ExperimentEnvironment>;
 }
 

@@ -8,6 +8,7 @@ import { ModelError } from "./errors.js";
 import { oneHotVotes } from "./linear.js";
 import { InferenceWorker } from "./onnxWorker.js";
 
+/** Options of `OnnxClassifier.load` (and `loadModel`). */
 export interface OnnxClassifierOptions {
   /** Valid pixel range of the model's inputs. Defaults to [0, 1]. */
   bounds?: Bounds;

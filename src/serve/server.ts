@@ -22,6 +22,7 @@ export interface Disclosure {
   readonly n: number | null;
 }
 
+/** Options of `createServer`: the classifier, keys, limits and the audit log. */
 export interface ServeOptions {
   /** The classifier answered: a base model, or g(sigma, n) around one. */
   readonly classifier: Classifier;
