@@ -102,6 +102,7 @@ export const ATTACKS = Object.freeze({
   } satisfies AttackEntry<PsjOptions>,
 });
 
+/** The name of a registered attack. */
 export type AttackName = keyof typeof ATTACKS;
 
 /** The names of the registered attacks, in a stable order. */

@@ -3,6 +3,7 @@ import { BudgetExhaustedError } from "../oracle/oracle.js";
 import type { Random } from "../rng/random.js";
 import type { Attack, AttackContext, AttackOutcome, AttackResult, Norm } from "./types.js";
 
+/** Arguments of `runAttack`: the attack, its options, the norm and the seeded random source. */
 export interface RunAttackArgs<O> {
   readonly name: string;
   readonly attack: Attack<O>;

@@ -80,6 +80,7 @@ export async function drawsLeaveClass(model: Classifier, image: Float32Array, la
  * draw), in which case "data".
  */
 export type StartKind = "auto" | "data" | "own";
+/** The kinds of starting point an attack can be given. */
 export const START_KINDS: readonly StartKind[] = ["auto", "data", "own"];
 
 /** Candidate starting points: `predictions.length` packed images and the base model's labels of them. */

@@ -26,6 +26,7 @@ export interface SkippedImage {
   readonly prediction: number;
 }
 
+/** Success rate and distortion statistics of a set of attack results. */
 export interface AttackStatistics {
   /** Records summarised, attacked (correctly classified) and skipped (misclassified). */
   readonly images: number;
@@ -80,6 +81,7 @@ function finite(values: readonly (number | null)[]): number[] {
   return values.filter((v): v is number => v !== null && Number.isFinite(v));
 }
 
+/** Options of `summarizeAttacks`. */
 export interface SummaryOptions {
   /** The attack's query budget (checkpoint rows at checkpointBudgets(budget)). */
   readonly budget: number;

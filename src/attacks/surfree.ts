@@ -147,6 +147,11 @@ class ReserveReached extends Error {
  */
 export const SURFREE_RESERVE_REASON = "reserve for the final line search";
 
+/**
+ * SurFree (Maho, Furon, Le Merrer, CVPR 2021): a decision-based attack that searches random
+ * directions of a low-frequency (DCT) subspace around the best point, through the label-only
+ * oracle only; its options default to SURFREE_DEFAULTS.
+ */
 export async function surfree(
   oracle: DecisionOracle,
   image: Float32Array,

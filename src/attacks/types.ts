@@ -2,6 +2,7 @@ import type { DecisionOracle } from "../oracle/oracle.js";
 import type { TracePoint } from "../oracle/labelOnly.js";
 import type { Random } from "../rng/random.js";
 
+/** The distortion norm an attack minimises: L2 or Linf. */
 export type Norm = "l2" | "linf";
 
 /**

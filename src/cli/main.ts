@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && /(?:main\.ts|rsbench(?:\.js)?)$/.test(process.argv[1]);
+const isEntry = process.argv[1] && /(?:main\.[jt]s|rsbench(?:\.js)?)$/.test(process.argv[1]);
 if (isEntry || process.env.RSBENCH_CLI === "1") {
   // `rsbench ... | head` closes the pipe early: that is not an error of ours. Any other failure to
   // write stdout (`> /dev/full`, a full disk) is reported in one line, without a stack trace.

@@ -1,5 +1,8 @@
-import sharp from "sharp";
+import { lazy } from "../io/lazy.js";
 import { formatShape, type ImageShape } from "../model/classifier.js";
+
+/** sharp, imported on first use (src/io/lazy.ts). */
+const loadSharp = lazy(async () => (await import("sharp")).default);
 
 /** Decoded 8-bit pixels, interleaved HWC (sharp's raw layout). */
 export interface Pixels {
@@ -31,6 +34,7 @@ function checkChannels(channels: number): void {
 export async function resizePixels(pixels: Pixels, shape: ImageShape): Promise<Pixels> {
   checkChannels(shape.channels);
   const { channels, height, width } = pixels.shape;
+  const sharp = await loadSharp();
   let pipeline = sharp(pixels.data, { raw: { width, height, channels: channels as 1 | 3 } }).resize(shape.width, shape.height, { fit: "fill" });
   pipeline = shape.channels === 1 ? pipeline.greyscale() : pipeline.toColourspace("srgb");
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
@@ -44,6 +48,7 @@ export async function resizePixels(pixels: Pixels, shape: ImageShape): Promise<P
  * shape is an error stating both shapes.
  */
 export async function decodeImage(path: string, shape?: ImageShape, resize = false): Promise<Pixels> {
+  const sharp = await loadSharp();
   const meta = await sharp(path).metadata().catch((error: unknown) => {
     throw new Error(`image ${path}: cannot be decoded (${(error as Error).message.trim() || "unknown error"}); expected a PNG or JPEG file`);
   });

@@ -122,6 +122,7 @@ export interface CalibrationConfig {
   readonly n: number;
 }
 
+/** The `figures` section of a config: which figures to compute, on which images and defense, with which options. */
 export interface FiguresConfig {
   readonly include: readonly FigureName[];
   /** Fig. 1-3 are computed on the first `images` images of the selection. */
@@ -472,6 +473,7 @@ function attackConfig(c: Checker, path: string, value: unknown, known?: Readonly
  */
 export type AttackNorms = Pick<AttackEntry, "norms" | "defaultNorm" | "defaultStart"> & Partial<Pick<AttackEntry, "defaults" | "validate" | "optionsFor">>;
 
+/** Options of `parseConfig`. */
 export interface ParseConfigOptions {
   /** Registered attacks: `attacks[i].name` must be one of them and its norm one of theirs. */
   readonly attacks?: Readonly<Record<string, AttackNorms>>;

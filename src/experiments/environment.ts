@@ -14,7 +14,9 @@ import type { DataConfig } from "./config.js";
 import type { DataFingerprint, EndpointFingerprint } from "./fingerprint.js";
 import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
 import type { NoiseLayout } from "../smoothing/noise.js";
+import { siblingModule } from "../io/worker.js";
 
+/** The sigma an environment's calibration found, with what it measured. */
 export interface CalibrationResult {
   readonly sigma: number;
   readonly cleanAccuracy: number;
@@ -23,6 +25,7 @@ export interface CalibrationResult {
   readonly n: number;
 }
 
+/** Arguments of an environment's sigma calibration. */
 export interface CalibrateArgs {
   readonly drop: number;
   readonly n: number;
@@ -32,6 +35,7 @@ export interface CalibrateArgs {
   readonly noise?: NoiseLayout;
 }
 
+/** Arguments of an environment's CERTIFY. */
 export interface CertifyArgs {
   /** Noise layout of g(sigma, n) (config `noise`); absent: "per-point". */
   readonly noise?: NoiseLayout;
@@ -43,6 +47,7 @@ export interface CertifyArgs {
   readonly random: Random;
 }
 
+/** What an experiment runs on: models, data, attacks, calibration, CERTIFY and the figure computations (docs/extending.md). */
 export interface ExperimentEnvironment {
   /**
    * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
@@ -81,11 +86,12 @@ export interface ExperimentEnvironment {
 
 /** The shape of an environment module: workers call `createEnvironment()` once each. */
 export interface EnvironmentModule {
+  /** Creates the environment (once per worker). */
   createEnvironment(): ExperimentEnvironment | Promise<ExperimentEnvironment>;
 }
 
 /** URL of the shipped environment module. */
-export const SHIPPED_ENVIRONMENT: string = new URL("./shipped.ts", import.meta.url).href;
+export const SHIPPED_ENVIRONMENT: string = siblingModule(import.meta.url, "shipped").href; // shipped.ts, or shipped.js in dist/
 
 /** Imports an environment module by URL or path and creates its environment. */
 export async function importEnvironment(specifier: string): Promise<ExperimentEnvironment> {

@@ -23,6 +23,7 @@ interface RowBase {
   readonly seed: number;
 }
 
+/** One exported attack record: one image, defense and attack, at one budget. */
 export interface AttackRow extends RowBase {
   readonly record: "attack";
   readonly defense: string;
@@ -73,6 +74,7 @@ export interface AttackRow extends RowBase {
   readonly trace: readonly Checkpoint[];
 }
 
+/** One exported certification record (CERTIFY on one image). */
 export interface CertificationRow extends RowBase {
   readonly record: "certification";
   readonly defense: string;
@@ -93,6 +95,7 @@ export interface CertificationRow extends RowBase {
   readonly seconds: number;
 }
 
+/** One exported accuracy record (clean or smoothed accuracy of a defense). */
 export interface AccuracyRow extends RowBase {
   readonly record: "accuracy";
   readonly defense: string;
@@ -111,6 +114,7 @@ export type CalibrationRow = { readonly record: "calibration" } & Omit<Calibrati
 /** A figure panel's record as exported (in the JSON export only). */
 export type FigureRow = { readonly record: "figure" } & Omit<FigureRecord, "kind">;
 
+/** The rows `exportRecords` makes of a run's records, by kind. */
 export interface ExportedResults {
   readonly attacks: AttackRow[];
   readonly certifications: CertificationRow[];

@@ -32,11 +32,13 @@ import { shardLabel } from "./shard.js";
 import { imageIndices, runStatus, statusProblems } from "./status.js";
 import { readStore, RESULTS_FILE, serializeRecord } from "./store.js";
 
+/** Options of `mergeRuns`. */
 export interface MergeOptions {
   /** Things that do not stop the merge (skipped torn or foreign lines of a shard still running); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
 }
 
+/** What `mergeRuns` returns: the merged run directory and what it took from each shard. */
 export interface MergeSummary {
   readonly dir: string;
   readonly manifest: RunManifest;

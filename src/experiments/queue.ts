@@ -13,7 +13,12 @@
  * runs (or the same config with other models) on one Redis never share a queue.
  */
 import { createHash } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { lazy } from "../io/lazy.js";
+
+/** BullMQ and ioredis, imported on first use (src/io/lazy.ts): only queue runs and workers need them. */
+export const loadBullmq: () => Promise<typeof import("bullmq")> = lazy(() => import("bullmq"));
+const loadIoredis = lazy(() => import("ioredis"));
 import type { ExperimentConfig } from "./config.js";
 import { canonicalJson } from "./config.js";
 import type { InputFingerprints } from "./fingerprint.js";
@@ -147,6 +152,7 @@ export function connectionOptions(text: string): { host: string; port: number; d
  */
 export async function connectRedis(text: string, timeoutMs = 5_000): Promise<Redis> {
   const { url, ...options } = parseQueueUrl(text);
+  const { Redis } = await loadIoredis();
   const probe = new Redis({ ...options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on("error", () => { /* reported below */ });
   try {

@@ -12,7 +12,7 @@
 import { mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { Queue, type Job } from "bullmq";
+import type { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { writeFileAtomic } from "../io/atomic.js";
 import { SAVED_POINTS_DIR } from "./execute.js";
@@ -22,7 +22,7 @@ import type { ResultRecord } from "./records.js";
 import type { ExecutorRun } from "./runner.js";
 import { softwareVersions } from "./runDirectory.js";
 import type { CoordinatorId, RunDescriptor } from "./queue.js";
-import { connectionOptions, connectRedis, heartbeatKey, jobIdOf, keyOfJobId, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey, runId } from "./queue.js";
+import { connectionOptions, connectRedis, heartbeatKey, loadBullmq, jobIdOf, keyOfJobId, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey, runId } from "./queue.js";
 
 export interface CoordinatorOptions {
   /** redis://HOST:PORT[/DB]. */
@@ -124,6 +124,7 @@ export class QueueExecutor implements Executor {
         software: { rsbench: software.rsbench, onnxruntime: software.onnxruntime },
       };
       await client.hset(registryKey(prefix), id, JSON.stringify(descriptor));
+      const { Queue } = await loadBullmq();
       const queue = new Queue(queueName(id), { connection: connectionOptions(options.url), prefix });
       queue.on("error", () => { /* connection errors surface as failed commands */ });
       const executor = new QueueExecutor(descriptor, queue, client, prefix, options, join(run.dir, SAVED_POINTS_DIR));

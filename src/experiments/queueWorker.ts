@@ -14,7 +14,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Job, UnrecoverableError, Worker } from "bullmq";
 import { npyFilesUnder } from "../io/npy.js";
 import { importEnvironment, SHIPPED_ENVIRONMENT, type ExperimentEnvironment } from "./environment.js";
 import { compareFingerprints, fingerprintInputs, type InputFingerprints } from "./fingerprint.js";
@@ -24,7 +24,7 @@ import type { ResultRecord } from "./records.js";
 import { serializeRecord } from "./store.js";
 import type { ItemJobData, ItemJobResult, SavedPointFile } from "./queueCoordinator.js";
 import type { RunDescriptor } from "./queue.js";
-import { connectionOptions, connectRedis, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey } from "./queue.js";
+import { connectionOptions, connectRedis, loadBullmq, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey } from "./queue.js";
 
 /** What a worker tells its caller (the CLI prints it as a log line). */
 export type WorkerEvent =
@@ -131,6 +131,8 @@ class RunServer {
     private readonly environmentUrl: string,
     /** Items at once, and onnxruntime threads per model session. */
     private readonly slots: { readonly workers: number; readonly threads: number },
+    /** The bullmq module (imported lazily by serveQueue). */
+    private readonly bullmq: typeof import("bullmq"),
   ) {
     // Code is imported only from this machine's own choice: the shipped module, or --environment.
     this.environment = descriptor.environment !== null && options.environment === undefined
@@ -139,7 +141,7 @@ class RunServer {
         "start the worker with --environment PATH (that module's path on this machine) to serve it"))
       : importEnvironment(environmentUrl);
     this.environment.catch(() => { /* reported by the job that needs it */ });
-    this.worker = new Worker(queueName(descriptor.run), (job: Job<ItemJobData>) => this.process(job), {
+    this.worker = new bullmq.Worker(queueName(descriptor.run), (job: Job<ItemJobData>) => this.process(job), {
       connection: connectionOptions(options.url),
       prefix: options.prefix ?? QUEUE_DEFAULTS.prefix,
       concurrency: slots.workers,
@@ -208,11 +210,11 @@ class RunServer {
       // Stop taking this run's jobs (close waits for the ones in flight, this one included).
       setImmediate(() => { void this.worker.close(); });
     }
-    return new UnrecoverableError(this.refused);
+    return new this.bullmq.UnrecoverableError(this.refused);
   }
 
   private async process(job: Job<ItemJobData>): Promise<ItemJobResult> {
-    if (this.refused !== null) throw new UnrecoverableError(this.refused);
+    if (this.refused !== null) throw new this.bullmq.UnrecoverableError(this.refused);
     const { item } = job.data;
     this.options.onEvent?.({ type: "start", run: this.descriptor.run, key: item.key });
     await this.verify();
@@ -266,6 +268,7 @@ export async function serveQueue(options: WorkerOptions): Promise<void> {
   if (!Number.isSafeInteger(workers) || workers < 1) throw new RangeError(`invalid workers: expected an integer >= 1, got ${workers}`);
   const slots = { workers, threads: options.threads ?? (workers > 1 ? 1 : availableParallelism()) };
   const client = await connectRedis(options.url);
+  const bullmq = await loadBullmq();
   // null: a registry entry that is not a run descriptor (skipped, reported once).
   const served = new Map<string, RunServer | null>();
   const stopped = new Promise<void>((done) => {
@@ -277,7 +280,7 @@ export async function serveQueue(options: WorkerOptions): Promise<void> {
     if (options.stopNow?.aborted) done("halted");
     options.stopNow?.addEventListener("abort", () => done("halted"), { once: true });
   });
-  const serving = serve(options, client, served, stopped, slots);
+  const serving = serve(options, client, served, stopped, slots, bullmq);
   serving.catch(() => { /* awaited below unless halted */ });
   try {
     if ((await Promise.race([serving, halted])) === "halted") await halt();
@@ -292,6 +295,7 @@ async function serve(
   served: Map<string, RunServer | null>,
   stopped: Promise<void>,
   slots: { readonly workers: number; readonly threads: number },
+  bullmq: typeof import("bullmq"),
 ): Promise<"served"> {
   const prefix = options.prefix ?? QUEUE_DEFAULTS.prefix;
   const interval = options.discoveryInterval ?? QUEUE_DEFAULTS.discoveryInterval;
@@ -315,7 +319,7 @@ async function serve(
         }
         if (options.run !== undefined && options.run !== run && options.run !== descriptor.name) continue;
         const environment = descriptor.environment === null ? SHIPPED_ENVIRONMENT : options.environment ?? descriptor.environment;
-        served.set(run, new RunServer(descriptor, options, environment, slots));
+        served.set(run, new RunServer(descriptor, options, environment, slots, bullmq));
         options.onEvent?.({ type: "serving", run, name: descriptor.name });
       }
       for (const [run, server] of served) {

@@ -93,7 +93,9 @@ export interface FigureRecord extends RecordBase {
 
 export type { ComputeFigure, FigureInput } from "../figures/computation.js";
 
+/** Any record of a results store, told apart by its `kind`. */
 export type ResultRecord = CalibrationRecord | AccuracyRecord | AttackRecord | CertificationRecord | FigureRecord;
+/** The kinds of result record: calibration, accuracy, attack, certification, figure. */
 export type RecordKind = ResultRecord["kind"];
 
 /** Versions of what produced a run (written into run.json and the report). */

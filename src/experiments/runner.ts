@@ -41,6 +41,7 @@ export interface RunProgress {
   readonly key: string | null;
 }
 
+/** Options of `runExperiment`: where the run directory goes, workers, threads, environment, progress. */
 export interface RunOptions {
   /** The run directory (created if missing). */
   readonly out: string;
@@ -50,6 +51,7 @@ export interface RunOptions {
   readonly threads?: number;
   /** Environment module URL (models, data, attacks); defaults to the shipped one. */
   readonly environment?: string;
+  /** Called after each finished item (and at the start), for the caller to show progress. */
   readonly onProgress?: (progress: RunProgress) => void;
   /** Names the config in error messages (its file path). */
   readonly source?: string;
@@ -101,6 +103,7 @@ export interface ExecutorRun {
 /** Seconds between rewrites of run.json while a run is in progress (wall time and counts survive a kill). */
 export const MANIFEST_INTERVAL_SECONDS = 5;
 
+/** What `runExperiment` returns: the run directory, its manifest and config, and the items run now or resumed. */
 export interface RunSummary {
   readonly dir: string;
   readonly manifest: RunManifest;

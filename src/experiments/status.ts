@@ -10,6 +10,7 @@ import type { ResultRecord, RunManifest } from "./records.js";
 import type { StoreContents } from "./store.js";
 import { inShard, shardLabel, shardOf } from "./shard.js";
 
+/** A run's progress as `rsbench results` prints it (see `runStatus`). */
 export interface RunStatus {
   /** Items of the run (run.json's count, else what the stored records allow planning). */
   readonly items: number;
@@ -32,6 +33,7 @@ export interface RunStatus {
   readonly shards?: readonly ShardProgress[];
 }
 
+/** Progress of one shard of a job array (see `shardStatus`). */
 export interface ShardProgress {
   readonly index: number;
   readonly items: number;
@@ -47,6 +49,7 @@ export function imageIndices(manifest: RunManifest | null, records: readonly Res
   return [...seen];
 }
 
+/** The status of a run: items planned, done and missing, from its config, manifest and stored records. */
 export function runStatus(config: ExperimentConfig, manifest: RunManifest | null, store: StoreContents): RunStatus {
   const images: ImageRef[] = imageIndices(manifest, store.records).map((index, position) => ({ position, index, label: 0 }));
   // A shard's directory counts its own items only (run.json's shard), not the other shards'.

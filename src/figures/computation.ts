@@ -8,6 +8,7 @@ import type { Random } from "../rng/random.js";
 
 /** Figures whose data is computed by work items (Fig. 4-6 come from the other records). */
 export type ComputedFigure = "fig1" | "fig2" | "fig3";
+/** The name of a figure: fig1 to fig6. */
 export type FigureName = ComputedFigure | "fig4" | "fig5" | "fig6";
 /** Every figure a config may name in `figures.include` (Fig. 6: the adaptive attacker's trade-off, issue 12). */
 export const FIGURE_NAMES: readonly FigureName[] = ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6"];
@@ -36,5 +37,6 @@ export interface FigureInput {
   readonly noise?: NoiseLayout;
   readonly options: Readonly<Record<string, unknown>>;
 }
+/** A figure's computation: its input in, its data out. */
 export type ComputeFigure = (input: FigureInput) => Promise<unknown>;
 

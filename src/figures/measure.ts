@@ -17,6 +17,7 @@
 import { isVerified, mayBeRandom } from "../attacks/record.js";
 import type { AttackInput } from "./inputs.js";
 
+/** Which distortion of an attack record a figure uses: the final point, the verified one or the hardened one. */
 export type DistortionMeasure = "shortcut" | "verified" | "hardened";
 
 /** The measures in the order tables show them. */

@@ -3,9 +3,15 @@ import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { writeFileAtomicAsync } from "../io/atomic.js";
 import { join } from "node:path";
-import { Resvg } from "@resvg/resvg-js";
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { Resvg as ResvgClass } from "@resvg/resvg-js";
+import type { TopLevelSpec } from "vega-lite";
+import { lazy } from "../io/lazy.js";
+
+/** Vega and Vega-Lite, imported on first use (src/io/lazy.ts). */
+const loadVega = lazy(async () => {
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
+  return { vega, compile: vegaLite.compile };
+});
 
 /** Options of `renderSvg`. */
 export interface SvgOptions {
@@ -23,6 +29,7 @@ export interface SvgOptions {
  */
 export async function renderSvg(spec: TopLevelSpec, options: SvgOptions = {}): Promise<string> {
   const onWarning = options.onWarning ?? (() => {});
+  const { vega, compile } = await loadVega();
   const logger = vega.logger(vega.Warn, undefined, (_method, level, args) => onWarning(`${level} ${args.map(String).join(" ")}`));
   const view = new vega.View(vega.parse(compile(spec, { logger }).spec), { renderer: "none", logger });
   try {
@@ -57,6 +64,8 @@ export const FIGURE_FONT_FILES: readonly string[] = ["DejaVuSans.ttf", "DejaVuSa
 export function renderPng(svg: string, options: PngOptions = {}): Buffer {
   const scale = options.scale ?? 2;
   if (!(scale > 0)) throw new RangeError(`invalid scale: expected a positive number, got ${scale}`);
+  // resvg is required here, on first use (renderPng stays synchronous; src/io/lazy.ts).
+  const { Resvg } = require("@resvg/resvg-js") as { Resvg: typeof ResvgClass };
   const resvg = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     background: "white",

@@ -13,7 +13,9 @@ import type ort from "onnxruntime-node";
  * feed outside the npm registry, so it cannot be obtained or checked here.
  */
 export const DEVICES = ["cpu", "webgpu"] as const;
+/** Where a model runs: onnxruntime's CPU or WebGPU execution provider. */
 export type Device = (typeof DEVICES)[number];
+/** The device models run on unless told otherwise: the CPU. */
 export const DEFAULT_DEVICE: Device = "cpu";
 
 /** A device that cannot run the model: says what was tried, what is missing and how to fix it. */

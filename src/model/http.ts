@@ -37,6 +37,7 @@ export interface RemoteInfo {
   readonly maxBatch?: number;
 }
 
+/** Options of `HttpClassifier.connect`. */
 export interface HttpClassifierOptions {
   /** Bearer secret sent as `Authorization: Bearer KEY`; absent: no header. */
   readonly key?: string;

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
-import ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
+import { lazy } from "../io/lazy.js";
 import type { Bounds, Classifier, ImageShape, Votes } from "./classifier.js";
 import { defaultBatchSize, formatShape, imageSize } from "./classifier.js";
 import { DEFAULT_DEVICE, deviceSessionOptions, deviceUnavailable, noiseThreadsFor, parseDevice, type Device } from "./device.js";
@@ -7,6 +8,7 @@ import { ModelError } from "./errors.js";
 import { oneHotVotes } from "./linear.js";
 import { InferenceWorker } from "./onnxWorker.js";
 
+/** Options of `OnnxClassifier.load` (and `loadModel`). */
 export interface OnnxClassifierOptions {
   /** Valid pixel range of the model's inputs. Defaults to [0, 1]. */
   bounds?: Bounds;
@@ -65,10 +67,14 @@ export const ONNX_DEFAULTS = {
 
 const PROBE_BATCH = 2;
 
+/** onnxruntime-node, imported on first use (its native binding is slow to load: src/io/lazy.ts). */
+const onnxruntime = lazy(() => import("onnxruntime-node"));
+
 
 /** Whether onnxruntime's CPU provider loads the file (tells a device failure from a bad model). */
 async function loadsOnCpu(path: string): Promise<boolean> {
   try {
+    const ort = await onnxruntime();
     await (await ort.InferenceSession.create(path, { executionProviders: ["cpu"], intraOpNumThreads: 1 })).release();
     return true;
   } catch {
@@ -93,7 +99,7 @@ export class OnnxClassifier implements Classifier {
   private readonly offset: Float32Array | null;
 
   private constructor(
-    private readonly session: ort.InferenceSession | null,
+    private readonly session: Ort.InferenceSession | null,
     private readonly worker: InferenceWorker | null,
     readonly path: string,
     readonly inputName: string,
@@ -129,7 +135,7 @@ export class OnnxClassifier implements Classifier {
     if (!info) throw new ModelError(`model file not found: expected an ONNX file at "${path}", got no such file`);
     if (!info.isFile()) throw new ModelError(`not a model file: expected an ONNX file at "${path}", got a directory or special file`);
 
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
+    const sessionOptions: Ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: "sequential",
@@ -137,7 +143,8 @@ export class OnnxClassifier implements Classifier {
       extra: { session: { intra_op: { allow_spinning: (options.spinning ?? ONNX_DEFAULTS.spinning) ? "1" : "0" } } },
       ...deviceSessionOptions(device),
     };
-    let session: ort.InferenceSession;
+    const ort = await onnxruntime();
+    let session: Ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, sessionOptions);
     } catch (error) {
@@ -174,7 +181,7 @@ export class OnnxClassifier implements Classifier {
   }
 
   private static async check(
-    session: ort.InferenceSession,
+    session: Ort.InferenceSession,
     path: string,
     options: OnnxClassifierOptions,
     bounds: Bounds,
@@ -247,15 +254,16 @@ export class OnnxClassifier implements Classifier {
     const d = imageSize(shape);
     const maxBatch = fixedBatch ?? options.maxBatch ?? defaultBatchSize(d, ONNX_DEFAULTS.maxBatch);
     const probeBatch = fixedBatch ?? PROBE_BATCH;
+    const ort = await onnxruntime();
     const probe = new ort.Tensor("float32", new Float32Array(probeBatch * d), [probeBatch, shape.channels, shape.height, shape.width]);
-    let result: ort.InferenceSession.ReturnType;
+    let result: Ort.InferenceSession.ReturnType;
     try {
       result = await session.run({ [input.name]: probe });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ModelError(`model failed on a batch of ${probeBatch} images of shape ${formatShape(shape)} ${where}: ${reason}`);
     }
-    const out = result[output.name] as ort.Tensor;
+    const out = result[output.name] as Ort.Tensor;
     if (out.type !== "float32" && out.type !== "float64") {
       throw new ModelError(`expected output "${output.name}" of float scores, got ${out.type} ${where}`);
     }
@@ -329,9 +337,10 @@ export class OnnxClassifier implements Classifier {
       data = this.inputBuffer(size * d);
       data.set(src);
     }
+    const ort = await onnxruntime();
     const tensor = new ort.Tensor("float32", data, [size, this.shape.channels, this.shape.height, this.shape.width]);
     const result = await this.session!.run({ [this.inputName]: tensor });
-    const out = result[this.outputName] as ort.Tensor;
+    const out = result[this.outputName] as Ort.Tensor;
     const k = this.numClasses;
     if (out.dims.length !== 2 || out.dims[0] !== size || out.dims[1] !== k) {
       throw new ModelError(`expected output "${this.outputName}" of shape [${size}, ${k}], got [${out.dims.join(", ")}]`);

@@ -6,6 +6,7 @@ import { wrongVotesNeeded } from "../theory/level.js";
 import { BudgetExhaustedError, type DecisionOracle } from "./oracle.js";
 import { DEFAULT_ORACLE_RULE, labelCalls, parseOracleRule, wrongLabelsNeeded, type OracleRule } from "./rule.js";
 
+/** Options of `LabelOnlyOracle`: the query budget, the level Pa and the oracle rule. */
 export interface LabelOnlyOracleOptions {
   /** Maximum number of queries (points asked). Defaults to Infinity (no budget). */
   budget?: number;
@@ -202,6 +203,7 @@ export interface CallDecisions extends Decisions {
 
 /** A Decider that reports its calls (the oracle charges them to the budget). */
 export interface CallDecider {
+  /** Decides, for each of `count` points of `batch`, whether one call finds it adversarial for `label`. */
   decide(batch: Float32Array, count: number, label: number): Promise<CallDecisions>;
 }
 

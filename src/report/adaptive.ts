@@ -39,6 +39,7 @@ export interface AdaptiveComparison {
   readonly ratio: number;
 }
 
+/** Conclusion 4 against the adaptive attacker (Fig. 6): the comparison and its verdict. */
 export interface AdaptiveConclusion {
   readonly statement: string;
   readonly rule: string;

@@ -74,6 +74,7 @@ export const CONCLUSION_THRESHOLDS = {
   levelHigh: 1.5,
 } as const;
 
+/** The numeric rules of the five conclusions (see CONCLUSION_THRESHOLDS). */
 export type ConclusionThresholds = { readonly [K in keyof typeof CONCLUSION_THRESHOLDS]: number };
 
 /** The records the conclusions read. */

@@ -14,6 +14,7 @@ import { pairedChecks, type PairedCheck } from "./paired.js";
 import type { ExperimentConfig } from "../experiments/config.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/records.js";
 
+/** The headline numbers of a run, as `rsbench run` and `rsbench results` print them. */
 export interface Headline {
   readonly points: DistortionPoint[];
   readonly ratios: RatioRow[];

@@ -37,6 +37,7 @@ export class AuditLog {
     return this.lines;
   }
 
+  /** Appends one entry (one line of JSON) to the log. */
   append(entry: AuditEntry): void {
     if (this.fd === null) throw new Error(`audit log ${this.path} is closed`);
     writeSync(this.fd, JSON.stringify(entry) + "\n");

@@ -3,11 +3,20 @@
  * against the model's shape and bounds. Every failure is a RequestError (400, 413 or 415) whose
  * message says what was expected and what was received.
  */
-import sharp, { type Metadata } from "sharp";
+import type { Metadata } from "sharp";
+import { lazy } from "../io/lazy.js";
 import type { Bounds, ImageShape } from "../model/classifier.js";
 import { formatShape, imageSize } from "../model/classifier.js";
 import { bytesToFloat32 } from "../model/http.js";
 import { RequestError } from "./errors.js";
+
+/** sharp, imported on first use (src/io/lazy.ts). */
+const loadSharp = lazy(async () => (await import("sharp")).default);
+
+/** Imports sharp now (createServer does, so that the first PNG request does not wait for it). */
+export async function preloadDecoder(): Promise<void> {
+  await loadSharp();
+}
 
 /** A decoded request: `count` images packed CHW in `images`. */
 export interface Batch {
@@ -109,6 +118,7 @@ export function decodeJson(text: string, shape: ImageShape, bounds: Bounds, maxB
 export async function decodePng(body: Buffer, shape: ImageShape, bounds: Bounds): Promise<Batch> {
   const { channels, height, width } = shape;
   if (channels !== 1 && channels !== 3) throw new RequestError(415, `image/png needs a model of 1 or 3 channels, this one takes ${formatShape(shape)}: send application/octet-stream`);
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(body).metadata(); // the header only: the pixel limit applies when decoding

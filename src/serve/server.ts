@@ -7,12 +7,12 @@
  * (coalescing), so with a fixed seed the noise each image gets depends only on the order of the requests.
  */
 import { createHash } from "node:crypto";
-import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { lazy } from "../io/lazy.js";
 import type { Classifier } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import type { AuditLog } from "./audit.js";
-import { bodyLimits, CONTENT_TYPES, decodeJson, decodeOctet, decodePng, type Batch } from "./decode.js";
+import { bodyLimits, CONTENT_TYPES, decodeJson, decodeOctet, decodePng, preloadDecoder, type Batch } from "./decode.js";
 import { RequestError } from "./errors.js";
 import { bearerToken, type KeyRing } from "./keys.js";
 
@@ -22,6 +22,7 @@ export interface Disclosure {
   readonly n: number | null;
 }
 
+/** Options of `createServer`: the classifier, keys, limits and the audit log. */
 export interface ServeOptions {
   /** The classifier answered: a base model, or g(sigma, n) around one. */
   readonly classifier: Classifier;
@@ -122,6 +123,12 @@ function frameworkMessage(error: { code?: string; message: string }, limits: Rec
   }
 }
 
+/** fastify and its rate limiter, imported on first use (src/io/lazy.ts). */
+const loadFastify = lazy(async () => {
+  const [fastify, rateLimit] = await Promise.all([import("fastify"), import("@fastify/rate-limit"), preloadDecoder()]);
+  return { Fastify: fastify.default, rateLimit: rateLimit.default };
+});
+
 /** Builds the app (not listening yet: call `listen`, and `close` to stop after in-flight requests). */
 export async function createServer(options: ServeOptions): Promise<FastifyInstance> {
   const { classifier, keys, rate, quota, log } = options;
@@ -131,6 +138,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   if (quota !== undefined && !(Number.isSafeInteger(quota) && quota >= 1)) throw new RangeError(`invalid quota: expected an integer >= 1 (images), got ${quota}`);
   const { shape, bounds } = classifier;
   const limits = bodyLimits(shape, maxBatch);
+  const { Fastify, rateLimit } = await loadFastify();
   const app = Fastify({
     logger: false,
     bodyLimit: Math.max(...Object.values(limits)),

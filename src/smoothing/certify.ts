@@ -8,6 +8,7 @@ import type { NoiseLayout } from "./noise.js";
 import { NoisySampler } from "./sampler.js";
 import { argmaxVotes } from "./stopping.js";
 
+/** Options of `certify` (Cohen et al.'s CERTIFY): sigma, n0, n, alpha. */
 export interface CertifyOptions {
   /** Noise std in pixel units (> 0). */
   sigma: number;
@@ -25,6 +26,7 @@ export interface CertifyOptions {
   noiseThreads?: number;
 }
 
+/** Options of `smoothedPredict` (Cohen et al.'s PREDICT): sigma, n, alpha. */
 export interface PredictOptions {
   /** Noise std in pixel units (> 0). */
   sigma: number;

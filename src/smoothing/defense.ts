@@ -32,6 +32,7 @@ export interface GaussianSmoothing {
   readonly rule: OracleRule;
 }
 
+/** A defense: none, or Gaussian smoothing g(sigma, n). */
 export type Defense = NoDefense | GaussianSmoothing;
 
 /** The defense kinds, in a stable order. */
@@ -40,6 +41,7 @@ export const DEFENSE_VARIANTS: readonly Defense["kind"][] = ["none", "gaussian"]
 /** Level Pa of the oracle of an undefended classifier: any Pa in (0, 1) means "the label differs"; 0.5 by convention. */
 export const UNDEFENDED_PA = 0.5;
 
+/** Options of `defend`. */
 export interface DefendOptions {
   /** The defense's own randomness (the noise of g(sigma, n)); unused without noise. */
   readonly random: Random;

@@ -50,6 +50,7 @@ export interface PredictRow {
   readonly seconds: number;
 }
 
+/** Summary of CERTIFY over a set of images: certified accuracy, abstentions, radii. */
 export interface CertifySummary {
   readonly images: number;
   /** Accuracy of the base classifier on the clean images (no noise, one forward pass each). */
@@ -66,6 +67,7 @@ export interface CertifySummary {
   readonly seconds: number;
 }
 
+/** Summary of PREDICT over a set of images: accuracy and abstentions. */
 export interface PredictSummary {
   readonly images: number;
   /** Share of images whose PREDICT answer is the true label (abstentions count as wrong). */

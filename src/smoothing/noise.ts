@@ -18,7 +18,9 @@ import { fillNormalFromState, Xoshiro128 } from "../rng/xoshiro.js";
  *   in configs and records.
  */
 export const NOISE_LAYOUTS = ["per-point", "per-draw"] as const;
+/** How noise draws are laid out over a batch of points and draws. */
 export type NoiseLayout = (typeof NOISE_LAYOUTS)[number];
+/** The noise layout used unless told otherwise. */
 export const DEFAULT_NOISE_LAYOUT: NoiseLayout = "per-point";
 
 /** The layout named by `value`, or a RangeError listing the layouts. */

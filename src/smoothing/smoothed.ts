@@ -6,6 +6,7 @@ import { DEFAULT_NOISE_LAYOUT, parseNoiseLayout, type NoiseLayout } from "./nois
 import { NoisySampler } from "./sampler.js";
 import { argmaxVotes, drawsToSettleThreshold, drawsToSettleWinner } from "./stopping.js";
 
+/** Options of `SmoothedClassifier`: sigma, n, the seeded noise source and batching. */
 export interface SmoothingOptions {
   /** Standard deviation of the Gaussian noise, in pixel units (> 0). */
   sigma: number;

@@ -1,6 +1,11 @@
-import stdlibBetainc from "@stdlib/math-base-special-betainc";
-import stdlibBetaincinv from "@stdlib/math-base-special-betaincinv";
+import type stdlibBetaincFunction from "@stdlib/math-base-special-betainc";
+import type stdlibBetaincinvFunction from "@stdlib/math-base-special-betaincinv";
 import { check, POSITIVE, PROBABILITY } from "./validate.js";
+import { lazyFunction } from "../io/lazy.js";
+
+/** stdlib, required on first use (src/io/lazy.ts). */
+const stdlibBetainc = lazyFunction<typeof stdlibBetaincFunction>("@stdlib/math-base-special-betainc");
+const stdlibBetaincinv = lazyFunction<typeof stdlibBetaincinvFunction>("@stdlib/math-base-special-betaincinv");
 
 /** I_x(a, b), the regularized incomplete beta function (stdlib), for x in [0, 1] and a, b > 0. */
 export function betaInc(x: number, a: number, b: number): number {

@@ -1,7 +1,13 @@
-import stdlibBetainc from "@stdlib/math-base-special-betainc";
-import stdlibBinomialCdf from "@stdlib/stats-base-dists-binomial-cdf";
-import stdlibBinomialPmf from "@stdlib/stats-base-dists-binomial-pmf";
+import type stdlibBetaincFunction from "@stdlib/math-base-special-betainc";
+import type stdlibBinomialCdfFunction from "@stdlib/stats-base-dists-binomial-cdf";
+import type stdlibBinomialPmfFunction from "@stdlib/stats-base-dists-binomial-pmf";
 import { check, DRAWS, PROBABILITY } from "./validate.js";
+import { lazyFunction } from "../io/lazy.js";
+
+/** stdlib, required on first use (src/io/lazy.ts). */
+const stdlibBetainc = lazyFunction<typeof stdlibBetaincFunction>("@stdlib/math-base-special-betainc");
+const stdlibBinomialCdf = lazyFunction<typeof stdlibBinomialCdfFunction>("@stdlib/stats-base-dists-binomial-cdf");
+const stdlibBinomialPmf = lazyFunction<typeof stdlibBinomialPmfFunction>("@stdlib/stats-base-dists-binomial-pmf");
 
 /** Any integer count: values outside [0, n] are allowed and give the trivial probabilities. */
 const ANY_INTEGER = { integer: true, min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER };

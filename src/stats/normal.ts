@@ -1,6 +1,11 @@
-import erfcinv from "@stdlib/math-base-special-erfcinv";
-import stdlibNormalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import type erfcinvFunction from "@stdlib/math-base-special-erfcinv";
+import type stdlibNormalCdfFunction from "@stdlib/stats-base-dists-normal-cdf";
 import { check, PROBABILITY } from "./validate.js";
+import { lazyFunction } from "../io/lazy.js";
+
+/** stdlib, required on first use (src/io/lazy.ts). */
+const erfcinv = lazyFunction<typeof erfcinvFunction>("@stdlib/math-base-special-erfcinv");
+const stdlibNormalCdf = lazyFunction<typeof stdlibNormalCdfFunction>("@stdlib/stats-base-dists-normal-cdf");
 
 /**
  * Phi(x), the standard normal cumulative distribution function (stdlib, through erfc).
