@@ -90,7 +90,7 @@ class SmoothedModel:
         x = images.reshape(b, 1, 28, 28).to(torch.float32)
         copies = x.repeat_interleave(self.n, dim=0) + self.sigma * torch.randn(b * self.n, 1, 28, 28)
         votes = torch.zeros(b, self.num_classes)
-        chunk = 2560
+        chunk = 40  # base-model forwards per torch call: 40 runs ~9x faster per image than 2560 (cache), measured 8300 vs 916 per CPU second
         preds = []
         for i in range(0, b * self.n, chunk):
             preds.append(self._first_argmax(self.net(copies[i:i + chunk])))
@@ -211,13 +211,13 @@ def main():
                             smoothing_noise=params.smoothing_noise, crop_size=params.crop_size)
         attack = PopSkipJump(mi, (28, 28), torch.device("cpu"), params)
         g.points, g.limit, g.seconds = 0, max(budgets), 0.0
-        t0 = time.time()
+        t0, c0 = time.time(), time.process_time()
         stop = "iterations"
         try:
             attack.attack([image], [label], [start], [None], iterations=10 ** 6)
         except BudgetExhausted:
             stop = "budget"
-        seconds = time.time() - t0
+        seconds, cpu_seconds = time.time() - t0, time.process_time() - c0
         g.limit = None
         diary = attack.diary
         original = torch.tensor(image)
@@ -250,7 +250,7 @@ def main():
                             "s": None if p.info_max_stats is None else float(p.info_max_stats.s),
                             "e": None if p.info_max_stats is None else float(p.info_max_stats.e)} for k, p in enumerate(pages)],
             "stop": stop, "callsUsed": g.points, "officialCalls": int(mi.model_calls),
-            "seconds": seconds, "modelSeconds": g.seconds,
+            "seconds": seconds, "cpuSeconds": cpu_seconds, "modelSeconds": g.seconds,
             "budgets": per_budget,
         }
         result["images"].append(record)

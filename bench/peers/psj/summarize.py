@@ -1,0 +1,49 @@
+"""Summarises the official-PSJ results (results/official-*.json) as a Markdown table.
+
+Usage: /usr/bin/python3 bench/peers/psj/summarize.py [RESULTS_DIR]
+Per image and budget: L2 of the iterate, P[g(x) != y] on the fresh calls, iterations completed;
+then per budget: images, mean and median L2, mean P[g != y]; and seconds per image.
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "results")
+    rows = []
+    for path in sorted(glob.glob(os.path.join(folder, "official-*.json"))):
+        with open(path) as f:
+            rows.extend(json.load(f)["images"])
+    rows.sort(key=lambda r: r["image"])
+    if not rows:
+        sys.exit(f"no images in {folder}/official-*.json: expected results of run_official.py")
+    budgets = [b["budget"] for b in rows[0]["budgets"]]
+    print("| image | label | start (L2) | " + " | ".join(f"L2 @{b} (P[g!=y], iters)" for b in budgets) + " | seconds (model) |")
+    print("|---|---|---|" + "---|" * len(budgets) + "---|")
+    for r in rows:
+        cells = []
+        for b in r["budgets"]:
+            cells.append("-" if b["l2"] is None else f"{b['l2']:.3f} ({b['pAdv']:.2f}, {b['iterations']})")
+        print(f"| {r['image']} | {r['label']} | {r['startImage']} ({r['startL2']:.2f}) | " + " | ".join(cells)
+              + f" | {r['seconds']:.0f} ({r['modelSeconds']:.0f}) |")
+    print()
+    print("| calls of g | images | mean L2 | median L2 | mean P[g(x) != y] (200 calls) |")
+    print("|---|---|---|---|---|")
+    for i, B in enumerate(budgets):
+        l2 = [r["budgets"][i]["l2"] for r in rows if r["budgets"][i]["l2"] is not None]
+        pa = [r["budgets"][i]["pAdv"] for r in rows if r["budgets"][i]["pAdv"] is not None]
+        print(f"| {B} | {len(l2)} | {statistics.mean(l2):.3f} | {statistics.median(l2):.3f} | {statistics.mean(pa):.2f} (range {min(pa):.2f}-{max(pa):.2f}) |")
+    secs = [r["seconds"] for r in rows]
+    model = [r["modelSeconds"] for r in rows]
+    print()
+    print(f"seconds per image (wall, up to {max(budgets)} calls): mean {statistics.mean(secs):.0f}, "
+          f"min {min(secs):.0f}, max {max(secs):.0f}; of which in g (noise + forwards + vote): mean {statistics.mean(model):.0f}")
+
+
+if __name__ == "__main__":
+    main()
