@@ -15,22 +15,31 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "results")
-    rows = []
+    by_seed = {}
     for path in sorted(glob.glob(os.path.join(folder, "official-*.json"))):
         with open(path) as f:
-            rows.extend(json.load(f)["images"])
-    rows.sort(key=lambda r: r["image"])
-    if not rows:
+            result = json.load(f)
+        by_seed.setdefault(result["seed"], []).extend(result["images"])
+    if not by_seed:
         sys.exit(f"no images in {folder}/official-*.json: expected results of run_official.py")
+    for seed in sorted(by_seed):
+        rows = sorted(by_seed[seed], key=lambda r: r["image"])
+        print(f"### seed {seed}: {len(rows)} images\n")
+        table(rows)
+        print()
+
+
+def table(rows):
     budgets = [b["budget"] for b in rows[0]["budgets"]]
-    print("| image | label | start (L2) | " + " | ".join(f"L2 @{b} (P[g!=y], iters)" for b in budgets) + " | seconds (model) |")
-    print("|---|---|---|" + "---|" * len(budgets) + "---|")
+    print("| image | label | start (L2) | " + " | ".join(f"L2 @{b} (P[g!=y], iters)" for b in budgets) + " | CPU s | wall s (in g) |")
+    print("|---|---|---|" + "---|" * len(budgets) + "---|---|")
     for r in rows:
         cells = []
         for b in r["budgets"]:
             cells.append("-" if b["l2"] is None else f"{b['l2']:.3f} ({b['pAdv']:.2f}, {b['iterations']})")
+        cpu = f"{r['cpuSeconds']:.0f}" if "cpuSeconds" in r else "-"
         print(f"| {r['image']} | {r['label']} | {r['startImage']} ({r['startL2']:.2f}) | " + " | ".join(cells)
-              + f" | {r['seconds']:.0f} ({r['modelSeconds']:.0f}) |")
+              + f" | {cpu} | {r['seconds']:.0f} ({r['modelSeconds']:.0f}) |")
     print()
     print("| calls of g | images | mean L2 | median L2 | mean P[g(x) != y] (200 calls) |")
     print("|---|---|---|---|---|")
@@ -38,11 +47,15 @@ def main():
         l2 = [r["budgets"][i]["l2"] for r in rows if r["budgets"][i]["l2"] is not None]
         pa = [r["budgets"][i]["pAdv"] for r in rows if r["budgets"][i]["pAdv"] is not None]
         print(f"| {B} | {len(l2)} | {statistics.mean(l2):.3f} | {statistics.median(l2):.3f} | {statistics.mean(pa):.2f} (range {min(pa):.2f}-{max(pa):.2f}) |")
-    secs = [r["seconds"] for r in rows]
-    model = [r["modelSeconds"] for r in rows]
-    print()
-    print(f"seconds per image (wall, up to {max(budgets)} calls): mean {statistics.mean(secs):.0f}, "
-          f"min {min(secs):.0f}, max {max(secs):.0f}; of which in g (noise + forwards + vote): mean {statistics.mean(model):.0f}")
+    timed = [r for r in rows if "cpuSeconds" in r]
+    if timed:
+        secs = [r["seconds"] for r in timed]
+        cpu = [r["cpuSeconds"] for r in timed]
+        model = [r["modelSeconds"] for r in timed]
+        print()
+        print(f"per image, up to {max(budgets)} calls, {len(timed)} images with cpuSeconds: CPU seconds mean {statistics.mean(cpu):.0f} "
+              f"(min {min(cpu):.0f}, max {max(cpu):.0f}); wall seconds mean {statistics.mean(secs):.0f} (min {min(secs):.0f}, max {max(secs):.0f}), "
+              f"of which wall in g (noise + forwards + vote) mean {statistics.mean(model):.0f}")
 
 
 if __name__ == "__main__":
