@@ -14,6 +14,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # A final point with P[g(x) != y] below this on the fresh calls is not adversarial: the run failed
 # (e.g. image 18, seed 1: the far end of a line search was not adversarial, t = 0 from then on).
 FAILED = 0.1
+# The comparison set of issue 24 (README.md); the others are extras.
+COMPARISON = [5, 6, 12, 15, 18, 21, 22, 32, 34, 36, 37, 41]
 
 
 def main():
@@ -44,6 +46,16 @@ def table(rows):
         print(f"| {r['image']} | {r['label']} | {r['startImage']} ({r['startL2']:.2f}) | " + " | ".join(cells)
               + f" | {cpu} | {r['seconds']:.0f} ({r['modelSeconds']:.0f}) |")
     print()
+    means(rows, budgets, "all images")
+    chosen = [r for r in rows if r["image"] in COMPARISON]
+    if len(chosen) < len(rows):
+        print()
+        means(chosen, budgets, f"the comparison set ({len(chosen)} of {len(COMPARISON)})")
+    timing(rows, budgets)
+
+
+def means(rows, budgets, what):
+    print(f"{what}:\n")
     print("| calls of g | images | mean L2 | median L2 | mean P[g(x) != y] (200 calls) | failed (P[g != y] < 0.1) | mean L2 without them |")
     print("|---|---|---|---|---|---|---|")
     for i, B in enumerate(budgets):
@@ -54,6 +66,9 @@ def table(rows):
         failed = [str(r["image"]) for r in rows if r["budgets"][i]["l2"] is not None and r["budgets"][i]["pAdv"] < FAILED]
         print(f"| {B} | {len(l2)} | {statistics.mean(l2):.3f} | {statistics.median(l2):.3f} | {statistics.mean(pa):.2f} (range {min(pa):.2f}-{max(pa):.2f}) | "
               f"{len(failed)}{' (' + ', '.join(failed) + ')' if failed else ''} | {statistics.mean(ok):.3f} ({len(ok)}) |")
+
+
+def timing(rows, budgets):
     timed = [r for r in rows if "cpuSeconds" in r]
     if timed:
         secs = [r["seconds"] for r in timed]
