@@ -26,14 +26,14 @@ export * from "./report/index.js";
 // Types that public signatures use, from modules whose index does not export them.
 export type { EstimatedVerification, HardenedPoint, HeldPointCheck, SequentialCheck } from "./attacks/record.js";
 export type { Pixels } from "./data/image.js";
-export type { DataFingerprint, FileFingerprint, InputFingerprints } from "./experiments/fingerprint.js";
+export type { DataFingerprint, EndpointFingerprint, FileFingerprint, InputFingerprints } from "./experiments/fingerprint.js";
 export type { ShardSpec } from "./experiments/shard.js";
 
 // Experiments: a config in, a run directory out (records, report); reading and exporting runs.
 export type * from "./experiments/records.js";
 export { DEFAULT_FIGURES, FIGURE_NAMES } from "./experiments/records.js";
 export { CONFIG_DEFAULTS, ConfigError, parseConfig } from "./experiments/config.js";
-export type { AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./experiments/config.js";
+export type { AttackCells, AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./experiments/config.js";
 export { runExperiment } from "./experiments/runner.js";
 export type { RunOptions, RunProgress, RunSummary } from "./experiments/runner.js";
 export { loadConfig, readRun } from "./experiments/runDirectory.js";

@@ -108,8 +108,9 @@ export interface InfomaxSearchArgs {
   readonly random: Random;
 }
 
-/** Official `bin_search` defaults: `kmax = 5000` queries at most, `window_size = 10`. */
+/** Official `bin_search` default `kmax = 5000`: queries of one line search at most. */
 export const INFOMAX_MAX_QUERIES = 5000;
+/** Official `bin_search` default `window_size = 10`: the stop rule reads the last 11 MAP estimates. */
 export const INFOMAX_WINDOW = 10;
 /** Posterior clamp of the official loop (`CLIP_MIN = 1e-7`, `CLIP_MAX = 1 - 1e-7`). */
 const CLIP_MIN = 1e-7;

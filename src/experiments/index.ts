@@ -1,7 +1,7 @@
 /** Experiments: configs, grid expansion, work items, the durable results store and the runner. */
 export * from "./records.js";
 export { CONFIG_DEFAULTS, ConfigError, canonicalJson, parseConfig } from "./config.js";
-export type { AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./config.js";
+export type { AttackCells, AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./config.js";
 export { calibrationItems, calibrationKey, defensePoints, itemCost, itemRandom, keyWords, predictionKey, resolveSigma, workItems } from "./grid.js";
 export type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, ImageRef, SigmaTable, WorkItem } from "./grid.js";
 export { RESULTS_FILE, ResultStore, readRecords, serializeRecord } from "./store.js";
