@@ -53,8 +53,8 @@ export interface ExperimentEnvironment {
    * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
    * its execution provider (default "cpu"), `workers` the run's workers that each load a model on
    * this machine (default 1: a hint for noise threads off the CPU, never a result). Each call returns a classifier of its own: the runner
-   * loads every model once before a run to check it (src/experiments/resolve.ts) and then disposes
-   * that one.
+   * loads every model once before a run to check it (src/experiments/resolve.ts); with one worker
+   * that classifier then runs the items, with worker threads it is disposed (each loads its own).
    */
   loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly shape?: ImageShape; readonly workers?: number }): Promise<Classifier>;
   /**

@@ -56,7 +56,11 @@ export class ExecutionContext {
     readonly save?: string,
     /** Workers of the run on this machine, each with its models (shares out the noise threads off the CPU). */
     readonly workers = 1,
-  ) {}
+    /** Models already loaded by name (the runner's pre-run check, in this thread), used instead of loading them again. */
+    preloaded?: ReadonlyMap<string, Classifier>,
+  ) {
+    for (const [name, model] of preloaded ?? []) this.models.set(name, Promise.resolve(model));
+  }
 
   model(name: string): Promise<Classifier> {
     let model = this.models.get(name);

@@ -5,6 +5,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { moduleWorker, siblingModule } from "../io/worker.js";
+import type { Classifier } from "../model/classifier.js";
 import type { ExperimentConfig } from "./config.js";
 import { importEnvironment } from "./environment.js";
 import { ExecutionContext, executeItem } from "./execute.js";
@@ -29,10 +30,17 @@ export class InlineExecutor implements Executor {
   private context: Promise<ExecutionContext> | null = null;
   private closed = false;
 
-  constructor(private readonly config: ExperimentConfig, private readonly environment: string, private readonly threads: number, private readonly save?: string) {}
+  constructor(
+    private readonly config: ExperimentConfig,
+    private readonly environment: string,
+    private readonly threads: number,
+    private readonly save?: string,
+    /** Models the caller loaded in this thread with `threads` threads (the pre-run check): used, not loaded again. */
+    private readonly preloaded?: ReadonlyMap<string, Classifier>,
+  ) {}
 
   async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void> {
-    this.context ??= importEnvironment(this.environment).then((env) => new ExecutionContext(env, this.config, this.threads, this.save));
+    this.context ??= importEnvironment(this.environment).then((env) => new ExecutionContext(env, this.config, this.threads, this.save, 1, this.preloaded));
     const context = await this.context;
     for (const item of items) {
       if (this.closed) throw new Error(`executor closed before ${item.key}`);

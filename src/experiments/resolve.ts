@@ -18,13 +18,25 @@ function message(error: unknown): string {
 
 /** The attacked images of a config, once every model and dataset it names has been checked. */
 export async function resolveInputs(config: ExperimentConfig, environment: ExperimentEnvironment, source?: string): Promise<LabeledImages> {
+  const { images, models } = await resolveInputsAndModels(config, environment, source, 1);
+  for (const model of models.values()) await model.dispose?.();
+  return images;
+}
+
+/**
+ * resolveInputs, keeping the checked models (loaded with `threads` onnxruntime threads), so that
+ * a run executed in this thread does not load them a second time. The caller disposes them.
+ */
+export async function resolveInputsAndModels(
+  config: ExperimentConfig, environment: ExperimentEnvironment, source: string | undefined, threads: number,
+): Promise<{ readonly images: LabeledImages; readonly models: ReadonlyMap<string, Classifier> }> {
   const problems: string[] = [];
   const models = new Map<string, Promise<Classifier | Error>>();
   const loadedModels: { path: string; name: string; model: Classifier | Error }[] = [];
   for (const [i, d] of config.defenses.entries()) {
     let model = models.get(d.model);
     if (!model) {
-      model = environment.loadModel(d.model, { threads: 1, device: config.device ?? "cpu", ...modelShape(config, d.model) }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
+      model = environment.loadModel(d.model, { threads, device: config.device ?? "cpu", ...modelShape(config, d.model) }).catch((error: unknown) => (error instanceof DeviceError ? error : new Error(message(error))));
       models.set(d.model, model);
     }
     const loaded = await model;
@@ -60,11 +72,14 @@ export async function resolveInputs(config: ExperimentConfig, environment: Exper
       }
     }
   }
-  // The workers load their own sessions: these were only to check.
-  for (const model of models.values()) {
-    const loaded = await model;
-    if (!(loaded instanceof Error)) await loaded.dispose?.();
+  const loaded = new Map<string, Classifier>();
+  for (const [name, model] of models) {
+    const m = await model;
+    if (!(m instanceof Error)) loaded.set(name, m);
   }
-  if (problems.length > 0 || images === null) throw new ConfigError(problems, source);
-  return images;
+  if (problems.length > 0 || images === null) {
+    for (const m of loaded.values()) await m.dispose?.();
+    throw new ConfigError(problems, source);
+  }
+  return { images, models: loaded };
 }

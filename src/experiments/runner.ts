@@ -23,7 +23,7 @@ import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
 import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
 import { ResultStore, type StoreRecovery } from "./store.js";
 import { loadConfig, MANIFEST_FILE, prepareRunDirectory, softwareVersions, supersedeRun } from "./runDirectory.js";
-import { resolveInputs } from "./resolve.js";
+import { resolveInputsAndModels } from "./resolve.js";
 import { inShard, type ShardSpec } from "./shard.js";
 
 /** Progress of a run, reported after every stored item. */
@@ -156,17 +156,29 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   // Every model and dataset the config names is checked before the run directory is made.
   // The checks load each data selection once (withLoadedData), and fingerprint what they loaded.
   const checking = withLoadedData(environment);
-  const data = await resolveInputs(config, checking, options.source);
+  // One worker in this thread: the checked models (loaded with its thread count) run the items, so
+  // each model is loaded once. Worker threads (and queue workers) load their own: the check's are disposed.
+  const inline = options.executor === undefined && workers === 1;
+  const { images: data, models: checked } = await resolveInputsAndModels(config, checking, options.source, inline ? threads : 1);
+  let handedOver = false;
+  const disposeChecked = async () => { if (!handedOver) for (const m of checked.values()) await m.dispose?.(); };
+  if (!inline) await disposeChecked();
   const images: ImageRef[] = Array.from({ length: data.count }, (_, position) => ({ position, index: data.indices[position], label: data.labels[position] }));
   const labels = folderLabelWarning(data);
   if (labels !== null) options.onWarning?.(labels);
-  const inputs = await fingerprintInputs(config, checking);
-
   const dir = options.out;
-  mkdirSync(dir, { recursive: true });
-  // One writer per run directory; refused here, before the store is touched.
-  options.signal?.throwIfAborted();
-  const lock = acquireLock(dir, { onWarning: options.onWarning });
+  let inputs: Awaited<ReturnType<typeof fingerprintInputs>>;
+  let lock: ReturnType<typeof acquireLock>;
+  try {
+    inputs = await fingerprintInputs(config, checking);
+    mkdirSync(dir, { recursive: true });
+    // One writer per run directory; refused here, before the store is touched.
+    options.signal?.throwIfAborted();
+    lock = acquireLock(dir, { onWarning: options.onWarning });
+  } catch (error) {
+    await disposeChecked();
+    throw error;
+  }
   let store: ResultStore | null = null;
   let executor: Executor | null = null;
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -247,7 +259,8 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
       const save = config.save === true ? join(dir, SAVED_POINTS_DIR) : undefined;
       executor = options.executor
         ? await options.executor({ config, configHash: hash, inputs, environment: options.environment ?? null, dir })
-        : size === 1 ? new InlineExecutor(config, environmentUrl, threads, save) : new WorkerPool(config, environmentUrl, size, threads, save);
+        : size === 1 ? new InlineExecutor(config, environmentUrl, threads, save, inline ? checked : undefined) : new WorkerPool(config, environmentUrl, size, threads, save);
+      if (inline && size === 1) handedOver = true;
       const run = executor;
       const execute = (items: readonly WorkItem[], phase: RunProgress["phase"]) => untilAborted(run.run(items, onRecord(phase)), options.signal);
       const calibrationPending = pending(calibrations);
@@ -262,6 +275,7 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
   } finally {
     if (timer !== null) clearInterval(timer);
     await executor?.close();
+    if (inline) await disposeChecked();
     store?.close();
     lock.release();
   }

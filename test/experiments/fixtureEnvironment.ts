@@ -88,10 +88,14 @@ export const probe: Attack<ProbeOptions> = async (oracle, image, _label, options
   }
 };
 
+/** Models loaded by this module's environments in this thread, by name (tests of how often a run loads a model). */
+export const MODEL_LOADS = new Map<string, number>();
+
 export function createEnvironment(): ExperimentEnvironment {
   const all = pool();
   return {
     async loadModel(name, { threads }): Promise<Classifier> {
+      MODEL_LOADS.set(name, (MODEL_LOADS.get(name) ?? 0) + 1);
       if (name === "broken") {
         // Loads (so the config resolves) but fails on every call: a work item that fails.
         const model = await OnnxClassifier.load(FIXTURE.pathname, { threads });

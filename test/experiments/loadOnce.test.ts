@@ -57,3 +57,22 @@ test("ExecutionContext tells the environment how many workers load models (the n
   await new ExecutionContext(environment as never, {} as never, 2).model("m");
   assert.deepEqual(seen, [{ threads: 1, device: "webgpu", workers: 4 }, { threads: 2, device: "cpu", workers: 1 }]);
 });
+
+test("a run with one worker loads each model once: the pre-run check's session runs the items", { timeout: 300_000 }, async () => {
+  const { runExperiment } = await import("../../src/experiments/runner.js");
+  const { FIXTURE_ENVIRONMENT, tinyConfig } = await import("./tinyConfig.js");
+  const { MODEL_LOADS } = await import("./fixtureEnvironment.js");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const out = mkdtempSync(join(tmpdir(), "rsbench-load-once-"));
+  try {
+    MODEL_LOADS.clear();
+    const config = tinyConfig({ name: "load-once", defenses: [{ name: "none", model: "linear" }, { name: "rs-0.3", model: "linear", sigma: 0.3, n: 5 }], certification: null, figures: { include: [] } });
+    const summary = await runExperiment(config as never, { out, workers: 1, environment: FIXTURE_ENVIRONMENT });
+    assert.ok(summary.executed > 0);
+    assert.deepEqual([...MODEL_LOADS], [["linear", 1]]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
