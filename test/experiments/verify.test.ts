@@ -87,9 +87,9 @@ test("headlineText has a verified column: k/attacked where the final points were
     attack(rs, "hsja", 0, 1, "attacked", yes), attack(rs, "hsja", 1, 0.01, "attacked", no), attack(rs, "hsja", 2, 2, "attacked", yes),
   ]));
   const lines = text.split("\n");
-  assert.match(lines[0], /^defense +attack +accuracy +attacked +success +shortcut mean L2 +shortcut median L2 +verified +verified mean L2 +hardened +hardened mean L2$/);
-  assert.match(lines[1], /^none +hsja +1 +2 +2\/2 +1\.5 +1\.5 +- +- +- +-$/);
+  assert.match(lines[0], /^defense +attack +accuracy +accuracy at Pa +attacked +success +shortcut mean L2 +shortcut median L2 +verified +verified mean L2 +hardened +hardened mean L2$/);
+  assert.match(lines[1], /^none +hsja +1 +1 +2 +2\/2 +1\.5 +1\.5 +- +- +- +-$/);
   // shortcut over the 3 successes (1, 0.01, 2); verified over the 2 verified points (1 and 2); no hardening asked.
-  assert.match(lines[2], /^rs\/n=10\/pa=0\.5 +hsja +1 +3 +3\/3 +1 +1 +2\/3 +1\.5 +- +-$/);
+  assert.match(lines[2], /^rs\/n=10\/pa=0\.5 +hsja +1 +1 +3 +3\/3 +1 +1 +2\/3 +1\.5 +- +-$/);
   assert.match(text, /verified: attacked images whose final point is adversarial at level Pa by eq\. \(4\)/);
 });

@@ -107,7 +107,9 @@ test("against a remote endpoint the final point is checked by eq. (4) and harden
     assert.ok(h.calls >= 1 && h.calls <= 400);
     // Every call of the check and of the hardening is one image the server answered, outside the budget.
     const logged = log.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0);
-    assert.equal(logged, record.queries + 1 + v.calls + h.calls);
+    // Besides: the sequential test of the original at level Pa before the attack (issue 25), which stopped
+    // at one of its looks of at most 60 calls (15, 30 or 60; the record keeps it only when it verified).
+    assert.ok([15, 30, 60].includes(logged - (record.queries + 1 + v.calls + h.calls)), `${logged} logged, ${record.queries + 1 + v.calls + h.calls} accounted for`);
     assert.equal(client.images, logged);
     // The hardened point lies outward from the final one and is truly adversarial at level 0.5;
     // the true boundary of g is at L2 about 1.2 from the image (mean pixel 0.7, boundary 0.5).
