@@ -122,7 +122,7 @@ export function register(program: Command): void {
       const n = parseNumber("--n", flags.n!, RULES.n);
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
       const out = RowFile.open(flags.out, COLUMNS);
-      const bar = progressBar("certify", set.count);
+      const bar = progressBar("certify", set.count, { log: true });
       let certified = 0;
       try {
         const { summary, images } = await certifyImages(classifier, set, {
