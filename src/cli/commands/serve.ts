@@ -6,7 +6,7 @@ import { createRandom } from "../../rng/xoshiro.js";
 import { AuditLog, createServer, KeyRing, SERVE_DEFAULTS, SERVE_LIMITS } from "../../serve/index.js";
 import { SmoothedClassifier } from "../../smoothing/smoothed.js";
 import { loadModel } from "../../zoo/index.js";
-import { parseNumber, RULES, UsageError } from "../args.js";
+import { loadingInputs, parseNumber, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { checkOut, warn } from "../output.js";
 
@@ -78,7 +78,7 @@ export function register(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       if (keys === undefined && !LOOPBACK.has(flags.host)) warn(`serving on ${flags.host} without --keys: anyone who can connect gets answers`);
-      const loaded = await loadModel(flags.model, modelFlags(flags));
+      const loaded = await loadingInputs(() => loadModel(flags.model, modelFlags(flags)));
       // The noise: 128 bits from the OS unless --seed makes it reproducible.
       const random = seed !== undefined ? createRandom(seed) : (() => {
         const words = new Uint32Array(randomBytes(16).buffer);
