@@ -1,5 +1,6 @@
 import { describeInterval, inInterval, integerAtLeast, OPEN_UNIT, type Interval } from "../stats/validate.js";
 import { CONFIG_LIMITS } from "../experiments/config.js";
+import { DeviceError } from "../model/device.js";
 import { finiteJson } from "./output.js";
 
 /** Argument parsing helpers shared by every command: errors name the flag, the value and what is allowed. */
@@ -66,4 +67,18 @@ export const RULES = {
 /** Prints exactly one JSON object on stdout (the `--json` contract). Infinity/NaN become null. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, finiteJson) + "\n");
+}
+
+/**
+ * Runs the loading of a command's inputs (its model, class map and images, and their checks
+ * against each other): a file that is missing, malformed or does not fit is a usage error (exit
+ * 2, docs/reliability.md); a device that cannot start stays a runtime error (exit 1).
+ */
+export async function loadingInputs<T>(load: () => T | Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof DeviceError || !(error instanceof Error)) throw error;
+    throw new UsageError(error.message);
+  }
 }

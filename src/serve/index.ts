@@ -5,5 +5,5 @@ export { bodyLimits, checkPixels, CONTENT_TYPES, decodeJson, decodeOctet, decode
 export type { Batch } from "./decode.js";
 export { RequestError } from "./errors.js";
 export { bearerToken, KeyRing, MIN_SECRET_LENGTH } from "./keys.js";
-export { createServer, SERVE_DEFAULTS } from "./server.js";
+export { createServer, SERVE_DEFAULTS, SERVE_LIMITS } from "./server.js";
 export type { Disclosure, ServeOptions } from "./server.js";

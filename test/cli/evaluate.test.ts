@@ -20,10 +20,10 @@ test("rsbench evaluate --json prints clean and smoothed accuracies, reproducibly
 
 test("rsbench evaluate rejects an unknown model or dataset listing the valid ones, and bad flags", async () => {
   const model = await rsbench("evaluate", "--model", "vgg", "--data", "mnist");
-  assert.equal(model.code, 1);
+  assert.equal(model.code, 2, "a bad input is a usage error (issue 26)");
   assert.match(model.stderr, /unknown model "vgg": expected one of fashion-mnist-standard, .*mnist-advtrain, or a path to an \.onnx file/);
   const data = await rsbench("evaluate", "--model", "mnist-standard", "--data", "svhn");
-  assert.equal(data.code, 1);
+  assert.equal(data.code, 2);
   assert.match(data.stderr, /unknown dataset "svhn": expected one of fashion-mnist, mnist/);
   const sigma = await rsbench("evaluate", "--model", "mnist-standard", "--data", "mnist", "--sigma", "0.1,-1");
   assert.equal(sigma.code, 2);
@@ -38,8 +38,8 @@ test("rsbench evaluate states both shapes when a folder's images do not fit the 
       await sharp(Buffer.alloc(32 * 32, 128), { raw: { width: 32, height: 32, channels: 1 } }).toColourspace("b-w").png().toFile(join(root, label, "a.png"));
     }
     const bad = await rsbench("evaluate", "--model", "mnist-standard", "--data", root);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /has shape 1x32x32 but 1x28x28 is expected; pass resize \(--resize\)/);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /has shape 1x32x32 but 1x28x28 is expected; convert the images \(rsbench's --resize flag, a config's "resize": true in its data block/);
     const ok = json(await rsbench("evaluate", "--model", "mnist-standard", "--data", root, "--resize", "--json"));
     assert.equal(ok.clean.images, 2);
   } finally {

@@ -76,7 +76,7 @@ test("rsbench predict rejects images of another shape unless --resize is given",
     await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 200, g: 100, b: 50 } } }).png().toFile(join(other, label, "a.png"));
   }
   const refused = await runCli("predict", "--model", MODEL, "--data", other, "--sigma", "0.25", "--n", "20");
-  assert.equal(refused.code, 1);
+  assert.equal(refused.code, 2);
   assert.match(refused.stderr, /has shape 3x16x16 but 1x8x8 is expected/);
   const ok = await runCli("predict", "--model", MODEL, "--data", other, "--sigma", "0.25", "--n", "20", "--resize", "--json");
   assert.equal(ok.code, 0, ok.stderr);

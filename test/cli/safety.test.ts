@@ -153,7 +153,7 @@ test("a folder with only some of the model's classes: the folder -> label mappin
   // A map that misses a folder, and one that is not JSON, are refused naming the file.
   writeFileSync(map, JSON.stringify({ "0-neg": 0 }));
   const missing = await rsbench(["evaluate", "--model", model, "--data", partial, "--class-map", map]);
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 2);
   assert.match(missing.stderr, /class map of dataset folder .*partial.*: expected a label for every subfolder, got none for "1-pos"/);
   writeFileSync(map, "{ nope");
   const broken = await rsbench(["evaluate", "--model", model, "--data", partial, "--class-map", map]);
@@ -288,7 +288,7 @@ test("malformed files of a run directory are named; a corrupt image is named; no
   const images = await makeFolder(join(dir, "corrupt"), ["0-neg", "1-pos"], 2);
   writeFileSync(join(images, "1-pos", "img1.png"), Buffer.from("\x89PNG\r\n\x1a\nnot really"));
   const corrupt = await rsbench(["evaluate", "--model", model, "--data", images]);
-  assert.equal(corrupt.code, 1);
+  assert.equal(corrupt.code, 2);
   assert.match(corrupt.stderr, /image .*corrupt\/1-pos\/img1\.png: cannot be decoded \(.*\); expected a PNG or JPEG file/);
   assert.doesNotMatch(corrupt.stderr, NO_STACK);
   const cfg = join(dir, "huge.json");

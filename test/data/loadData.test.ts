@@ -75,7 +75,7 @@ describe("built-in datasets", () => {
 
   it("states both shapes when the images do not fit, and resizes on request", async () => {
     const shape = { channels: 3, height: 32, width: 32 };
-    await assert.rejects(loadData("mnist", { shape, selection: { count: 2 } }), /dataset mnist:test has shape 1x28x28 but 3x32x32 is expected; pass resize/);
+    await assert.rejects(loadData("mnist", { shape, selection: { count: 2 } }), /dataset mnist:test has shape 1x28x28 but 3x32x32 is expected; convert the images \(rsbench.s --resize flag/);
     const d = await loadData("mnist", { shape, resize: true, selection: { count: 2 } });
     assert.deepEqual(d.shape, shape);
     assert.equal(d.images.length, 2 * 3 * 32 * 32);

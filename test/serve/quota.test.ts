@@ -36,3 +36,14 @@ test("a 403 (quota spent) mid attack --target keeps the finished records and exi
     await server.stop();
   }
 });
+
+test("--max-batch is bounded (1024): one request holds the server for images x n forward passes (issue 26 item 14)", async () => {
+  const { createServer } = await import("../../src/serve/server.js");
+  const { LinearClassifier } = await import("../../src/model/linear.js");
+  const classifier = new LinearClassifier({ channels: 1, height: 2, width: 2 }, new Float32Array(4), 0);
+  await assert.rejects(createServer({ classifier, maxBatch: 1025 }), /invalid maxBatch: expected an integer in \[1, 1024\]/);
+  const model = copyModel(join(dir, "model-mb.onnx"));
+  const run = await runCli(["serve", "--model", model, "--port", "0", "--max-batch", "5000"], { timeout: 30_000 });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /invalid --max-batch: expected an integer in \[1, 1024\]|invalid --max-batch: expected .*1024/);
+});

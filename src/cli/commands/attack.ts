@@ -13,7 +13,7 @@ import { HttpClassifier, RemoteError } from "../../model/http.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { checkOut, RowFile, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
-import { parseChoice, parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
+import { loadingInputs, parseChoice, parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
 import { integerAtLeast } from "../../stats/validate.js";
 import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js";
 import { remoteDefensePoint } from "../../experiments/grid.js";
@@ -386,15 +386,16 @@ export function register(program: Command): void {
       checkOut(flags.out, { model: flags.model, data: flags.data, classMap: flags.classMap });
       checkOut(flags.save, { model: flags.model, data: flags.data, classMap: flags.classMap }, "directory", "--save");
       const started = performance.now();
-      const loaded = flags.target === undefined ? await loadModel(config.model, modelFlags(flags))
+      const loaded = flags.target === undefined ? await loadingInputs(() => loadModel(config.model, modelFlags(flags)))
         : { name: flags.target, classifier: await HttpClassifier.connect(flags.target, { key: flags.key ?? process.env.RSBENCH_KEY }) };
       const model = loaded.classifier;
       const shape = flags.resize ? model.shape : undefined;
-      const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
-      const set = await loadData(config.data, { selection: config.selection, shape, resize: flags.resize, classMap }).catch((error: unknown) => {
-        throw error instanceof RangeError ? new UsageError(error.message) : error; // e.g. --count above the images available
+      const classMap = await loadingInputs(() => (flags.classMap === undefined ? undefined : readClassMap(flags.classMap)));
+      const set = await loadingInputs(async () => {
+        const images = await loadData(config.data, { selection: config.selection, shape, resize: flags.resize, classMap });
+        checkModelData(loaded, images, warn);
+        return images;
       });
-      checkModelData(loaded, set, warn);
       if (flags.save !== undefined) mkdirSync(flags.save, { recursive: true });
       const chw = [set.shape.channels, set.shape.height, set.shape.width];
       let pool: Promise<StartPool> | null = null;

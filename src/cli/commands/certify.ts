@@ -3,7 +3,7 @@ import { checkOut, percent, progressBar, RowFile, warn } from "../output.js";
 import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
-import { parseNumber, printJson, RULES, UsageError } from "../args.js";
+import { loadingInputs, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { certifyImages, CERTIFY_DEFAULTS, type CertifyRow, type CertifySummary } from "../../smoothing/index.js";
 
@@ -78,7 +78,11 @@ export function selection(flags: EvaluationFlags): Selection {
 }
 
 /** Loads the model (shipped name or .onnx path) and the images in the model's shape (resized with --resize). */
-export async function loadInputs(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
+export function loadInputs(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
+  return loadingInputs(() => loadInputsOf(flags, chosen));
+}
+
+async function loadInputsOf(flags: EvaluationFlags, chosen: Selection): Promise<{ classifier: Classifier; name: string; set: LabeledImages }> {
   const model = await loadModel(flags.model, modelFlags(flags));
   const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
   const set = await loadData(flags.data, { selection: chosen, shape: model.classifier.shape, resize: flags.resize ?? false, classMap }).catch((error: unknown) => {
@@ -122,7 +126,7 @@ export function register(program: Command): void {
       const n = parseNumber("--n", flags.n!, RULES.n);
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
       const out = RowFile.open(flags.out, COLUMNS);
-      const bar = progressBar("certify", set.count);
+      const bar = progressBar("certify", set.count, { log: true });
       let certified = 0;
       try {
         const { summary, images } = await certifyImages(classifier, set, {

@@ -3,7 +3,7 @@ import { percent, progressBar, warn } from "../output.js";
 import { CLASS_MAP_HELP } from "./certify.js";
 import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import { checkModelData, evaluateModel, EVALUATE_DEFAULTS, loadModel, type LoadedModel } from "../../zoo/index.js";
-import { parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
+import { loadingInputs, parseNumber, parseNumberList, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 
 /** Flags of `rsbench evaluate` and `rsbench calibrate` (commander hands values over as strings). */
@@ -32,7 +32,11 @@ export function zooSelection(flags: ZooFlags, seed: number): Selection {
 }
 
 /** Loads the model and the selected images (resized to the model with --resize), checking they fit. */
-export async function loadModelAndData(flags: ZooFlags, selection: Selection): Promise<{ model: LoadedModel; data: LabeledImages }> {
+export function loadModelAndData(flags: ZooFlags, selection: Selection): Promise<{ model: LoadedModel; data: LabeledImages }> {
+  return loadingInputs(() => loadModelAndDataOf(flags, selection));
+}
+
+async function loadModelAndDataOf(flags: ZooFlags, selection: Selection): Promise<{ model: LoadedModel; data: LabeledImages }> {
   const model = await loadModel(flags.model, modelFlags(flags));
   const classMap = flags.classMap === undefined ? undefined : readClassMap(flags.classMap);
   const data = await loadData(flags.data, { selection, shape: model.classifier.shape, resize: flags.resize ?? false, classMap }).catch((error: unknown) => {

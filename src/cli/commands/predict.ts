@@ -33,7 +33,7 @@ export function register(program: Command): void {
       const n = parseNumber("--n", flags.n!, RULES.n);
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
       const out = RowFile.open(flags.out, COLUMNS);
-      const bar = progressBar("predict", set.count);
+      const bar = progressBar("predict", set.count, { log: true });
       let correct = 0;
       try {
         const { summary, images } = await predictImages(classifier, set, {

@@ -3,10 +3,10 @@ import type { Command } from "commander";
 import type { Classifier } from "../../model/classifier.js";
 import { formatShape } from "../../model/classifier.js";
 import { createRandom } from "../../rng/xoshiro.js";
-import { AuditLog, createServer, KeyRing, SERVE_DEFAULTS } from "../../serve/index.js";
+import { AuditLog, createServer, KeyRing, SERVE_DEFAULTS, SERVE_LIMITS } from "../../serve/index.js";
 import { SmoothedClassifier } from "../../smoothing/smoothed.js";
 import { loadModel } from "../../zoo/index.js";
-import { parseNumber, RULES, UsageError } from "../args.js";
+import { loadingInputs, parseNumber, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption, modelFlags } from "../device.js";
 import { checkOut, warn } from "../output.js";
 
@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const port = parseNumber("--port", flags.port, { min: 0, max: 65535, integer: true });
       const rate = flags.rate === undefined ? undefined : parseNumber("--rate", flags.rate, RULES.count);
       const quota = flags.quota === undefined ? undefined : parseNumber("--quota", flags.quota, RULES.count);
-      const maxBatch = parseNumber("--max-batch", flags.maxBatch, RULES.count);
+      const maxBatch = parseNumber("--max-batch", flags.maxBatch, { ...RULES.count, max: SERVE_LIMITS.maxBatch });
       const seed = flags.seed === undefined ? undefined : parseNumber("--seed", flags.seed, RULES.seed);
       // The audit log is appended to: never the model, the key file, a run's own files (issue 26).
       checkOut(flags.log, { model: flags.model, keys: flags.keys }, "file", "--log");
@@ -78,7 +78,7 @@ export function register(program: Command): void {
         throw new UsageError((error as Error).message);
       }
       if (keys === undefined && !LOOPBACK.has(flags.host)) warn(`serving on ${flags.host} without --keys: anyone who can connect gets answers`);
-      const loaded = await loadModel(flags.model, modelFlags(flags));
+      const loaded = await loadingInputs(() => loadModel(flags.model, modelFlags(flags)));
       // The noise: 128 bits from the OS unless --seed makes it reproducible.
       const random = seed !== undefined ? createRandom(seed) : (() => {
         const words = new Uint32Array(randomBytes(16).buffer);
