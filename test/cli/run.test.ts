@@ -33,7 +33,7 @@ test("rsbench run --json runs the experiment and prints one JSON object; a secon
   assertStoredOnce(out, 39);
   assert.match(again.stdout, new RegExp(`Report: ${join(out, "report.html").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
   assert.match(readFileSync(join(out, "report.html"), "utf8"), /<html/);
-  assert.match(again.stdout, /defense +attack +accuracy +attacked +success +shortcut mean L2 +shortcut median L2 +verified +verified mean L2 +hardened +hardened mean L2/);
+  assert.match(again.stdout, /defense +attack +accuracy +accuracy at Pa +attacked +success +shortcut mean L2 +shortcut median L2 +verified +verified mean L2 +hardened +hardened mean L2/);
 });
 
 test("rsbench run refuses a bad config naming the field, and a changed config for an existing run", async () => {
