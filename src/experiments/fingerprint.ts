@@ -15,6 +15,7 @@ import { closeSync, openSync, readSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { START_POOL_SIZE } from "../attacks/start.js";
 import type { LabeledImages } from "../data/types.js";
+import type { ImageShape } from "../model/classifier.js";
 import type { DataConfig, ExperimentConfig } from "./config.js";
 import { calibrationData, canonicalJson, startPoolData } from "./config.js";
 
@@ -179,7 +180,7 @@ export function compareFingerprints(before: InputFingerprints, now: InputFingerp
 
 /** What fingerprinting needs of an experiment environment (see environment.ts). */
 export interface FingerprintSource {
-  loadData(data: DataConfig): Promise<LabeledImages>;
+  loadData(data: DataConfig, shape?: ImageShape): Promise<LabeledImages>;
   modelFile?(name: string): string | null;
   fingerprintData?(data: DataConfig, load?: (data: DataConfig) => Promise<LabeledImages>): Promise<DataFingerprint>;
   fingerprintEndpoint?(name: string): Promise<EndpointFingerprint | null>;
@@ -219,11 +220,12 @@ export async function fingerprintInputs(config: ExperimentConfig, environment: F
  */
 export function withLoadedData<E extends FingerprintSource>(environment: E): E {
   const loaded = new Map<string, Promise<LabeledImages>>();
-  const loadData = (data: DataConfig): Promise<LabeledImages> => {
-    const key = canonicalJson(data);
+  // Keyed by the selection and the shape it is decoded to (a config's `resize`): one load of each.
+  const loadData = (data: DataConfig, shape?: ImageShape): Promise<LabeledImages> => {
+    const key = canonicalJson([data, shape ?? null]);
     let set = loaded.get(key);
     if (!set) {
-      set = environment.loadData(data);
+      set = environment.loadData(data, shape);
       set.catch(() => loaded.delete(key));
       loaded.set(key, set);
     }

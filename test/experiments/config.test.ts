@@ -53,7 +53,7 @@ test("parseConfig reports every problem at once, including unknown and missing f
   assert.deepEqual(found, [
     'name: expected a name of letters, digits and . _ % + -, got "bad name"',
     'data.dataset: expected a non-empty string, got ""',
-    "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle, target)",
+    "defenses[0].extra: unknown field (allowed: name, model, kind, sigma, n, pa, oracle, target, shape)",
     'defenses[0].sigma: expected a number > 0 or { "drop": d } with d in (0, 1), got -1',
     "defenses[0].pa: expected a number in (0, 1), got 1.2",
     'figures.include[0]: expected one of "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", got "fig9"',

@@ -53,8 +53,8 @@ test("ExecutionContext tells the environment how many workers load models (the n
   const { ExecutionContext } = await import("../../src/experiments/execute.js");
   const seen: unknown[] = [];
   const environment = { loadModel: async (_name: string, options: unknown) => { seen.push(options); return {} as never; } };
-  await new ExecutionContext(environment as never, { device: "webgpu" } as never, 1, undefined, 4).model("m");
-  await new ExecutionContext(environment as never, {} as never, 2).model("m");
+  await new ExecutionContext(environment as never, { device: "webgpu", defenses: [] } as never, 1, undefined, 4).model("m");
+  await new ExecutionContext(environment as never, { defenses: [] } as never, 2).model("m");
   assert.deepEqual(seen, [{ threads: 1, device: "webgpu", workers: 4 }, { threads: 2, device: "cpu", workers: 1 }]);
 });
 
