@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { checkOut, percent, progressBar, RowFile, warn } from "../output.js";
-import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
+import { fileAt, loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { loadingInputs, parseNumber, printJson, RULES, UsageError } from "../args.js";
@@ -97,6 +97,13 @@ export const CERTIFY_COMMAND_DEFAULTS = Object.freeze({ ...CERTIFY_DEFAULTS, see
 
 const COLUMNS = ["index", "label", "prediction", "radius", "correct", "seconds"] as const;
 
+/** `{ file }` of the image with source index `index` of a folder dataset (its path relative to the folder), `{}` for a built-in dataset. */
+export function fileOf(set: LabeledImages, index: number): { file?: string } {
+  const position = set.indices.indexOf(index);
+  const file = position < 0 ? undefined : fileAt(set, position);
+  return file === undefined ? {} : { file };
+}
+
 function summaryText(model: string, data: string, s: CertifySummary): string {
   return [
     `CERTIFY on ${model}, ${data}: sigma=${s.sigma} n0=${s.n0} n=${s.n} alpha=${s.alpha} seed=${s.seed}`,
@@ -142,7 +149,7 @@ export function register(program: Command): void {
         if (flags.json) {
           printJson({
             summary: { model: name, data: set.source, ...summary },
-            images: images.map((r) => ({ index: r.index, label: r.label, prediction: r.prediction, radius: r.radius, correct: r.correct, pABar: r.pABar, seconds: r.seconds })),
+            images: images.map((r) => ({ index: r.index, ...fileOf(set, r.index), label: r.label, prediction: r.prediction, radius: r.radius, correct: r.correct, pABar: r.pABar, seconds: r.seconds })),
           });
         } else {
           process.stdout.write(summaryText(name, set.source, summary));

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { CERTIFY_DEFAULTS, predictImages, type PredictRow, type PredictSummary } from "../../smoothing/index.js";
 import { parseNumber, printJson, RULES } from "../args.js";
 import { percent, progressBar, RowFile } from "../output.js";
-import { evaluationCommand, evaluationInputs, type EvaluationFlags } from "./certify.js";
+import { evaluationCommand, evaluationInputs, fileOf, type EvaluationFlags } from "./certify.js";
 
 /** Defaults of `rsbench predict`: alpha as in locuslab/smoothing code/predict.py. */
 export const PREDICT_COMMAND_DEFAULTS = Object.freeze({ alpha: CERTIFY_DEFAULTS.alpha, batchSize: CERTIFY_DEFAULTS.batchSize, seed: 0 });
@@ -49,7 +49,7 @@ export function register(program: Command): void {
         if (flags.json) {
           printJson({
             summary: { model: name, data: set.source, ...summary },
-            images: images.map((r) => ({ index: r.index, label: r.label, prediction: r.prediction, correct: r.correct, pValue: r.pValue, seconds: r.seconds })),
+            images: images.map((r) => ({ index: r.index, ...fileOf(set, r.index), label: r.label, prediction: r.prediction, correct: r.correct, pValue: r.pValue, seconds: r.seconds })),
           });
         } else {
           process.stdout.write(summaryText(name, set.source, summary));
