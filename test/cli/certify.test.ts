@@ -51,9 +51,10 @@ test("rsbench certify --json prints one object with the summary and one record p
   assert.equal(images[3].radius, 0);
   // the rows were streamed to FILE: a header and one tab-separated line per image
   const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => l.split("\t"));
-  assert.deepEqual(rows[0], ["index", "label", "prediction", "radius", "correct", "seconds"]);
+  assert.deepEqual(rows[0], ["index", "file", "label", "prediction", "radius", "correct", "seconds"]);
   assert.equal(rows.length, 6);
-  assert.deepEqual(rows.slice(1).map((r) => r[2]), ["0", "0", "1", "abstain", "0"]);
+  assert.deepEqual(rows.slice(1).map((r) => r[3]), ["0", "0", "1", "abstain", "0"]);
+  assert.deepEqual(rows.slice(1).map((r) => r[1]), ["0/img0.png", "0/img1.png", "1/img2.png", "1/img3.png", "1/img4.png"]);
 });
 
 test("rsbench certify gives the same rows whatever --batch, and depends on --seed", async () => {

@@ -97,6 +97,11 @@ export const CERTIFY_COMMAND_DEFAULTS = Object.freeze({ ...CERTIFY_DEFAULTS, see
 
 const COLUMNS = ["index", "label", "prediction", "radius", "correct", "seconds"] as const;
 
+/** The --out columns: `columns`, with "file" after "index" for a folder dataset. */
+export function rowColumns(set: LabeledImages, columns: readonly string[]): string[] {
+  return set.files === undefined ? [...columns] : columns.flatMap((c) => (c === "index" ? [c, "file"] : [c]));
+}
+
 /** `{ file }` of the image with source index `index` of a folder dataset (its path relative to the folder), `{}` for a built-in dataset. */
 export function fileOf(set: LabeledImages, index: number): { file?: string } {
   const position = set.indices.indexOf(index);
@@ -125,21 +130,22 @@ export function register(program: Command): void {
     (c) => c
       .option("--n0 <n0>", "selection draws (guess of the top class)", String(CERTIFY_COMMAND_DEFAULTS.n0))
       .option("--n <n>", "estimation draws (lower bound on its probability)", String(CERTIFY_COMMAND_DEFAULTS.n)),
-    "index, label, prediction (or abstain), radius, correct, seconds",
+    "index, label, prediction (or abstain), radius, correct, seconds (a folder dataset adds file, after index)",
   )
     .addHelpText("after", "\nExample:\n  rsbench certify --model fashion-mnist-standard --data fashion-mnist --sigma 0.25 --count 20 --n 10000 --out certify.tsv")
     .action(async (flags: EvaluationFlags) => {
       const n0 = parseNumber("--n0", flags.n0!, RULES.n);
       const n = parseNumber("--n", flags.n!, RULES.n);
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
-      const out = RowFile.open(flags.out, COLUMNS);
+      const columns = rowColumns(set, COLUMNS);
+      const out = RowFile.open(flags.out, columns);
       const bar = progressBar("certify", set.count, { log: true });
       let certified = 0;
       try {
         const { summary, images } = await certifyImages(classifier, set, {
           sigma, n0, n, alpha, seed, batchSize,
           onImage: (row: CertifyRow, done) => {
-            out?.write(Object.fromEntries(COLUMNS.map((c) => [c, row[c]])));
+            out?.write(Object.fromEntries(columns.map((c) => [c, c === "file" ? fileOf(set, row.index).file : row[c as (typeof COLUMNS)[number]]])));
             if (row.correct) certified++;
             bar.update(done, `certified correct ${certified}/${done}`);
           },
