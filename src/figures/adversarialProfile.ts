@@ -21,8 +21,9 @@ export interface AdversarialProfileOptions {
    * [-1, 3] widened to hold the boundary of g(sigma) along the line (located first by a
    * dichotomy with `smoothed`): up to 2 sigma past it, from 1/2 sigma before it. On real models
    * RS often pushes the boundary several sigma away (docs/paper.md eq. (3), concave boundaries).
-   * An automatic side is widened further where the measured p(t) shows a transition at least 4
-   * sigma wide (an oblique crossing; see widenUnsettled), until p settles at 0.05 / 0.95.
+   * An automatic side is widened further where the measured p(t) is still within 1/6 of 1/2 at
+   * its edge or shows a transition at least 4 sigma wide (an oblique crossing; see
+   * widenUnsettled), until p settles at 0.05 / 0.95.
    */
   readonly tMin?: number;
   readonly tMax?: number;
@@ -215,13 +216,16 @@ async function wrongFraction(smoothed: Classifier, label: number, boundaryPoint:
  * g(sigma)) suits a transition of width sigma, p(t) = Phi((t - c) / sigma), as for a flat
  * boundary hit at right angle. It is wider when the line crosses the boundary obliquely (p(t) =
  * Phi(t cos(theta) / sigma) for a flat boundary at angle theta), as an attack's direction does
- * in high dimension: on colour images at sigma 0.25 the curves were still at 0.43 at the edge.
- * Rule: each automatic edge t_e, where p was measured, implies a transition width
- * w = |t_e - c| / |Phi^-1(p(t_e))| (infinite when p is on the wrong side of 1/2 there). Where
- * w >= WIDE_TRANSITION sigma, that side is moved away from c, doubling its distance to c, until
- * p there settles (<= 0.05 on the left, >= 0.95 on the right), for at most WIDEN_ROUNDS
- * doublings and never past maxDistance. The committed fig1 records imply w = 2.0-2.7 sigma at
- * their edges, so they are unchanged, byte for byte.
+ * in high dimension; and the left edge, only 0.5 sigma before c, leaves p near 1/2 there even
+ * for a transition 2-3 sigma wide: on colour images at sigma 0.25 the curves were still at 0.43
+ * at the edge (the example model of docs/own-model.md: p 0.37-0.42 at the left edge).
+ * Rule: an automatic edge t_e, where p was measured, is too narrow when p there is within 1/6 of
+ * 1/2 (p >= 1/3 on the left, p <= 2/3 on the right), or when it implies a transition at least
+ * WIDE_TRANSITION sigma wide, w = |t_e - c| / |Phi^-1(p(t_e))| (infinite when p is on the wrong
+ * side of 1/2 there). That side is then moved away from c, doubling its distance to c, until p
+ * there settles (<= 0.05 on the left, >= 0.95 on the right), for at most WIDEN_ROUNDS doublings
+ * and never past maxDistance. The committed fig1 records have edge p 0.02 and 0.28 (left), 0.76
+ * and 0.91 (right), and imply w = 2.0-2.7 sigma, so they are unchanged, byte for byte.
  */
 async function widenUnsettled(
   smoothed: Classifier,
@@ -242,14 +246,14 @@ async function widenUnsettled(
     const z = normalQuantile(Math.min(Math.max(p, 1e-12), 1 - 1e-12));
     return side * z <= 0 ? Infinity : Math.abs(t - center) / Math.abs(z);
   };
-  if (o.tMin === undefined && width(tMin, pMin, -1) >= WIDE_TRANSITION) {
+  if (o.tMin === undefined && (pMin >= UNSETTLED.low || width(tMin, pMin, -1) >= WIDE_TRANSITION)) {
     let p = pMin;
     for (let round = 0; round < WIDEN_ROUNDS && p > SETTLED.low && tMin > -limit; round++) {
       tMin = Math.max(center - 2 * Math.max(center - tMin, 0.5), -limit);
       [p] = await wrongFraction(smoothed, label, boundaryPoint, direction, [sigma * tMin]);
     }
   }
-  if (o.tMax === undefined && width(tMax, pMax, 1) >= WIDE_TRANSITION) {
+  if (o.tMax === undefined && (pMax <= UNSETTLED.high || width(tMax, pMax, 1) >= WIDE_TRANSITION)) {
     let p = pMax;
     for (let round = 0; round < WIDEN_ROUNDS && p < SETTLED.high && tMax < limit; round++) {
       tMax = Math.min(center + 2 * Math.max(tMax - center, 0.5), limit);
@@ -259,6 +263,8 @@ async function widenUnsettled(
   return [tMin, tMax];
 }
 
+/** An automatic edge is too narrow while its p is within 1/6 of 1/2 (see widenUnsettled). */
+const UNSETTLED = { low: 1 / 3, high: 2 / 3 } as const;
 /** A transition at least this many sigma wide (implied at an edge of the default range) widens the range (see widenUnsettled). */
 const WIDE_TRANSITION = 4;
 /** Where widenUnsettled stops moving an edge: p <= 0.05 on the left, p >= 0.95 on the right. */
