@@ -186,6 +186,8 @@ export interface AttackRecord {
   readonly seed: number;
   /** Index of the image in its source (LabeledImages.indices). */
   readonly image: number;
+  /** Folder datasets only: the image's file, relative to the folder ("cat/003.png"); absent for built-in datasets. */
+  readonly file?: string;
   readonly label: number;
   /** Label the defense gave the original image (for a smoothed defense: the vote of n draws). */
   readonly prediction: number;

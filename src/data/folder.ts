@@ -12,6 +12,8 @@ export const IMAGE_EXTENSIONS: readonly string[] = [".png", ".jpg", ".jpeg"];
 /** One image file of a folder dataset and its class index. */
 export interface FolderEntry {
   readonly path: string;
+  /** The path relative to the dataset folder, "/"-separated: "<class folder>/<file name>". */
+  readonly file: string;
   readonly label: number;
 }
 
@@ -35,7 +37,7 @@ export async function listFolder(root: string, classMap?: ClassMap): Promise<{ c
       .filter((f) => f.isFile() && IMAGE_EXTENSIONS.includes(extname(f.name).toLowerCase()))
       .map((f) => f.name)
       .sort();
-    for (const f of files) entries.push({ path: join(root, folders[k], f), label: labelOf[k] });
+    for (const f of files) entries.push({ path: join(root, folders[k], f), file: `${folders[k]}/${f}`, label: labelOf[k] });
   }
   if (entries.length === 0) throw new Error(`dataset folder ${JSON.stringify(root)}: expected ${IMAGE_EXTENSIONS.join("/")} images in its class subfolders, found none`);
   return { classNames, entries };
@@ -104,7 +106,8 @@ export async function loadFolder(root: string, selection: Selection = {}, shape?
     writeChwFloat(pixels.data, target, images, i * imageSize(target));
     labels[i] = entry.label;
   }
-  return { source: root, shape: target!, count: indices.length, images: images!, labels, indices, classNames, labeling: classMap ? "class-map" : "sorted-folders" };
+  const files = Array.from(indices, (index) => entries[index].file);
+  return { source: root, shape: target!, count: indices.length, images: images!, labels, indices, classNames, labeling: classMap ? "class-map" : "sorted-folders", files };
 }
 
 

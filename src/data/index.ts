@@ -9,7 +9,7 @@ import { selectIndices } from "./select.js";
 import type { ClassMap, LabeledImages, Selection } from "./types.js";
 
 export type { ClassMap, LabeledImages, Selection } from "./types.js";
-export { imageAt } from "./types.js";
+export { fileAt, imageAt, withFile } from "./types.js";
 export { BUILTIN_DATASETS, BUILTIN_NAMES, SPLIT_SEED, SPLIT_VERSION, builtinDataset } from "./builtin.js";
 export type { BuiltinDataset, SourcePool } from "./builtin.js";
 export { cacheDir, cacheRoot, ensureCache, readCachedSplit } from "./cache.js";

@@ -19,6 +19,11 @@ export interface LabeledImages {
    * built-in datasets, whose labels are their own.
    */
   readonly labeling?: "sorted-folders" | "class-map";
+  /**
+   * Folder datasets: `files[i]` is image i's file, relative to the folder, with "/" separators
+   * ("cat/003.png"). Absent for built-in datasets, whose records name images by index only.
+   */
+  readonly files?: readonly string[];
 }
 
 /** An explicit folder name -> model label map for a folder dataset (`--class-map FILE`, config `classMap`). */
@@ -30,6 +35,25 @@ export interface Selection {
   readonly offset?: number;
   readonly sample?: number;
   readonly seed?: number;
+}
+
+/** The file of the image at position i of a folder dataset ("cat/003.png"), or undefined for a built-in dataset. */
+export function fileAt(set: LabeledImages, i: number): string | undefined {
+  return set.files?.[i];
+}
+
+/**
+ * `record` with `file` added right after its `image` field (a folder dataset's image file,
+ * issue 26), or `record` itself, unchanged byte for byte once serialised, when `file` is undefined.
+ */
+export function withFile<T extends { readonly image: number }>(record: T, file: string | undefined): T & { readonly file?: string } {
+  if (file === undefined) return record;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    out[key] = value;
+    if (key === "image") out.file = file;
+  }
+  return out as T & { readonly file?: string };
 }
 
 /** Image i of a set, as a view (no copy). */

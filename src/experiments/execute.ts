@@ -12,7 +12,7 @@ import { writeAttackPoints } from "../io/npy.js";
 import { labelStartPool, type StartPool } from "../attacks/start.js";
 import type { Classifier, ImageShape } from "../model/classifier.js";
 import type { LabeledImages } from "../data/types.js";
-import { imageAt } from "../data/types.js";
+import { fileAt, imageAt, withFile } from "../data/types.js";
 import { ITEM_STREAMS } from "../rng/streams.js";
 import { defend, UNDEFENDED_PA, type Defense } from "../smoothing/defense.js";
 import { countCorrect } from "../zoo/evaluate.js";
@@ -143,28 +143,28 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   };
 }
 
-async function selectedImage(context: ExecutionContext, position: number, index: number, shape: ImageShape): Promise<{ image: Float32Array; label: number }> {
+async function selectedImage(context: ExecutionContext, position: number, index: number, shape: ImageShape): Promise<{ image: Float32Array; label: number; file: string | undefined }> {
   const data = await context.images(context.config.data, shape);
   if (data.indices[position] !== index) {
     throw new Error(`image selection changed: expected image ${index} at position ${position}, got ${data.indices[position]}`);
   }
-  return { image: imageAt(data, position), label: data.labels[position] };
+  return { image: imageAt(data, position), label: data.labels[position], file: fileAt(data, position) };
 }
 
 async function certification(context: ExecutionContext, item: CertificationItem): Promise<Draft<CertificationRecord>> {
   const { config } = context;
   const settings = config.certification!;
   const base = await context.model(item.model);
-  const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
+  const { image, label, file } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const random = itemRandom(config.seed, item.key).fork(STREAM.certify);
   const { outcome, forwardPasses } = await context.environment.certify(base, image, {
     sigma: item.sigma, n0: settings.n0, n: settings.n, alpha: settings.alpha, batchSize: config.batchSize, random, ...noiseOf(config),
   });
-  return {
+  return withFile({
     kind: "certification", key: item.key, seed: config.seed, image: item.image.index, label,
     defense: item.defense, model: item.model, sigma: item.sigma, n0: settings.n0, n: settings.n, alpha: settings.alpha,
     outcome, correct: outcome.status === "certified" && outcome.prediction === label, forwardPasses,
-  };
+  } as const, file);
 }
 
 async function attack(context: ExecutionContext, item: AttackItem): Promise<Draft<AttackRecord>> {
@@ -172,7 +172,7 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   const entry = environment.attacks[item.attack.name];
   if (!entry) throw new Error(`unknown attack ${JSON.stringify(item.attack.name)}: expected one of ${Object.keys(environment.attacks).join(", ")}`);
   const base = await context.model(item.defense.model);
-  const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
+  const { image, label, file } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const { record, points } = await attackImageWithPoints(
     { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize, ...noiseOf(config) },
     { base, entry, pool: () => context.startPool(item.defense.model) },
@@ -181,7 +181,7 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   if (context.save !== undefined) {
     writeAttackPoints(savedPointsDir(context.save, item.defense.id, item.attack), item.image.index, points, [base.shape.channels, base.shape.height, base.shape.width]);
   }
-  return record;
+  return withFile(record, file);
 }
 
 /** The folder of a run directory where a config with `save` writes its points. */
@@ -202,14 +202,14 @@ async function figure(context: ExecutionContext, item: FigureItem): Promise<Draf
   const compute = environment.figures[item.figure];
   if (!compute) throw new Error(`no computation for ${item.figure} in this environment (expected figures.${item.figure})`);
   const base = await context.model(item.model);
-  const { image, label } = await selectedImage(context, item.image.position, item.image.index, base.shape);
+  const { image, label, file } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const data = await compute({
     base, image, imageIndex: item.image.index, label, sigma: item.sigma,
     random: itemRandom(config.seed, item.key).fork(STREAM.figure), batchSize: config.batchSize, ...noiseOf(config),
     options: config.figures.options[item.figure] ?? {},
   });
-  return {
+  return withFile({
     kind: "figure", key: item.key, seed: config.seed, figure: item.figure, image: item.image.index, label,
     defense: item.defense, model: item.model, sigma: item.sigma, data,
-  };
+  } as const, file);
 }

@@ -37,6 +37,8 @@ export interface AttackRow extends RowBase {
   readonly norm: string;
   readonly budget: number;
   readonly image: number;
+  /** Folder datasets only: the image's file, relative to the folder (see AttackRecord.file). */
+  readonly file?: string;
   readonly label: number;
   readonly status: string;
   readonly success: boolean;
@@ -81,6 +83,8 @@ export interface CertificationRow extends RowBase {
   readonly model: string;
   readonly sigma: number;
   readonly image: number;
+  /** Folder datasets only: the image's file, relative to the folder (see AttackRecord.file). */
+  readonly file?: string;
   readonly label: number;
   readonly status: "certified" | "abstain";
   readonly prediction: number | null;
@@ -134,11 +138,16 @@ function at(record: AttackRecord, queries: number, norm: "l2" | "linf"): number 
   return finite(distortionAt(trace, queries, norm));
 }
 
+/** `{ file }` of a folder dataset's record, `{}` otherwise (built-in datasets' rows keep their fields). */
+function fileField(r: { readonly file?: string }): { file?: string } {
+  return r.file === undefined ? {} : { file: r.file };
+}
+
 export function attackRow(r: AttackRecord): AttackRow {
   return {
     record: "attack", key: r.key, seed: r.seed, defense: r.defense.id, defenseName: r.defense.name, defenseKind: r.defense.kind, model: r.defense.model,
     sigma: r.defense.sigma, n: r.defense.n, pa: r.defense.pa, attack: r.attack, norm: r.norm, budget: r.budget,
-    image: r.image, label: r.label, status: r.status, success: r.success, l2: r.l2, linf: r.linf,
+    image: r.image, ...fileField(r), label: r.label, status: r.status, success: r.success, l2: r.l2, linf: r.linf,
     queries: r.queries, forwardPasses: r.forwardPasses,
     l2At500: at(r, EXPORT_BUDGETS[0], "l2"), l2At1000: at(r, EXPORT_BUDGETS[1], "l2"), l2AtBudget: at(r, r.budget, "l2"),
     linfAt500: at(r, EXPORT_BUDGETS[0], "linf"), linfAt1000: at(r, EXPORT_BUDGETS[1], "linf"), linfAtBudget: at(r, r.budget, "linf"),
@@ -156,7 +165,7 @@ export function attackRow(r: AttackRecord): AttackRow {
 export function certificationRow(r: CertificationRecord): CertificationRow {
   const certified = r.outcome.status === "certified" ? r.outcome : null;
   return {
-    record: "certification", key: r.key, seed: r.seed, defense: r.defense, model: r.model, sigma: r.sigma, image: r.image, label: r.label,
+    record: "certification", key: r.key, seed: r.seed, defense: r.defense, model: r.model, sigma: r.sigma, image: r.image, ...fileField(r), label: r.label,
     status: r.outcome.status, prediction: certified?.prediction ?? null, radius: certified?.radius ?? null, pABar: r.outcome.pABar,
     correct: r.correct, certifyN0: r.n0, certifyN: r.n, certifyAlpha: r.alpha, forwardPasses: r.forwardPasses, seconds: r.seconds,
   };
@@ -181,7 +190,7 @@ export function exportRecords(records: readonly ResultRecord[]): ExportedResults
       record: "calibration", key: r.key, seed: r.seed, model: r.model, drop: r.drop, sigma: r.sigma, cleanAccuracy: r.cleanAccuracy, smoothedAccuracy: r.smoothedAccuracy, images: r.images, n: r.n, seconds: r.seconds,
     })),
     figures: of("figure").map((r: FigureRecord): FigureRow => ({
-      record: "figure", key: r.key, seed: r.seed, figure: r.figure, image: r.image, label: r.label, defense: r.defense, model: r.model, sigma: r.sigma, data: r.data, seconds: r.seconds,
+      record: "figure", key: r.key, seed: r.seed, figure: r.figure, image: r.image, ...fileField(r), label: r.label, defense: r.defense, model: r.model, sigma: r.sigma, data: r.data, seconds: r.seconds,
     })),
   };
 }
@@ -193,7 +202,11 @@ function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Columns of the CSV export: the union of the row kinds' fields, attack columns first. */
+/**
+ * Columns of the CSV export: the union of the row kinds' fields, attack columns first. A run on a
+ * folder dataset adds "file" (the image's file, relative to the folder) after "image" (toCsv);
+ * a run on a built-in dataset has exactly these.
+ */
 export const CSV_COLUMNS: readonly string[] = [
   "record", "key", "seed", "defense", "defenseName", "defenseKind", "model", "sigma", "drop", "n", "pa", "attack", "norm", "budget",
   "image", "label", "prediction", "status", "success", "l2", "linf", "queries", "forwardPasses",
@@ -221,7 +234,8 @@ function cell(row: Record<string, unknown>, c: string): unknown {
 export function toCsv(results: ExportedResults): string {
   // Figure panels are figure data, not table rows: they are in the JSON export only.
   const rows = [...results.attacks, ...results.certifications, ...results.accuracy, ...results.calibrations];
-  const lines = [CSV_COLUMNS.join(",")];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => csvField(cell(row as unknown as Record<string, unknown>, c))).join(","));
+  const columns = rows.some((row) => "file" in row && row.file !== undefined) ? CSV_COLUMNS.flatMap((c) => (c === "image" ? [c, "file"] : [c])) : CSV_COLUMNS;
+  const lines = [columns.join(",")];
+  for (const row of rows) lines.push(columns.map((c) => csvField(cell(row as unknown as Record<string, unknown>, c))).join(","));
   return lines.join("\n") + "\n";
 }

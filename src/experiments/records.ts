@@ -61,6 +61,8 @@ export type CertificationOutcome =
 export interface CertificationRecord extends RecordBase {
   readonly kind: "certification";
   readonly image: number;
+  /** Folder datasets only: the image's file, relative to the folder ("cat/003.png"); absent for built-in datasets. */
+  readonly file?: string;
   readonly label: number;
   /** The config defense entry (e.g. "rs-3%"): one certification per (image, name), whatever n and Pa. */
   readonly defense: string;
@@ -84,6 +86,8 @@ export interface FigureRecord extends RecordBase {
   readonly kind: "figure";
   readonly figure: ComputedFigure;
   readonly image: number;
+  /** Folder datasets only: the image's file, relative to the folder ("cat/003.png"); absent for built-in datasets. */
+  readonly file?: string;
   readonly label: number;
   readonly defense: string;
   readonly model: string;

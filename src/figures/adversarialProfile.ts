@@ -2,6 +2,7 @@ import type { Classifier } from "../model/classifier.js";
 import { imageSize } from "../model/classifier.js";
 import type { Random } from "../rng/random.js";
 import { binomialTailAtLeast } from "../stats/binomial.js";
+import { normalQuantile } from "../stats/normal.js";
 import { directionTowards, l2Distance, pointAlong, randomLine } from "./geometry.js";
 import { MisclassifiedImageError } from "./errors.js";
 import { checkImage, checkInteger, checkLevel, checkPositive } from "./validate.js";
@@ -20,6 +21,9 @@ export interface AdversarialProfileOptions {
    * [-1, 3] widened to hold the boundary of g(sigma) along the line (located first by a
    * dichotomy with `smoothed`): up to 2 sigma past it, from 1/2 sigma before it. On real models
    * RS often pushes the boundary several sigma away (docs/paper.md eq. (3), concave boundaries).
+   * An automatic side is widened further where the measured p(t) is still within 1/6 of 1/2 at
+   * its edge or shows a transition at least 4 sigma wide (an oblique crossing; see
+   * widenUnsettled), until p settles at 0.05 / 0.95.
    */
   readonly tMin?: number;
   readonly tMax?: number;
@@ -113,7 +117,7 @@ export async function computeAdversarialProfile(
   const [baseDistance] = await bisectAlong(baseDecider, image, direction, bracket, o.searchSteps);
   const boundaryPoint = pointAlong(image, direction, baseDistance);
 
-  let tMin = o.tMin ?? -1, tMax = o.tMax ?? 3;
+  let tMin = o.tMin ?? -1, tMax = o.tMax ?? 3, center = 0;
   if (o.tMin === undefined || o.tMax === undefined) {
     const rs = await smoothedCrossing(smoothed, image, label, boundaryPoint, direction, baseDistance, o.sigma, o.maxDistance);
     if (rs !== null) {
@@ -121,21 +125,18 @@ export async function computeAdversarialProfile(
       if (o.tMax === undefined) tMax = Math.max(tMax, rs / o.sigma + 2);
     }
     if (!(tMax > tMin)) throw new RangeError(`invalid t range: expected tMin < tMax, got ${tMin} and ${tMax}`);
+    center = rs === null ? 0 : rs / o.sigma;
   }
-  const ts = Array.from({ length: o.points }, (_, k) => o.sigma * (tMin + (k * (tMax - tMin)) / (o.points - 1)));
-  const p = new Float64Array(ts.length);
-  let draws = Infinity;
-  const k = smoothed.numClasses;
-  for (let start = 0; start < ts.length; start += o.batchSize) {
-    const count = Math.min(o.batchSize, ts.length - start);
-    const batch = new Float32Array(count * d);
-    for (let i = 0; i < count; i++) pointAlong(boundaryPoint, direction, ts[start + i], batch.subarray(i * d, (i + 1) * d));
-    const votes = await smoothed.votes(batch, count);
-    for (let i = 0; i < count; i++) {
-      p[start + i] = (votes.draws[i] - votes.counts[i * k + label]) / votes.draws[i];
-      draws = Math.min(draws, votes.draws[i]);
-    }
+  const window = (from: number, to: number) => Array.from({ length: o.points }, (_, k) => o.sigma * (from + (k * (to - from)) / (o.points - 1)));
+  let ts = window(tMin, tMax);
+  let estimate = await estimates(smoothed, label, boundaryPoint, direction, ts, o.batchSize);
+  // Only where the default range is demonstrably too narrow (see widenUnsettled) are the points measured again.
+  const [wideMin, wideMax] = await widenUnsettled(smoothed, label, boundaryPoint, direction, o, center, tMin, tMax, estimate.p[0], estimate.p[ts.length - 1]);
+  if (wideMin !== tMin || wideMax !== tMax) {
+    ts = window(wideMin, wideMax);
+    estimate = await estimates(smoothed, label, boundaryPoint, direction, ts, o.batchSize);
   }
+  const { p, draws } = estimate;
   const points = ts.map((t, i) => ({
     t,
     p: p[i],
@@ -179,6 +180,97 @@ async function smoothedCrossing(
   const bracket = await findAdversarialAlong(benign, boundaryPoint, back, Math.min(sigma / 4, baseDistance), baseDistance);
   return bracket ? -(await bisectAlong(benign, boundaryPoint, back, bracket, 12))[0] : null;
 }
+
+/** Estimated p(t) at each t (L2), `batchSize` points per call of the estimator, and the fewest draws behind one. */
+async function estimates(smoothed: Classifier, label: number, boundaryPoint: Float32Array, direction: Float32Array, ts: readonly number[], batchSize: number): Promise<{ p: Float64Array; draws: number }> {
+  const d = boundaryPoint.length;
+  const p = new Float64Array(ts.length);
+  let draws = Infinity;
+  const k = smoothed.numClasses;
+  for (let start = 0; start < ts.length; start += batchSize) {
+    const count = Math.min(batchSize, ts.length - start);
+    const batch = new Float32Array(count * d);
+    for (let i = 0; i < count; i++) pointAlong(boundaryPoint, direction, ts[start + i], batch.subarray(i * d, (i + 1) * d));
+    const votes = await smoothed.votes(batch, count);
+    for (let i = 0; i < count; i++) {
+      p[start + i] = (votes.draws[i] - votes.counts[i * k + label]) / votes.draws[i];
+      draws = Math.min(draws, votes.draws[i]);
+    }
+  }
+  return { p, draws };
+}
+
+/** Estimated p(t) = P[f(x_a + t u + sigma N) != label] at each t (L2), one call of the estimator. */
+async function wrongFraction(smoothed: Classifier, label: number, boundaryPoint: Float32Array, direction: Float32Array, ts: readonly number[]): Promise<number[]> {
+  const d = boundaryPoint.length;
+  const batch = new Float32Array(ts.length * d);
+  ts.forEach((t, i) => pointAlong(boundaryPoint, direction, t, batch.subarray(i * d, (i + 1) * d)));
+  const votes = await smoothed.votes(batch, ts.length);
+  const k = smoothed.numClasses;
+  return ts.map((_, i) => (votes.draws[i] - votes.counts[i * k + label]) / votes.draws[i]);
+}
+
+/**
+ * The automatic t range, widened where it is demonstrably too narrow (issue 26, item 17). The
+ * default range (sigma units: [-1, 3], widened to [c - 0.5, c + 2] around the boundary c of
+ * g(sigma)) suits a transition of width sigma, p(t) = Phi((t - c) / sigma), as for a flat
+ * boundary hit at right angle. It is wider when the line crosses the boundary obliquely (p(t) =
+ * Phi(t cos(theta) / sigma) for a flat boundary at angle theta), as an attack's direction does
+ * in high dimension; and the left edge, only 0.5 sigma before c, leaves p near 1/2 there even
+ * for a transition 2-3 sigma wide: on colour images at sigma 0.25 the curves were still at 0.43
+ * at the edge (the example model of docs/own-model.md: p 0.37-0.42 at the left edge).
+ * Rule: an automatic edge t_e, where p was measured, is too narrow when p there is within 1/6 of
+ * 1/2 (p >= 1/3 on the left, p <= 2/3 on the right), or when it implies a transition at least
+ * WIDE_TRANSITION sigma wide, w = |t_e - c| / |Phi^-1(p(t_e))| (infinite when p is on the wrong
+ * side of 1/2 there). That side is then moved away from c, doubling its distance to c, until p
+ * there settles (<= 0.05 on the left, >= 0.95 on the right), for at most WIDEN_ROUNDS doublings
+ * and never past maxDistance. The committed fig1 records have edge p 0.02 and 0.28 (left), 0.76
+ * and 0.91 (right), and imply w = 2.0-2.7 sigma, so they are unchanged, byte for byte.
+ */
+async function widenUnsettled(
+  smoothed: Classifier,
+  label: number,
+  boundaryPoint: Float32Array,
+  direction: Float32Array,
+  o: AdversarialProfileOptions & typeof ADVERSARIAL_PROFILE_DEFAULTS,
+  center: number,
+  tMin: number,
+  tMax: number,
+  pMin: number,
+  pMax: number,
+): Promise<[number, number]> {
+  const sigma = o.sigma;
+  const limit = o.maxDistance / sigma;
+  // The width implied at an edge, in sigma units: distance to c over the normal quantile of p there.
+  const width = (t: number, p: number, side: -1 | 1) => {
+    const z = normalQuantile(Math.min(Math.max(p, 1e-12), 1 - 1e-12));
+    return side * z <= 0 ? Infinity : Math.abs(t - center) / Math.abs(z);
+  };
+  if (o.tMin === undefined && (pMin >= UNSETTLED.low || width(tMin, pMin, -1) >= WIDE_TRANSITION)) {
+    let p = pMin;
+    for (let round = 0; round < WIDEN_ROUNDS && p > SETTLED.low && tMin > -limit; round++) {
+      tMin = Math.max(center - 2 * Math.max(center - tMin, 0.5), -limit);
+      [p] = await wrongFraction(smoothed, label, boundaryPoint, direction, [sigma * tMin]);
+    }
+  }
+  if (o.tMax === undefined && (pMax <= UNSETTLED.high || width(tMax, pMax, 1) >= WIDE_TRANSITION)) {
+    let p = pMax;
+    for (let round = 0; round < WIDEN_ROUNDS && p < SETTLED.high && tMax < limit; round++) {
+      tMax = Math.min(center + 2 * Math.max(tMax - center, 0.5), limit);
+      [p] = await wrongFraction(smoothed, label, boundaryPoint, direction, [sigma * tMax]);
+    }
+  }
+  return [tMin, tMax];
+}
+
+/** An automatic edge is too narrow while its p is within 1/6 of 1/2 (see widenUnsettled). */
+const UNSETTLED = { low: 1 / 3, high: 2 / 3 } as const;
+/** A transition at least this many sigma wide (implied at an edge of the default range) widens the range (see widenUnsettled). */
+const WIDE_TRANSITION = 4;
+/** Where widenUnsettled stops moving an edge: p <= 0.05 on the left, p >= 0.95 on the right. */
+const SETTLED = { low: 0.05, high: 0.95 } as const;
+/** At most this many doublings of each side's distance to the RS boundary (a factor 2^8 = 256). */
+const WIDEN_ROUNDS = 8;
 
 /** ceil(n Pa), at least 1: the wrong micro-decisions a level-Pa adversarial query needs (as LabelOnlyOracle.threshold). */
 export function levelCount(n: number, pa: number): number {

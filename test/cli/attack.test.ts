@@ -78,6 +78,10 @@ test("rsbench attack --json attacks the correctly classified images and skips th
   // The stream file holds one record per image, skipped one included, in order.
   const streamed = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(streamed.map((r) => r.image), [0, 1, 2, 3, 4, 5]);
+  // A folder dataset's records name each image's file, right after its index (issue 26, item 13).
+  assert.deepEqual(streamed.map((r) => r.file), ["0/img0.png", "0/img1.png", "0/img2.png", "1/img3.png", "1/img4.png", "1/img5.png"]);
+  assert.deepEqual(Object.keys(streamed[0]).slice(3, 6), ["image", "file", "label"]);
+  assert.deepEqual(images.map((r: { file: string }) => r.file), ["0/img0.png", "0/img1.png", "0/img2.png", "1/img3.png", "1/img4.png"]);
   assert.equal(streamed[5].status, "misclassified");
   assert.deepEqual(streamed.slice(0, 5), images);
 });

@@ -41,6 +41,8 @@ test("rsbench certify --json prints one object with the summary and one record p
   assert.deepEqual(summary.certifiedAccuracy.map((a: { radius: number }) => a.radius), [0, 0.25, 0.5]); // max radius 0.25 Phi^-1(0.01^(1/500)) = 0.63
   assert.deepEqual(images.map((r: { prediction: number | null }) => r.prediction), [0, 0, 1, null, 0]);
   assert.deepEqual(images.map((r: { correct: boolean }) => r.correct), [true, true, true, false, false]);
+  // A folder dataset's rows name each image's file, relative to the folder (issue 26, item 13).
+  assert.deepEqual(images.map((r: { file: string }) => r.file), ["0/img0.png", "0/img1.png", "1/img2.png", "1/img3.png", "1/img4.png"]);
   images.forEach((r: { index: number; label: number; radius: number }, i: number) => {
     assert.equal(r.index, i);
     assert.equal(r.label, i < 2 ? 0 : 1);
@@ -49,9 +51,10 @@ test("rsbench certify --json prints one object with the summary and one record p
   assert.equal(images[3].radius, 0);
   // the rows were streamed to FILE: a header and one tab-separated line per image
   const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => l.split("\t"));
-  assert.deepEqual(rows[0], ["index", "label", "prediction", "radius", "correct", "seconds"]);
+  assert.deepEqual(rows[0], ["index", "file", "label", "prediction", "radius", "correct", "seconds"]);
   assert.equal(rows.length, 6);
-  assert.deepEqual(rows.slice(1).map((r) => r[2]), ["0", "0", "1", "abstain", "0"]);
+  assert.deepEqual(rows.slice(1).map((r) => r[3]), ["0", "0", "1", "abstain", "0"]);
+  assert.deepEqual(rows.slice(1).map((r) => r[1]), ["0/img0.png", "0/img1.png", "1/img2.png", "1/img3.png", "1/img4.png"]);
 });
 
 test("rsbench certify gives the same rows whatever --batch, and depends on --seed", async () => {

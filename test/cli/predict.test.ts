@@ -38,6 +38,8 @@ test("rsbench predict --json predicts far images and abstains on the boundary", 
   assert.equal(summary.forwardPasses, 1200);
   assert.deepEqual(images.map((r: { prediction: number | null }) => r.prediction), [0, 1, null]);
   assert.deepEqual(images.map((r: { correct: boolean }) => r.correct), [true, true, false]);
+  // A folder dataset's rows name each image's file, relative to the folder (issue 26, item 13).
+  assert.deepEqual(images.map((r: { file: string }) => r.file), ["0/img0.png", "1/img1.png", "1/img2.png"]);
   assert.ok(images[0].pValue < 1e-10 && images[2].pValue > 0.001);
   // JSON lines for a .jsonl FILE, one per image, in order
   const rows = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));

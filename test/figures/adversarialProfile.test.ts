@@ -63,6 +63,42 @@ test("along an oblique direction, x_a is at distance / cos(theta) and p(t) = Phi
   }
 });
 
+for (const [cos, widensRight, why] of [
+  [0.05, true, "20 sigma wide: the default range [-1, 3] sigma ends at p = Phi(-0.05) = 0.48 and Phi(0.15) = 0.56"],
+  [0.35, false, "2.9 sigma wide: the default left edge, -1 sigma, is at p = Phi(-0.35) = 0.36 (a colour image at sigma 0.25 showed 0.43), the right one at Phi(1.05) = 0.85"],
+] as const) {
+  test(`a transition ${why}: the range widens until p settles (issue 26, item 17)`, async () => {
+    // Along a direction at angle theta to a flat boundary, p(t) = Phi(t cos(theta) / sigma).
+    const P = linearProblem(0.5);
+    const other = new Float32Array(P.d);
+    createRandom(5).fillNormal(other);
+    let dot = 0;
+    for (let i = 0; i < P.d; i++) dot += other[i] * P.w[i];
+    let norm = 0;
+    for (let i = 0; i < P.d; i++) { other[i] -= dot * P.w[i]; norm += other[i] * other[i]; }
+    const sin = Math.sqrt(1 - cos * cos);
+    const direction = P.w.map((wi, i) => cos * wi + (sin * other[i]) / Math.sqrt(norm));
+    const profile = await computeAdversarialProfile(P.base, P.smoothed(sigma, draws), P.image, P.label, createRandom(1), { sigma, direction });
+    const first = profile.points[0], last = profile.points[profile.points.length - 1];
+    // Phi^-1(0.05) = -1.6449: the known curve is at 0.05 and 0.95 at t = -+1.6449 sigma / cos(theta).
+    assert.ok(first.t <= (-1.6449 * sigma) / cos, `first t ${first.t}, expected <= ${(-1.6449 * sigma) / cos} (p = 0.05)`);
+    assert.ok(first.p <= 0.06, `left edge p ${first.p}, expected settled`);
+    if (widensRight) {
+      assert.ok(last.t >= (1.6449 * sigma) / cos, `last t ${last.t}, expected >= ${(1.6449 * sigma) / cos} (p = 0.95)`);
+      assert.ok(last.p >= 0.94, `right edge p ${last.p}, expected settled`);
+    } else {
+      assert.ok(Math.abs(last.t - 3 * sigma) < 1e-12, `last t ${last.t}: a right edge that is not too narrow keeps the default 3 sigma`);
+    }
+    for (const { t, p } of profile.points) {
+      const expected = normalCdf((t * cos) / sigma);
+      assert.ok(Math.abs(p - expected) <= 5 * Math.sqrt(Math.max(expected * (1 - expected), 1e-4) / draws), `p(${t}) = ${p}, expected ${expected}`);
+    }
+    // Explicit bounds are kept as given.
+    const fixed = await computeAdversarialProfile(P.base, P.smoothed(sigma, 500), P.image, P.label, createRandom(1), { sigma, direction, tMin: -1, tMax: 3, points: 5 });
+    assert.deepEqual([fixed.points[0].t, fixed.points[4].t], [-sigma, 3 * sigma]);
+  });
+}
+
 test("the same seeds give the same profile, and a random direction works", async () => {
   const P = linearProblem(0.5);
   const run = () => computeAdversarialProfile(P.base, P.smoothed(sigma, 200, 9), P.image, P.label, createRandom(3), { sigma, points: 5 });

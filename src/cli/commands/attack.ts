@@ -7,7 +7,7 @@ import { ascendingBudgets, defensePointId, mayBeRandom, type AttackRecord, type 
 import { ATTACK_NAMES, attackEntry, defaultStart, START_KINDS, type AttackName } from "../../attacks/registry.js";
 import { labelStartPool, type StartPool } from "../../attacks/start.js";
 import { summarizeAttacks, type AttackStatistics } from "../../attacks/summary.js";
-import { imageAt, loadData, readClassMap, type ClassMap, type Selection } from "../../data/index.js";
+import { fileAt, imageAt, withFile, loadData, readClassMap, type ClassMap, type Selection } from "../../data/index.js";
 import type { Classifier, ImageShape } from "../../model/classifier.js";
 import { HttpClassifier, RemoteError } from "../../model/http.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
@@ -425,7 +425,7 @@ export function register(program: Command): void {
           }
           const { record: draft, points } = attacked;
           if (flags.save !== undefined) writeAttackPoints(flags.save, draft.image, points, chw);
-          const record: AttackRecord = { ...draft, seconds: (performance.now() - t0) / 1000 };
+          const record: AttackRecord = withFile({ ...draft, seconds: (performance.now() - t0) / 1000 }, fileAt(set, i));
           records.push(record);
           out?.write(record);
           const s = summarizeAttacks(records, { budget: config.attack.budget, checked: false });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { checkOut, percent, progressBar, RowFile, warn } from "../output.js";
-import { loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
+import { fileAt, loadData, readClassMap, type LabeledImages, type Selection } from "../../data/index.js";
 import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { loadingInputs, parseNumber, printJson, RULES, UsageError } from "../args.js";
@@ -97,6 +97,18 @@ export const CERTIFY_COMMAND_DEFAULTS = Object.freeze({ ...CERTIFY_DEFAULTS, see
 
 const COLUMNS = ["index", "label", "prediction", "radius", "correct", "seconds"] as const;
 
+/** The --out columns: `columns`, with "file" after "index" for a folder dataset. */
+export function rowColumns(set: LabeledImages, columns: readonly string[]): string[] {
+  return set.files === undefined ? [...columns] : columns.flatMap((c) => (c === "index" ? [c, "file"] : [c]));
+}
+
+/** `{ file }` of the image with source index `index` of a folder dataset (its path relative to the folder), `{}` for a built-in dataset. */
+export function fileOf(set: LabeledImages, index: number): { file?: string } {
+  const position = set.indices.indexOf(index);
+  const file = position < 0 ? undefined : fileAt(set, position);
+  return file === undefined ? {} : { file };
+}
+
 function summaryText(model: string, data: string, s: CertifySummary): string {
   return [
     `CERTIFY on ${model}, ${data}: sigma=${s.sigma} n0=${s.n0} n=${s.n} alpha=${s.alpha} seed=${s.seed}`,
@@ -118,21 +130,22 @@ export function register(program: Command): void {
     (c) => c
       .option("--n0 <n0>", "selection draws (guess of the top class)", String(CERTIFY_COMMAND_DEFAULTS.n0))
       .option("--n <n>", "estimation draws (lower bound on its probability)", String(CERTIFY_COMMAND_DEFAULTS.n)),
-    "index, label, prediction (or abstain), radius, correct, seconds",
+    "index, label, prediction (or abstain), radius, correct, seconds (a folder dataset adds file, after index)",
   )
     .addHelpText("after", "\nExample:\n  rsbench certify --model fashion-mnist-standard --data fashion-mnist --sigma 0.25 --count 20 --n 10000 --out certify.tsv")
     .action(async (flags: EvaluationFlags) => {
       const n0 = parseNumber("--n0", flags.n0!, RULES.n);
       const n = parseNumber("--n", flags.n!, RULES.n);
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
-      const out = RowFile.open(flags.out, COLUMNS);
+      const columns = rowColumns(set, COLUMNS);
+      const out = RowFile.open(flags.out, columns);
       const bar = progressBar("certify", set.count, { log: true });
       let certified = 0;
       try {
         const { summary, images } = await certifyImages(classifier, set, {
           sigma, n0, n, alpha, seed, batchSize,
           onImage: (row: CertifyRow, done) => {
-            out?.write(Object.fromEntries(COLUMNS.map((c) => [c, row[c]])));
+            out?.write(Object.fromEntries(columns.map((c) => [c, c === "file" ? fileOf(set, row.index).file : row[c as (typeof COLUMNS)[number]]])));
             if (row.correct) certified++;
             bar.update(done, `certified correct ${certified}/${done}`);
           },
@@ -142,7 +155,7 @@ export function register(program: Command): void {
         if (flags.json) {
           printJson({
             summary: { model: name, data: set.source, ...summary },
-            images: images.map((r) => ({ index: r.index, label: r.label, prediction: r.prediction, radius: r.radius, correct: r.correct, pABar: r.pABar, seconds: r.seconds })),
+            images: images.map((r) => ({ index: r.index, ...fileOf(set, r.index), label: r.label, prediction: r.prediction, radius: r.radius, correct: r.correct, pABar: r.pABar, seconds: r.seconds })),
           });
         } else {
           process.stdout.write(summaryText(name, set.source, summary));
