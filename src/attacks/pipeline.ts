@@ -238,6 +238,10 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
     verification,
     ...(attack.harden === true ? { hardened } : {}),
     ...heldChecks(held),
+    // A remote endpoint's calls are its user's quota: the record says what the check of the
+    // original spent. Against local RS it is kept only when it verified (above), so the committed
+    // grids' records keep their bytes; its calls are then not in the record.
+    ...(original !== null && ref.sigma === null ? { originalCheck: original } : {}),
   };
   return { record, points: { final: result.adversarial, hardened: hardenedPoint, held: heldPoints } };
 }

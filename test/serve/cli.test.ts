@@ -43,7 +43,9 @@ test("rsbench serve a smoothed shipped model, rsbench attack --target it from an
       // The attack's queries, the defense's label of the original, and the calls of the check of
       // eq. (4) and of the hardening (on by default against --target, outside the budget).
       assert.equal(record.verification.calls > 0 && record.hardened !== undefined, true);
-      const checks = record.verification.calls + (record.hardened?.calls ?? 0);
+      // The sequential test of the original (issue 25, before the attack) is in a remote record too.
+      assert.ok(record.originalCheck.calls >= 1);
+      const checks = record.verification.calls + (record.hardened?.calls ?? 0) + record.originalCheck.calls;
       assert.equal(lines.filter((l) => l.status === 200).reduce((a, l) => a + l.images, 0), record.queries + 1 + checks);
       assert.ok(lines.every((l) => l.key === "alice" && l.status === 200), "every request answered, under alice");
     } finally {
@@ -131,7 +133,7 @@ test("rsbench run with a defense given by a URL: records of the remote points, a
     assert.ok(attacked.length >= 1 && attacked.every((r) => r.verification.calls >= 1 && r.hardened !== null), JSON.stringify(attacked.map((r) => [r.verification, r.hardened])));
     // Each attack record: its queries plus the defense's label of the original (also for a misclassified image, 0 queries),
     // plus the calls of its check and hardening.
-    const checks = (r: any) => (r.verification?.calls ?? 0) + (r.hardened?.calls ?? 0);
+    const checks = (r: any) => (r.verification?.calls ?? 0) + (r.hardened?.calls ?? 0) + (r.originalCheck?.calls ?? 0);
     assert.equal(answered, attacks.reduce((a, r) => a + r.queries + 1 + checks(r), 0) + accuracy.images);
   } finally {
     if (!stopped) await server.stop();
