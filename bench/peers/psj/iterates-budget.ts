@@ -5,8 +5,10 @@
  * `rsbench attack --out`); at each budget B the result is the L2 of the iterate (the border point of a
  * line search, AttackContext.onIterate) of the last iteration completed within B calls, the first line
  * search counting as iteration 0. After the attack, outside its budget, P[g(x) != y] at each of these
- * points on 200 fresh calls of g (its own seeded stream), and the run's process CPU seconds
- * (process.cpuUsage, attack + pipeline checks, without the 200-call checks). Not run by the tests.
+ * points on 200 fresh calls of g (its own seeded stream). CPU seconds (process.cpuUsage): of the attack
+ * alone (`attackCpuSeconds`, what run_official.py's `cpuSeconds` measures: the attack and its calls of g)
+ * and of the whole pipeline (`cpuSeconds`: + the sequential check and hardening, without the 200-call
+ * checks); the base model's forward passes during the attack. Not run by the tests.
  *
  *   nice -n 5 node --import tsx bench/peers/psj/iterates-budget.ts OUT.json SEED [IMAGES=5,6,12,...]
  * Resumable: images already in OUT.json are skipped; OUT.json is rewritten (tmp + rename) after each image.
@@ -39,7 +41,7 @@ const budget = Math.max(...BUDGETS);
 const flags = { model: "fashion-mnist-standard", data: "fashion-mnist", attack: "psj", queries: String(budget), sigma: "0.1", n: "10", oracle: "label", start: "data", seed: seedArg };
 const model = (await loadModel(flags.model)).classifier;
 
-interface Row { image: number; label: number; startL2: number | null; iterations: { step: number; calls: number; l2: number }[]; budgets: { budget: number; l2: number | null; calls: number | null; iterations: number; pAdv: number | null }[]; finalIterateL2: number | null; recordL2: number | null; hardenedL2: number | null; queries: number; status: string; cpuSeconds: number; seconds: number }
+interface Row { image: number; label: number; startL2: number | null; iterations: { step: number; calls: number; l2: number }[]; budgets: { budget: number; l2: number | null; calls: number | null; iterations: number; pAdv: number | null }[]; finalIterateL2: number | null; recordL2: number | null; hardenedL2: number | null; queries: number; status: string; cpuSeconds: number; attackCpuSeconds: number; attackForwardPasses: number; seconds: number }
 const result = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) as { images: Row[] } & Record<string, unknown> : {
   what: "rsbench psj vs fashion-mnist-standard behind g(0.1, 10), label rule, start data; L2 of the iterate of the last iteration completed within each budget, one 10000-call run per image (bench/peers/psj/iterates-budget.ts)",
   model: flags.model, data: "fashion-mnist:test (rsbench split v1)", sigma: 0.1, n: 10, oracle: "label", seed: Number(seedArg), budgets: BUDGETS, checkCalls: CHECK_CALLS,
@@ -58,13 +60,18 @@ for (const index of images) {
   const seen: { step: number; calls: number; l2: number; point: Float32Array }[] = [];
   let startL2: number | null = null;
   let finalIterate: number | null = null;
+  let attackCpu = NaN, attackForwards = NaN;
   const wrapped: Attack<unknown> = async (oracle, x, label, options, context) => {
     const total = oracle.remaining;
     startL2 = context.startingPoint === undefined ? null : l2(context.startingPoint, x);
+    const c0 = process.cpuUsage(), f0 = model.forwardPasses;
     const outcome = await entry.attack(oracle, x, label, options, {
       ...context,
       onIterate: (point, step, remaining) => seen.push({ step, calls: total - remaining, l2: l2(point, x), point: point.slice() }),
     });
+    const c = process.cpuUsage(c0);
+    attackCpu = (c.user + c.system) / 1e6;
+    attackForwards = model.forwardPasses - f0;
     finalIterate = outcome.adversarial === null ? null : l2(outcome.adversarial, x);
     return outcome;
   };
@@ -91,11 +98,11 @@ for (const index of images) {
   const row: Row = {
     image: index, label: set.labels[0], startL2, iterations: seen.map(({ step, calls, l2 }) => ({ step, calls, l2 })), budgets,
     finalIterateL2: finalIterate, recordL2: record.l2 ?? null, hardenedL2: record.hardened?.l2 ?? null, queries: record.queries, status: record.status,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6, seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6, attackCpuSeconds: attackCpu, attackForwardPasses: attackForwards, seconds,
   };
   result.images.push(row);
   result.images.sort((a, b) => a.image - b.image);
   writeFileSync(`${out}.tmp`, `${JSON.stringify(result, null, 1)}\n`);
   renameSync(`${out}.tmp`, out);
-  process.stdout.write(`seed ${seedArg} image ${index}: ${budgets.map((b) => `${b.budget}: L2 ${b.l2?.toFixed(3)} pAdv ${b.pAdv?.toFixed(2)} (${b.iterations} it)`).join(", ")}; start L2 ${startL2 === null ? "-" : (startL2 as number).toFixed(3)}; ${(row.cpuSeconds).toFixed(0)} CPU s, ${seconds.toFixed(0)} s\n`);
+  process.stdout.write(`seed ${seedArg} image ${index}: ${budgets.map((b) => `${b.budget}: L2 ${b.l2?.toFixed(3)} pAdv ${b.pAdv?.toFixed(2)} (${b.iterations} it)`).join(", ")}; start L2 ${startL2 === null ? "-" : (startL2 as number).toFixed(3)}; ${row.attackCpuSeconds.toFixed(1)} CPU s in the attack (${row.cpuSeconds.toFixed(1)} with the pipeline's checks), ${attackForwards} forwards, ${seconds.toFixed(0)} s\n`);
 }
