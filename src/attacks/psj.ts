@@ -308,6 +308,7 @@ class PsjRun {
     this.linePoint(t, this.x);
     clipToBounds(this.x, this.oracle.bounds);
     this.dist = distance(this.x, x0, this.o.constraint);
+    this.context.onIterate?.(this.x, step, this.oracle.remaining);
   }
 
   /**

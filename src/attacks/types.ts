@@ -25,6 +25,14 @@ export interface AttackContext {
    * the run got rather than a placeholder.
    */
   readonly progress?: { iterations: number };
+  /**
+   * Observer of the attack's iterates, for peer comparisons (bench/peers/psj/iterates-budget.ts): called,
+   * by the attacks that support it (PSJ), with each new iterate as it is completed (PSJ: the border point
+   * of each line search, iteration 0 being the first), the iterations completed, and the oracle's
+   * `remaining` queries at that moment. `point` is the attack's live buffer: read it, copy it if kept,
+   * never write it. Absent, nothing is called; present or absent, the run and its record are the same.
+   */
+  readonly onIterate?: (point: Float32Array, iteration: number, remaining: number) => void;
 }
 
 /**

@@ -180,3 +180,28 @@ test("without an adversarial starting point PSJ starts from uniform noise answer
   assert.deepEqual(failed, { adversarial: null, iterations: 0, stopReason: "failed" });
   assert.equal(refusing.queries, 50);
 });
+
+test("onIterate sees each border point with its iteration and the queries left, and changes nothing", async () => {
+  const run = async (observe: boolean) => {
+    const p = problemWithStart(4, 5);
+    const g = new SmoothedClassifier(p.classifier, { sigma: 0.1, n: 10, random: createRandom(11) });
+    const oracle = new LabelOnlyOracle(g, p.image, 0, { budget: 3000, rule: "label" });
+    const seen: Array<{ point: Float32Array; iteration: number; remaining: number }> = [];
+    const onIterate = (point: Float32Array, iteration: number, remaining: number) => seen.push({ point: point.slice(), iteration, remaining });
+    const outcome = await psj(oracle, p.image, 0, {}, { random: createRandom(6), startingPoint: p.start, anomalies: {}, ...(observe ? { onIterate } : {}) });
+    return { outcome, seen, queries: oracle.queries, trace: JSON.stringify(oracle.trace) };
+  };
+  const plain = await run(false);
+  const observed = await run(true);
+  assert.deepEqual(observed.outcome, plain.outcome);
+  assert.equal(observed.queries, plain.queries);
+  assert.equal(observed.trace, plain.trace);
+  const { seen, outcome } = observed;
+  assert.equal(outcome.stopReason, "budget");
+  assert.ok(outcome.iterations >= 2, `${outcome.iterations} iterations`);
+  // The first line search is iteration 0; then one border point per completed iteration, the last one the outcome.
+  assert.deepEqual(seen.map((s) => s.iteration), Array.from({ length: outcome.iterations + 1 }, (_, i) => i));
+  assert.deepEqual(seen.at(-1)!.point, outcome.adversarial);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i].remaining < seen[i - 1].remaining);
+  assert.ok(seen[0].remaining < 3000 && seen.at(-1)!.remaining >= 0);
+});
