@@ -18,16 +18,18 @@ test("every shipped experiment config is valid against the attack registry and n
   }
 });
 
-test("the paper grids: 20 defense points x 3 attacks x 100 images, 2000 queries, Cohen's certification defaults", () => {
+test("the paper grids: 20 defense points x 3 attacks x 100 images, 2000 queries, Cohen's certification defaults; PopSkipJump under label in the 18 RS and RandTrain points", () => {
   for (const file of ["paper-fashion-mnist.json", "paper-mnist.json"]) {
     const config = parseConfig(JSON.parse(readFileSync(new URL(file, DIR), "utf8")), { attacks: ATTACKS });
     const sigmas = new Map(calibrationItems(config).map((c) => [c.key, 0.1]));
     assert.equal(sigmas.size, 2, "sigmas for a 3% and a 12% drop");
     const images = Array.from({ length: 100 }, (_, position) => ({ position, index: position, label: 0 }));
     const items = workItems(config, sigmas, images);
-    assert.equal(items.filter((i) => i.kind === "attack").length, 100 * 20 * 3);
+    assert.equal(items.filter((i) => i.kind === "attack").length, 100 * 20 * 3 + 100 * 18);
+    const psj = items.filter((i) => i.kind === "attack" && i.attack.name === "psj");
+    assert.ok(psj.every((i) => i.kind === "attack" && i.defense.oracle === "label" && i.defense.sigma !== null), "psj runs under label against smoothed points only");
     assert.equal(items.filter((i) => i.kind === "certification").length, 100 * 3);
-    assert.deepEqual(config.attacks.map((a) => [a.name, a.budget]), [["hsja", 2000], ["surfree", 2000], ["rays", 2000]]);
+    assert.deepEqual(config.attacks.map((a) => [a.name, a.budget]), [["hsja", 2000], ["surfree", 2000], ["rays", 2000], ["psj", 2000]]);
     assert.deepEqual(config.certification, { n0: 100, n: 100000, alpha: 0.001 });
     assert.equal(config.data.sample, 100);
   }
