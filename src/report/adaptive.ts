@@ -1,12 +1,18 @@
 /**
  * Conclusion 4 against the adaptive attacker (issue 12, Fig. 6): does "fewer samples n give at
  * least as much practical robustness" survive an attacker who repeats queries? Judged on
- * hardened distortions (points verified adversarial at level Pa), from the Fig. 6 points.
+ * hardened distortions (points verified adversarial at level Pa), from the Fig. 6 points, with a
+ * 95% paired bootstrap interval over images on each deciding ratio (src/stats/bootstrap.ts, the
+ * conventions of src/report/conclusions.ts).
  */
 import { adaptiveTradeoff, type TradeoffPoint } from "../figures/adaptiveTradeoff.js";
 import { attackName, attackRank, formatNumber } from "../figures/format.js";
 import type { AttackInput } from "../figures/inputs.js";
-import { CONCLUSION_THRESHOLDS, type ConclusionThresholds, type DecidingNumber, type Verdict } from "./conclusions.js";
+import { createRandom } from "../rng/xoshiro.js";
+import { pairedBootstrap } from "../stats/bootstrap.js";
+import {
+  BOOTSTRAP_SETTINGS, CONCLUSION_THRESHOLDS, combine, type BootstrapSettings, type ConclusionThresholds, type DecidingNumber, type Verdict,
+} from "./conclusions.js";
 
 /**
  * The attacker's best point at one n: the K giving the smallest mean hardened distortion over the
@@ -37,6 +43,12 @@ export interface AdaptiveComparison {
   readonly more: BestRepeat;
   /** fewer.meanDistortion / more.meanDistortion: >= the threshold means fewer samples still protect at least as well. */
   readonly ratio: number;
+  /**
+   * 95% paired bootstrap interval of `ratio` over the common images; in each resample the attacker
+   * picks its best K at each n again, on the resampled images.
+   */
+  readonly low: number;
+  readonly high: number;
 }
 
 /** Conclusion 4 against the adaptive attacker (Fig. 6): the comparison and its verdict. */
@@ -46,10 +58,17 @@ export interface AdaptiveConclusion {
   readonly verdict: Verdict;
   readonly numbers: readonly DecidingNumber[];
   readonly note: string | null;
+  /** For an inconclusive verdict: roughly how many images per comparison would make every interval clear the threshold (null otherwise, or when an estimate sits on it). */
+  readonly imagesNeeded: number | null;
+  /** The bootstrap behind the intervals. */
+  readonly bootstrap: BootstrapSettings;
   readonly comparisons: readonly AdaptiveComparison[];
   /** The Fig. 6 points the verdict was read from. */
   readonly points: readonly TradeoffPoint[];
 }
+
+/** The key of the verdict's random stream under the bootstrap seed: a stream of its own beside conclusions 1-5's (keys 1-5). */
+export const ADAPTIVE_STREAM = 6;
 
 const STATEMENT = "Conclusion 4 against an attacker who repeats queries: fewer samples n still give at least as much practical robustness.";
 
@@ -61,13 +80,21 @@ const STATEMENT = "Conclusion 4 against an attacker who repeats queries: fewer s
  * attacker picks, at each n, the K whose mean hardened distortion is smallest; the conclusion
  * survives when, in every group with at least `minImages` common images, that best distortion at
  * the smallest n divided by the one at the largest n is >= `fewerSamples` (the threshold of
- * conclusion 4). "not enough data" without such groups (no records with repeat:K or label oracles
+ * conclusion 4). Each group's ratio gets a 95% paired bootstrap interval over its
+ * common images (`settings`: seeded, all groups resampled together by image, the best K chosen
+ * again in each resample); the verdict "holds" when every group's interval lies at or above the
+ * threshold, "does not hold" when any lies below it, otherwise "inconclusive", with a rough count
+ * of the images that would decide it. "not enough data" without such groups (no records with repeat:K or label oracles
  * and hardening, or too few common images).
  */
-export function adaptiveConclusion(attacks: readonly AttackInput[], t: ConclusionThresholds = CONCLUSION_THRESHOLDS): AdaptiveConclusion {
+export function adaptiveConclusion(
+  attacks: readonly AttackInput[], t: ConclusionThresholds = CONCLUSION_THRESHOLDS, settings: BootstrapSettings = BOOTSTRAP_SETTINGS,
+): AdaptiveConclusion {
   const rule =
     `in every group (smoothed defense, Pa, attack, budget) run at two n or more, on the images hardened at every K of both the smallest and the largest n (>= ${t.minImages} of them): ` +
-    `the attacker's best K at each n (smallest mean hardened distortion on those images); holds when best distortion at the smallest n / best distortion at the largest n is >= ${t.fewerSamples}`;
+    `the attacker's best K at each n (smallest mean hardened distortion on those images), and the ratio best distortion at the smallest n / best distortion at the largest n, ` +
+    `with its 95% paired bootstrap interval over images (${settings.resamples} resamples, seed ${settings.seed}, the best K chosen again in each resample): ` +
+    `holds when every group's interval lies at or above ${t.fewerSamples}, does not hold when any group's interval lies below it, otherwise inconclusive`;
   const points = adaptiveTradeoff(attacks);
   const groups = new Map<string, TradeoffPoint[]>();
   for (const p of points) {
@@ -75,7 +102,7 @@ export function adaptiveConclusion(attacks: readonly AttackInput[], t: Conclusio
     const key = JSON.stringify([p.defense, p.pa, p.attack, p.norm, p.budget]);
     groups.set(key, [...(groups.get(key) ?? []), p]);
   }
-  const comparisons: AdaptiveComparison[] = [];
+  const found: { comparison: Omit<AdaptiveComparison, "low" | "high">; ends: BootstrapEnds }[] = [];
   for (const group of groups.values()) {
     const ns = [...new Set(group.map((p) => p.n))].sort((a, b) => a - b);
     if (ns.length < 2) continue;
@@ -97,28 +124,78 @@ export function adaptiveConclusion(attacks: readonly AttackInput[], t: Conclusio
     };
     const [fewer, more] = [best(ns[0]), best(ns[ns.length - 1])];
     const { defense, pa, attack, norm, budget } = group[0];
-    comparisons.push({ defense, pa, attack, norm, budget, images: common.size, fewer, more, ratio: fewer.meanDistortion / more.meanDistortion });
+    const distortions = (n: number) => compared.filter((q) => q.n === n).map((q) => new Map(q.byImage.filter((x) => common.has(x.image)).map((x) => [x.image, x.distortion])));
+    found.push({
+      comparison: { defense, pa, attack, norm, budget, images: common.size, fewer, more, ratio: fewer.meanDistortion / more.meanDistortion },
+      ends: { images: [...common].sort((a, b) => a - b), fewer: distortions(ns[0]), more: distortions(ns[ns.length - 1]) },
+    });
   }
+  const intervals = found.length ? intervalsOf(found.map((f) => f.ends), settings) : [];
+  const comparisons: AdaptiveComparison[] = found.map((f, i) => ({ ...f.comparison, low: intervals[i].low, high: intervals[i].high }));
   // Reading order: defense, Pa, the paper's order of the attacks, budgets ascending.
   comparisons.sort((a, b) => a.defense.localeCompare(b.defense) || a.pa - b.pa || attackRank(a.attack) - attackRank(b.attack) || a.attack.localeCompare(b.attack) || a.budget - b.budget);
   if (comparisons.length === 0) {
     const note = points.length === 0
       ? "no records of a smoothed defense attacked through a label or repeat:K oracle with hardening (run experiments/adaptive-fashion-mnist.json)"
       : `no (defense, Pa, attack, budget) at two values of n or more with >= ${t.minImages} images hardened at every K of both`;
-    return { statement: STATEMENT, rule, verdict: "not enough data", numbers: [], note, comparisons, points };
+    return { statement: STATEMENT, rule, verdict: "not enough data", numbers: [], note, imagesNeeded: null, bootstrap: settings, comparisons, points };
   }
   const numbers = comparisons.map((c) => ({
     label: `${c.defense} Pa=${c.pa} ${attackName(c.attack)} budget ${c.budget}, ${c.images} images: ${c.norm === "l2" ? "L2" : "Linf"}(n=${c.fewer.n}, best K=${c.fewer.k}: ${formatNumber(c.fewer.meanDistortion, 3)}) / ` +
       `${c.norm === "l2" ? "L2" : "Linf"}(n=${c.more.n}, best K=${c.more.k}: ${formatNumber(c.more.meanDistortion, 3)})`,
-    value: c.ratio,
+    value: c.ratio, low: c.low, high: c.high, images: c.images,
   }));
-  const smallest = Math.min(...comparisons.map((c) => c.ratio));
+  // The group nearest to failing first: the smallest lower bound.
+  numbers.sort((a, b) => a.low - b.low);
+  const { verdict, imagesNeeded } = combine(comparisons.map((c) => ({
+    interval: { estimate: c.ratio, low: c.low, high: c.high, finite: 0 }, images: c.images, side: { atLeast: t.fewerSamples },
+  })));
   return {
-    statement: STATEMENT, rule,
-    verdict: smallest >= t.fewerSamples ? "holds" : "does not hold",
-    numbers: [{ label: "smallest ratio", value: smallest }, ...numbers],
+    statement: STATEMENT, rule, verdict, numbers,
     note: null,
+    imagesNeeded,
+    bootstrap: settings,
     comparisons,
     points,
   };
+}
+
+/** One comparison's hardened distortions on its common images, per K, at the smallest and the largest n. */
+interface BootstrapEnds {
+  readonly images: readonly number[];
+  readonly fewer: readonly ReadonlyMap<number, number>[];
+  readonly more: readonly ReadonlyMap<number, number>[];
+}
+
+/**
+ * 95% paired bootstrap intervals of every comparison's ratio, from the same resamples of the
+ * images (indexed by image number across comparisons, as src/report/conclusions.ts does): in each
+ * resample, at each n the smallest weighted mean over K, then their ratio.
+ */
+function intervalsOf(ends: readonly BootstrapEnds[], settings: BootstrapSettings) {
+  const index = new Map<number, number>();
+  for (const e of ends) for (const image of e.images) if (!index.has(image)) index.set(image, index.size);
+  const at = ends.map((e) => {
+    const slots = Int32Array.from(e.images, (image) => index.get(image) as number);
+    const values = (byK: readonly ReadonlyMap<number, number>[]) => byK.map((m) => Float64Array.from(e.images, (image) => m.get(image) as number));
+    return { slots, fewer: values(e.fewer), more: values(e.more) };
+  });
+  const bestMean = (slots: Int32Array, byK: readonly Float64Array[], w: ArrayLike<number>) => {
+    let best = Infinity;
+    for (const xs of byK) {
+      let sum = 0, total = 0;
+      for (let i = 0; i < slots.length; i++) {
+        sum += w[slots[i]] * xs[i];
+        total += w[slots[i]];
+      }
+      if (total > 0) best = Math.min(best, sum / total);
+    }
+    return best;
+  };
+  return pairedBootstrap(index.size, at.length, (w, out) => {
+    at.forEach((a, k) => {
+      const fewer = bestMean(a.slots, a.fewer, w), more = bestMean(a.slots, a.more, w);
+      out[k] = Number.isFinite(fewer) && more > 0 ? fewer / more : NaN;
+    });
+  }, createRandom(settings.seed, ADAPTIVE_STREAM), settings);
 }

@@ -200,10 +200,10 @@ interface Statistic {
 }
 
 /** How an interval is judged against a rule's threshold(s). */
-type Side = { readonly atLeast: number } | { readonly atMost: number } | { readonly within: readonly [number, number] };
+export type Side = { readonly atLeast: number } | { readonly atMost: number } | { readonly within: readonly [number, number] };
 
 /** A statistic's interval, the images behind it (the fewest of its pairs), and its side of the rule. */
-interface Check {
+export interface Check {
   readonly interval: BootstrapInterval;
   readonly images: number;
   readonly side: Side;
@@ -261,7 +261,7 @@ function crossed(interval: BootstrapInterval, side: Side): number[] {
  * "inconclusive", with the images per cell that would make every interval across a threshold
  * clear it (the largest of imagesToClear; null when an estimate sits on its threshold).
  */
-function combine(checks: readonly Check[], extra: "pass" | "fail" = "pass"): { verdict: Verdict; imagesNeeded: number | null } {
+export function combine(checks: readonly Check[], extra: "pass" | "fail" = "pass"): { verdict: Verdict; imagesNeeded: number | null } {
   const sides = checks.map((c) => sideOf(c.interval, c.side));
   if (extra === "fail" || sides.includes("fail")) return { verdict: "does not hold", imagesNeeded: null };
   if (sides.every((s) => s === "pass")) return { verdict: "holds", imagesNeeded: null };

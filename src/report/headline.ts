@@ -8,7 +8,7 @@ import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortio
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
 import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
-import { conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
+import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
 import type { ExperimentConfig } from "../experiments/config.js";
@@ -130,7 +130,9 @@ export function headlineText(h: Headline): string {
   if (h.adaptive.points.length > 0) {
     const a = h.adaptive;
     out.push(`${a.statement} ${a.verdict.toUpperCase()}` +
-      (a.numbers.length ? `\n   ${a.numbers.slice(0, 4).map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}${a.numbers.length > 4 ? "; ..." : ""}` : "") +
+      (a.numbers.length ? ` (95% paired bootstrap intervals over images, ${a.bootstrap.resamples} resamples, seed ${a.bootstrap.seed}; threshold ${CONCLUSION_THRESHOLDS.fewerSamples})` +
+        `\n   ${a.numbers.slice(0, 4).map((n) => `${n.label} = ${numberWithInterval(n)}`).join("; ")}${a.numbers.length > 4 ? "; ..." : ""}` : "") +
+      (a.verdict === "inconclusive" ? `\n   inconclusive; ${a.imagesNeeded === null ? "an estimate sits on its threshold: more images would not decide it" : `about ${a.imagesNeeded} images per comparison would decide it`}` : "") +
       (a.note ? `\n   (${a.note})` : ""));
   }
   return out.join("\n\n") + "\n";

@@ -326,12 +326,14 @@ function adaptiveSection(a: AdaptiveConclusion): string {
   const rows = a.comparisons.map((c) => [
     c.defense, c.pa, attackName(c.attack), c.budget, c.images,
     c.fewer.n, c.fewer.k, c.fewer.meanDistortion, `${c.fewer.hardened}/${c.fewer.attacked}`,
-    c.more.n, c.more.k, c.more.meanDistortion, `${c.more.hardened}/${c.more.attacked}`, c.ratio,
+    c.more.n, c.more.k, c.more.meanDistortion, `${c.more.hardened}/${c.more.attacked}`, c.ratio, `[${formatNumber(c.low, 3)}, ${formatNumber(c.high, 3)}]`,
   ] as Cell[]);
+  const needed = a.verdict !== "inconclusive" ? "" : a.imagesNeeded === null ? " An estimate sits on its threshold: more images would not decide it." : ` About ${a.imagesNeeded} images per comparison would decide it.`;
   return `<h3 id="adaptive">Does conclusion 4 survive an attacker who repeats queries? (Fig. 6)</h3>
-<p>${escapeHtml(a.statement)} ${verdict}${a.note ? ` <span class="muted">${escapeHtml(a.note)}</span>` : ""}</p>
+<p>${escapeHtml(a.statement)} ${verdict}${escapeHtml(needed)}${a.note ? ` <span class="muted">${escapeHtml(a.note)}</span>` : ""}</p>
+${numberList(a.numbers)}
 <p class="muted">Rule: ${escapeHtml(a.rule)}. The attacker asks K calls of g(σ, n) per step (repeat:K; label is K = 1) and hardens its final point; the distortions are hardened ones, in the attack's norm.</p>
-${a.comparisons.length ? table("adaptive-table", "Conclusion 4 at each attack budget: the attacker's best K at the smallest and the largest n, means over the images hardened at every K of both n", ["defense", "Pa", "attack", "attack budget", "images compared", "n (fewer)", "best K", "mean hardened distortion", "hardened (all images)", "n (more)", "best K", "mean hardened distortion", "hardened (all images)", "ratio fewer / more"], rows) : ""}`;
+${a.comparisons.length ? table("adaptive-table", "Conclusion 4 at each attack budget: the attacker's best K at the smallest and the largest n, means over the images hardened at every K of both n", ["defense", "Pa", "attack", "attack budget", "images compared", "n (fewer)", "best K", "mean hardened distortion", "hardened (all images)", "n (more)", "best K", "mean hardened distortion", "hardened (all images)", "ratio fewer / more", "95% interval"], rows) : ""}`;
 }
 
 /** Every Fig. 6 point. */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { adaptiveConclusion } from "../../src/report/adaptive.js";
-import { CONCLUSION_THRESHOLDS } from "../../src/report/conclusions.js";
+import { headline, headlineText } from "../../src/report/headline.js";
+import { BOOTSTRAP_SETTINGS, CONCLUSION_THRESHOLDS } from "../../src/report/conclusions.js";
 import { adaptive, attack, tradeoffCell } from "../figures/records.js";
 
 /** n = 10 and 100, K = 1 and 3, HSJA at 1000 queries; n = 10 at K = 3 hardened at `fewK3`. */
@@ -21,9 +22,9 @@ test("conclusion 4 survives when the attacker's best K at the smallest n still l
   const [cmp] = c.comparisons;
   assert.deepEqual([cmp.fewer.n, cmp.fewer.k, cmp.fewer.meanDistortion, cmp.more.n, cmp.more.k, cmp.more.meanDistortion], [10, 3, 1.5, 100, 1, 1]);
   assert.equal(cmp.ratio, 1.5);
-  assert.equal(c.numbers[0].label, "smallest ratio");
-  assert.equal(c.numbers[0].value, 1.5);
-  assert.match(c.numbers[1].label, /rs-3% Pa=0\.5 HSJA budget 1000, 3 images: L2\(n=10, best K=3: 1\.5\) \/ L2\(n=100, best K=1: 1\)/);
+  // Every image gives the same ratio: the interval is the point, and clears 0.9.
+  assert.deepEqual([c.numbers.length, c.numbers[0].value, c.numbers[0].low, c.numbers[0].high, c.numbers[0].images], [1, 1.5, 1.5, 1.5, 3]);
+  assert.match(c.numbers[0].label, /rs-3% Pa=0\.5 HSJA budget 1000, 3 images: L2\(n=10, best K=3: 1\.5\) \/ L2\(n=100, best K=1: 1\)/);
 });
 
 test("conclusion 4 does not survive when repeating queries makes the small n easy", () => {
@@ -76,4 +77,52 @@ test("the best K is chosen on the common images, and an image missing at one K l
     ...tradeoffCell(adaptive(100, "label"), "hsja", 1000, [1, 1, 7]),
   ]);
   assert.equal(strict.verdict, "not enough data", "2 common images are fewer than the default 3");
+});
+
+/**
+ * Eight images; at n = 10 the attacker's best K is K = 1 (K = 3 leaves 3 on every image), at
+ * n = 100 it is K = 1 (1 on every image, K = 3 leaves 1.5): the ratio is the mean of `fewer`.
+ */
+function spread(fewer: readonly number[]) {
+  return [
+    ...tradeoffCell(adaptive(10, "label"), "hsja", 1000, fewer),
+    ...tradeoffCell(adaptive(10, "repeat:3"), "hsja", 1000, fewer.map(() => 3)),
+    ...tradeoffCell(adaptive(100, "label"), "hsja", 1000, fewer.map(() => 1)),
+    ...tradeoffCell(adaptive(100, "repeat:3"), "hsja", 1000, fewer.map(() => 1.5)),
+  ];
+}
+
+test("the adaptive verdict reads a 95% paired bootstrap interval: straddling 0.9 is inconclusive, with the images that would decide it", () => {
+  // Ratio = mean of the eight values = 1.0, deviations +-0.5, +-0.4, +-0.3, +-0.2: the bootstrap
+  // standard error of a mean is sqrt(sum d^2 / 8 / 8) = sqrt(1.08 / 64) = 0.130, so the 95%
+  // interval is about 1 -+ 1.96 * 0.130 = [0.745, 1.255] (normal theory; symmetric data, so BCa
+  // moves it little): it straddles the threshold 0.9, while the point estimate 1.0 would "hold".
+  const c = adaptiveConclusion(spread([0.5, 1.5, 0.6, 1.4, 0.7, 1.3, 0.8, 1.2]));
+  const [cmp] = c.comparisons;
+  assert.deepEqual([cmp.images, cmp.fewer.k, cmp.more.k], [8, 1, 1]);
+  assert.ok(Math.abs(cmp.ratio - 1) < 1e-12, `ratio ${cmp.ratio}`);
+  assert.ok(Math.abs(cmp.low - 0.745) < 0.04 && Math.abs(cmp.high - 1.255) < 0.04, `expected about [0.745, 1.255], got [${cmp.low}, ${cmp.high}]`);
+  assert.equal(c.verdict, "inconclusive");
+  // imagesToClear: 8 x ((1 - low) / (1 - 0.9))^2, about 8 x 2.55^2 = 52.
+  assert.ok(c.imagesNeeded !== null && c.imagesNeeded >= 40 && c.imagesNeeded <= 65, `imagesNeeded ${c.imagesNeeded}`);
+  assert.deepEqual([c.numbers[0].low, c.numbers[0].high, c.numbers[0].images], [cmp.low, cmp.high, 8]);
+  assert.deepEqual(c.bootstrap, BOOTSTRAP_SETTINGS);
+  assert.match(c.rule, /95% paired bootstrap interval over images \(2000 resamples, seed 0, the best K chosen again in each resample\)/);
+  const text = headlineText(headline(spread([0.5, 1.5, 0.6, 1.4, 0.7, 1.3, 0.8, 1.2])));
+  assert.match(text, /repeats queries: fewer samples n still give at least as much practical robustness\. INCONCLUSIVE \(95% paired bootstrap intervals over images, 2000 resamples, seed 0; threshold 0\.9\)\n   rs-3% Pa=0\.5 HSJA budget 1000, 8 images: [^\n]* = 1 \(0\.\d+-1\.\d+, 8 images\)\n   inconclusive; about \d+ images per comparison would decide it/);
+});
+
+test("an interval clearly above 0.9 holds; the same records and seed give the same interval, another seed another one", () => {
+  // Mean 2, deviations +-0.2, +-0.1, +-0.15, +-0.05: standard error 0.052, interval about [1.9, 2.1].
+  const records = spread([1.8, 2.2, 1.9, 2.1, 1.85, 2.15, 1.95, 2.05]);
+  const c = adaptiveConclusion(records);
+  const [cmp] = c.comparisons;
+  assert.ok(cmp.low > 1.85 && cmp.low < 2 && cmp.high > 2 && cmp.high < 2.15, `[${cmp.low}, ${cmp.high}]`);
+  assert.equal(c.verdict, "holds");
+  assert.equal(c.imagesNeeded, null);
+  const again = adaptiveConclusion(records).comparisons[0];
+  assert.deepEqual([again.low, again.high], [cmp.low, cmp.high]);
+  const other = adaptiveConclusion(records, CONCLUSION_THRESHOLDS, { ...BOOTSTRAP_SETTINGS, seed: 7 });
+  assert.notDeepEqual([other.comparisons[0].low, other.comparisons[0].high], [cmp.low, cmp.high]);
+  assert.deepEqual(other.bootstrap.seed, 7);
 });
