@@ -9,7 +9,7 @@ import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
 import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
 import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
-import { withStrongest } from "../figures/strongest.js";
+import { STRONGEST, withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
 import type { ExperimentConfig } from "../experiments/config.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/records.js";
@@ -99,8 +99,10 @@ export function headlineText(h: Headline): string {
     ["defense", "attack", "accuracy", "accuracy at Pa", "attacked", "success", "shortcut mean L2", "shortcut median L2", "verified", "verified mean L2", "hardened", "hardened mean L2"],
     h.points.map((p) => {
       const verified = smoothed(p) ? p.measures.verified : null, hardened = smoothed(p) ? p.measures.hardened : null;
+      // The strongest entry has no final point of its own against a random defense: no success count.
+      const ownPoints = !(p.attack === STRONGEST && smoothed(p));
       return [
-        p.defense.id, p.attack + budgetSuffix(p.budget, several.has(p.attack)), fmt(p.accuracy), p.adversarialAtLevel ? `${fmt(p.levelAccuracy)} (${p.adversarialAtLevel} adv.)` : fmt(p.levelAccuracy), String(p.attacked), p.attacked ? `${p.successes}/${p.attacked}` : "-",
+        p.defense.id, p.attack + budgetSuffix(p.budget, several.has(p.attack)), fmt(p.accuracy), p.adversarialAtLevel ? `${fmt(p.levelAccuracy)} (${p.adversarialAtLevel} adv.)` : fmt(p.levelAccuracy), String(p.attacked), p.attacked && ownPoints ? `${p.successes}/${p.attacked}` : "-",
         fmt(p.meanL2), fmt(p.medianL2),
         p.verified === null ? "-" : `${p.verified}/${p.attacked}`, verified === null ? "-" : fmt(verified.meanL2),
         hardened === null ? "-" : `${hardened.count}/${p.attacked}`, hardened === null ? "-" : fmt(hardened.meanL2),

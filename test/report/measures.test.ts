@@ -119,3 +119,14 @@ test("a remote target's verified and hardened points are shown, not '-' (sigma n
   const html = await buildReportHtml({ ...(await sampleReportInput()), records });
   assert.match(html, /<td>2\/2<\/td><td>2<\/td><td>2<\/td><td>2\/2<\/td><td>3<\/td><td>3<\/td><\/tr>/);
 });
+
+test("the headline's strongest row against RS has no success count of its own (it has no final point), only its hardened count", () => {
+  const run = hardenedRun();
+  const text = headlineText(headline([...run.accuracies, ...run.certifications, ...run.attacks]));
+  const row = text.split("\n").find((l) => /^rs-\S+\s+strongest\s/.test(l));
+  assert.ok(row, text.slice(0, 2000));
+  const cells = row!.trim().split(/\s+/);
+  // defense, attack, accuracy, accuracy at Pa, attacked, success, ...: success is "-", hardened is k/attacked.
+  assert.equal(cells[5], "-", row);
+  assert.match(cells[10], /^\d+\/\d+$/, row);
+});
