@@ -205,6 +205,13 @@ export class HttpClassifier implements Classifier {
         response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
         text = await response.text();
       } catch (error) {
+        // A GET asks nothing the server counts: once, it is sent again after a connection error
+        // (e.g. a kept-alive socket the server closed: "other side closed"). A POST never is.
+        const e = error as { name?: string };
+        if (method === "GET" && attempt === 0 && e.name !== "TimeoutError" && e.name !== "AbortError") {
+          this.retried++;
+          continue;
+        }
         throw connectionProblem(url, error, timeoutMs);
       }
       if (response.status === 200) return text;

@@ -122,3 +122,30 @@ describe("HttpClassifier retries and failures", () => {
     await assert.rejects(HttpClassifier.connect(s.url), /cannot reach http:\/\/127\.0\.0\.1:\d+\/v1\/info: connection refused \(is `rsbench serve` running there\?\)/);
   });
 });
+
+test("a GET is sent again once after a connection error (a kept-alive socket the server closed); a POST never is", async () => {
+  const { createServer } = await import("node:http");
+  let gets = 0, posts = 0;
+  // The first GET and every POST lose their socket without an answer ("other side closed").
+  const server = createServer((request, response) => {
+    if (request.method === "GET" && ++gets > 1) {
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify(INFO));
+      return;
+    }
+    if (request.method === "POST") posts++;
+    request.socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const remote = await HttpClassifier.connect(url, { backoffMs: 1 });
+    assert.equal(gets, 2);
+    assert.deepEqual(remote.info, INFO);
+    await assert.rejects(remote.predict(images(0.9), 1), /cannot reach .*\/v1\/classify/);
+    assert.equal(posts, 1, "the POST is not sent again: the server may have counted its images");
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
