@@ -1,3 +1,4 @@
+import { accumulateProbes, drawProbes } from "./probes.js";
 import { imageSize } from "../model/classifier.js";
 import { countAnomaly as note } from "./anomalies.js";
 import { BudgetExhaustedError, type DecisionOracle } from "../oracle/oracle.js";
@@ -334,24 +335,9 @@ class HsjaRun {
     let adversarial = 0;
     for (let done = 0; done < numEvals; done += batch) {
       const count = Math.min(batch, numEvals - done);
-      for (let i = 0; i < count; i++) {
-        if (linf) for (let k = 0; k < d; k++) rv[k] = 2 * random.nextFloat() - 1;
-        else random.fillNormal(rv);
-        let norm = 0;
-        for (let k = 0; k < d; k++) norm += rv[k] * rv[k];
-        const scale = delta / (Math.sqrt(norm) + 1e-12);
-        for (let k = 0, p = i * d; k < d; k++, p++) probes[p] = x[k] + scale * rv[k];
-      }
+      drawProbes(random, x, delta, linf, rv, probes, count, 1e-12);
       const answers = await this.ask(probes, count, "gradient estimate");
-      for (let i = 0; i < count; i++) {
-        const f = answers[i] === 1 ? 1 : -1;
-        if (f === 1) adversarial++;
-        for (let k = 0, p = i * d; k < d; k++, p++) {
-          const u = (probes[p] - x[k]) / delta;
-          sumRv[k] += u;
-          sumFRv[k] += f * u;
-        }
-      }
+      adversarial += accumulateProbes(answers, probes, x, delta, count, sumRv, sumFRv);
     }
     const fMean = (2 * adversarial - numEvals) / numEvals;
     const agree = adversarial === 0 || adversarial === numEvals;

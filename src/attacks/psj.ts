@@ -1,3 +1,4 @@
+import { accumulateProbes, drawProbes } from "./probes.js";
 import { imageSize } from "../model/classifier.js";
 import { countAnomaly as note } from "./anomalies.js";
 import { BudgetExhaustedError, type DecisionOracle } from "../oracle/oracle.js";
@@ -332,24 +333,9 @@ class PsjRun {
       for (let done = 0; done < size; done += count) {
         // The last call of a budget asks what is left, so the probes answered (and the record) do not depend on batchSize.
         count = Math.min(perCall, size - done, Math.max(1, this.oracle.remaining));
-        for (let i = 0; i < count; i++) {
-          if (linf) for (let k = 0; k < d; k++) rv[k] = 2 * random.nextFloat() - 1;
-          else random.fillNormal(rv);
-          let norm = 0;
-          for (let k = 0; k < d; k++) norm += rv[k] * rv[k];
-          const scale = delta / Math.sqrt(norm);
-          for (let k = 0, p = i * d; k < d; k++, p++) probes[p] = x[k] + scale * rv[k];
-        }
+        drawProbes(random, x, delta, linf, rv, probes, count);
         const answers = await this.ask(probes, count, "gradient estimate");
-        for (let i = 0; i < count; i++) {
-          const f = answers[i] === 1 ? 1 : -1;
-          if (f === 1) adversarial++;
-          for (let k = 0, p = i * d; k < d; k++, p++) {
-            const u = (probes[p] - x[k]) / delta;
-            chunkU[k] += u;
-            chunkFU[k] += f * u;
-          }
-        }
+        adversarial += accumulateProbes(answers, probes, x, delta, count, chunkU, chunkFU);
       }
       const fMean = (2 * adversarial - size) / size;
       const agree = adversarial === 0 || adversarial === size;
