@@ -1,7 +1,7 @@
 import { accumulateProbes, drawProbes } from "./probes.js";
-import { imageSize } from "../model/classifier.js";
 import { countAnomaly as note } from "./anomalies.js";
-import { BudgetExhaustedError, type DecisionOracle } from "../oracle/oracle.js";
+import type { DecisionOracle } from "../oracle/oracle.js";
+import { iterationsToRun, runIterations } from "./iterative.js";
 import { clipToBounds, distance } from "./geometry.js";
 import type { AttackContext, AttackOutcome, Norm } from "./types.js";
 
@@ -157,26 +157,8 @@ export async function hsja(
 ): Promise<AttackOutcome> {
   const o: HsjaOptions = { ...HSJA_DEFAULTS, ...options };
   validate(o);
-  const d = imageSize(oracle.shape);
-  if (image.length !== d) throw new RangeError(`invalid HSJA image: expected ${d} values for the oracle's shape, got ${image.length}`);
-  const start = context.startingPoint;
-  if (start !== undefined && start.length !== d) {
-    throw new RangeError(`invalid HSJA starting point: expected ${d} values, got ${start.length}`);
-  }
-  const budgeted = Number.isFinite(oracle.remaining);
-  const iterations = o.spendBudget && budgeted ? Infinity : o.numIterations;
-  if (iterations === Infinity && !budgeted) {
-    throw new RangeError("invalid HSJA numIterations: Infinity needs an oracle with a finite budget (the run would never end)");
-  }
-  const run = new HsjaRun(oracle, image, o, context);
-  try {
-    return await run.attack(iterations);
-  } catch (error) {
-    if (!(error instanceof BudgetExhaustedError)) throw error;
-    const left = error.budget - error.used;
-    const outcome: AttackOutcome = { adversarial: run.found ? run.x.slice() : null, iterations: run.iterations, stopReason: "budget" };
-    return left > 0 ? { ...outcome, unspent: { queries: left, requested: error.requested, reason: run.asking } } : outcome;
-  }
+  const iterations = iterationsToRun("HSJA", oracle, image, o, context);
+  return runIterations(new HsjaRun(oracle, image, o, context), iterations);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { accumulateProbes, drawProbes } from "./probes.js";
-import { imageSize } from "../model/classifier.js";
 import { countAnomaly as note } from "./anomalies.js";
-import { BudgetExhaustedError, type DecisionOracle } from "../oracle/oracle.js";
+import type { DecisionOracle } from "../oracle/oracle.js";
+import { iterationsToRun, runIterations } from "./iterative.js";
 import { clipToBounds, distance } from "./geometry.js";
 import { getCosFromN, InfomaxLineSearch, type InfomaxEstimate, type InfomaxResult } from "./infomax.js";
 import type { AttackContext, AttackOutcome, Norm } from "./types.js";
@@ -153,24 +153,8 @@ export async function psj(
 ): Promise<AttackOutcome> {
   const o: PsjOptions = { ...PSJ_DEFAULTS, ...options };
   validate(o);
-  const d = imageSize(oracle.shape);
-  if (image.length !== d) throw new RangeError(`invalid PSJ image: expected ${d} values for the oracle's shape, got ${image.length}`);
-  const start = context.startingPoint;
-  if (start !== undefined && start.length !== d) throw new RangeError(`invalid PSJ starting point: expected ${d} values, got ${start.length}`);
-  const budgeted = Number.isFinite(oracle.remaining);
-  const iterations = o.spendBudget && budgeted ? Infinity : o.numIterations;
-  if (iterations === Infinity && !budgeted) {
-    throw new RangeError("invalid PSJ numIterations: Infinity needs an oracle with a finite budget (the run would never end)");
-  }
-  const run = new PsjRun(oracle, image, o, context);
-  try {
-    return await run.attack(iterations);
-  } catch (error) {
-    if (!(error instanceof BudgetExhaustedError)) throw error;
-    const left = error.budget - error.used;
-    const outcome: AttackOutcome = { adversarial: run.found ? run.x.slice() : null, iterations: run.iterations, stopReason: "budget" };
-    return left > 0 ? { ...outcome, unspent: { queries: left, requested: error.requested, reason: run.asking } } : outcome;
-  }
+  const iterations = iterationsToRun("PSJ", oracle, image, o, context);
+  return runIterations(new PsjRun(oracle, image, o, context), iterations);
 }
 
 /** The state of one PSJ run (never shared between calls). Buffers are allocated once per run. */
