@@ -87,6 +87,9 @@ test("off a terminal: a line at the start, then at most one per interval, inside
   const { stream, writes } = fakeStream(false);
   let now = 0;
   const bar = progressRenderer("certify", { stream, now: () => now, interval: 30 });
+  now = 31_000;
+  bar.tick(); // before the first update: nothing to say
+  now = 0;
   bar.update(0, 40);
   now = 10_000;
   bar.within(20_000, 100_000); // 10 s after the first line: not yet
@@ -102,6 +105,8 @@ test("off a terminal: a line at the start, then at most one per interval, inside
   bar.tick();
   now = 140_000;
   bar.update(40, 40, "certified correct 30/40");
+  now = 200_000;
+  bar.tick(); // the last line is written once
   bar.stop();
   assert.deepEqual(writes, [
     "certify: 0/40 images started\n",
