@@ -3,7 +3,7 @@ import { finiteJson } from "../io/json.js";
 import { checkOutputPath, OutputPathError } from "../io/outputPath.js";
 import { resolveModel } from "../zoo/load.js";
 import { UsageError } from "./args.js";
-import { progress, PROGRESS_DEFAULTS } from "./progress.js";
+import { logInterval, progress, roughDuration } from "./progress.js";
 
 /** "91.2%" (one decimal), "-" for a missing number. */
 export function percent(x: number): string {
@@ -13,26 +13,27 @@ export function percent(x: number): string {
 /** JSON.stringify replacer: Infinity and NaN become null (the `--json` contract). */
 export { finiteJson };
 
-/** "45 s", "12 min 5 s", "2 h 3 min": an estimate's precision. */
-export function roughDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+export { roughDuration };
+
+/** What `progressBar` shows: the count of finished items, and the draws of the one in progress. */
+export interface ProgressBar {
+  update(done: number, text: string): void;
+  /** Draws of the item in progress (the library's onDraws). */
+  within(drawn: number, of: number): void;
+  stop(): void;
 }
 
 /**
- * Progress on stderr (stdout stays the command's output): a bar on a terminal, otherwise (with
- * `log`) a line at the start, every PROGRESS_DEFAULTS.interval seconds and at the end; both with the time left
- * estimated from the images done so far (issue 26: a long CERTIFY was silent for 45 minutes).
+ * Progress of `total` items on stderr (stdout stays the command's output; see progress.ts): a
+ * redrawn line with the rate and the time left on a terminal, otherwise (with `log`) a line at the
+ * start, every PROGRESS_DEFAULTS.interval seconds (RSBENCH_PROGRESS_INTERVAL), also inside a long
+ * image, and at the end; nothing with `quiet` (issue 26: a long CERTIFY was silent for 45 minutes).
  */
-export function progressBar(label: string, total: number, options: { unit?: string; log?: boolean } = {}): { update(done: number, text: string): void; stop(): void } {
+export function progressBar(label: string, total: number, options: { unit?: string; log?: boolean; quiet?: boolean } = {}): ProgressBar {
   // Log lines only for the long commands that ask (certify, predict); others stay quiet off a terminal.
-  const bar = progress(label, { unit: options.unit ?? "images", interval: options.log ? PROGRESS_DEFAULTS.interval : null });
-  const started = performance.now();
-  const eta = (done: number) => (done === 0 || done >= total ? "" : ` | ETA ${roughDuration(((performance.now() - started) / 1000 / done) * (total - done))}`);
-  bar.update(0, total, "started");
-  return { update: (done, text) => bar.update(done, total, text + eta(done)), stop: () => bar.stop() };
+  const bar = progress(label, { unit: options.unit ?? "images", interval: options.log ? logInterval() : null, quiet: options.quiet });
+  bar.update(0, total);
+  return { update: (done, text) => bar.update(done, total, text), within: (drawn, of) => bar.within(drawn, of), stop: () => bar.stop() };
 }
 
 /** Prints a warning on stderr ("rsbench: warning: ..."): the CLI's side of the library's warning callbacks. */

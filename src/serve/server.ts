@@ -7,6 +7,7 @@
  * (coalescing), so with a fixed seed the noise each image gets depends only on the order of the requests.
  */
 import { createHash } from "node:crypto";
+import { maxHeaderSize } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { lazy } from "../io/lazy.js";
 import type { Classifier } from "../model/classifier.js";
@@ -40,6 +41,16 @@ export interface ServeOptions {
   readonly disclose?: Disclosure;
   /** Called with each request that failed inside the server (a 5xx), for the CLI to report. */
   readonly onInternalError?: (error: Error) => void;
+  /**
+   * Milliseconds a request may take from its first byte to its last (a slow body is cut off with
+   * 408). Defaults to SERVE_DEFAULTS.requestTimeoutMs.
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Milliseconds the request line and headers may take (stalled headers are cut off with 408), at
+   * most `requestTimeoutMs`. Defaults to SERVE_DEFAULTS.headersTimeoutMs, or `requestTimeoutMs` when smaller.
+   */
+  readonly headersTimeoutMs?: number;
 }
 
 /**
@@ -56,8 +67,15 @@ const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 408: "Request 
 export const SERVE_DEFAULTS = Object.freeze({
   /** Images per request: 256 covers one HSJA gradient batch of 100 to 200 points in one request. */
   maxBatch: 256,
-  /** Milliseconds a request may take from its first byte to its answer (slow clients are cut off). */
+  /** Milliseconds a request may take from its first byte to its last (slow clients are cut off with 408). */
   requestTimeoutMs: 60_000,
+  /** Milliseconds the request line and headers may take (408 beyond; node's default). */
+  headersTimeoutMs: 60_000,
+  /**
+   * Most milliseconds between two checks of those timeouts (node checks every 30 s by default, so
+   * stalled headers were answered after 63 s and up to 90 s; now within 1 s of the timeout).
+   */
+  timeoutCheckMs: 1_000,
   /** Milliseconds an idle keep-alive connection stays open (node's default). */
   keepAliveTimeoutMs: 5_000,
   /** Most images of concurrent requests merged into one model call (see coalescing). */
@@ -148,13 +166,20 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   }
   if (rate !== undefined && !(Number.isSafeInteger(rate) && rate >= 1)) throw new RangeError(`invalid rate: expected an integer >= 1 (requests per second), got ${rate}`);
   if (quota !== undefined && !(Number.isSafeInteger(quota) && quota >= 1)) throw new RangeError(`invalid quota: expected an integer >= 1 (images), got ${quota}`);
+  const requestTimeoutMs = options.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs;
+  if (!(Number.isSafeInteger(requestTimeoutMs) && requestTimeoutMs >= 1)) throw new RangeError(`invalid requestTimeoutMs: expected an integer >= 1 (milliseconds), got ${requestTimeoutMs}`);
+  const headersTimeoutMs = options.headersTimeoutMs ?? Math.min(SERVE_DEFAULTS.headersTimeoutMs, requestTimeoutMs);
+  if (!(Number.isSafeInteger(headersTimeoutMs) && headersTimeoutMs >= 1 && headersTimeoutMs <= requestTimeoutMs)) {
+    throw new RangeError(`invalid headersTimeoutMs: expected an integer in [1, requestTimeoutMs = ${requestTimeoutMs}] (milliseconds), got ${headersTimeoutMs}`);
+  }
   const { shape, bounds } = classifier;
   const limits = bodyLimits(shape, maxBatch);
   const { Fastify, rateLimit } = await loadFastify();
   const app = Fastify({
     logger: false,
     bodyLimit: Math.max(...Object.values(limits)),
-    requestTimeout: SERVE_DEFAULTS.requestTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    http: { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.min(SERVE_DEFAULTS.timeoutCheckMs, Math.ceil(headersTimeoutMs / 4)) },
     return503OnClosing: true,
     keepAliveTimeout: SERVE_DEFAULTS.keepAliveTimeoutMs,
     // Requests node's HTTP parser rejects before any route runs (a body longer than its
@@ -162,9 +187,10 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     // documented {"error": ...} format and written to the audit log like any request (issue 26).
     clientErrorHandler: (error: Error & { code?: string }, socket) => {
       if (error.code === "ECONNRESET" || socket.destroyed) return;
+      // Node reports both timeouts as ERR_HTTP_REQUEST_TIMEOUT (ERR_HTTP_REQUEST_HEADERS_TIMEOUT is kept for other versions).
       const [status, text] = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_REQUEST_HEADERS_TIMEOUT"
-        ? [408, `request not received within ${SERVE_DEFAULTS.requestTimeoutMs / 1000} s: expected the whole request sooner`]
-        : error.code === "HPE_HEADER_OVERFLOW" ? [431, "request headers too large: expected at most 16 KiB of headers"]
+        ? [408, `request not received in time: expected its headers within ${headersTimeoutMs / 1000} s and the whole request within ${requestTimeoutMs / 1000} s`]
+        : error.code === "HPE_HEADER_OVERFLOW" ? [431, `request headers too large: expected at most ${maxHeaderSize} bytes of headers`]
         : [400, `malformed HTTP request (${error.code ?? "parse error"}): expected a well-formed request whose body is exactly its Content-Length`];
       const body = JSON.stringify({ error: text });
       if (socket.writable) {

@@ -24,7 +24,17 @@ export interface CertifyOptions {
   noise?: NoiseLayout;
   /** Noise threads, 0 for the calling thread (does not change results). Defaults to the base model's hint, else 0. */
   noiseThreads?: number;
+  /** Progress: called after each base call with the draws made so far and their total, n0 + n (see OnDraws). */
+  onDraws?: OnDraws;
 }
+
+/**
+ * Progress inside one CERTIFY or PREDICT: `drawn` of `total` noisy copies classified so far,
+ * called after each base-model call (every `batchSize` draws), increasing, the last call with
+ * drawn = total. For a caller to show progress within a long image (issue 26: one image at
+ * n = 100000 took 67 s); it never changes a result.
+ */
+export type OnDraws = (drawn: number, total: number) => void;
 
 /** Options of `smoothedPredict` (Cohen et al.'s PREDICT): sigma, n, alpha. */
 export interface PredictOptions {
@@ -39,6 +49,8 @@ export interface PredictOptions {
   /** Noise layout and threads, as in CertifyOptions. */
   noise?: NoiseLayout;
   noiseThreads?: number;
+  /** Progress: called after each base call with the draws made so far and n (see OnDraws). */
+  onDraws?: OnDraws;
 }
 
 /**
@@ -87,9 +99,9 @@ function checkDraws(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`invalid ${name}: expected an integer >= 1, got ${value}`);
 }
 
-/** counts of `num` draws of f(x + N(0, sigma^2 I)) from one stream (core.py `_sample_noise`). */
-async function sampleCounts(sampler: NoisySampler, x: Float32Array, num: number, stream: Random) {
-  return sampler.sample(x, 1, [stream], num, (_c, _o, drawn) => num - drawn);
+/** counts of `num` draws of f(x + N(0, sigma^2 I)) from one stream (core.py `_sample_noise`); `onDraws` sees the draws so far. */
+async function sampleCounts(sampler: NoisySampler, x: Float32Array, num: number, stream: Random, onDraws?: (drawn: number) => void) {
+  return sampler.sample(x, 1, [stream], num, (_c, _o, drawn) => num - drawn, onDraws);
 }
 
 /**
@@ -109,11 +121,12 @@ export async function certify(base: Classifier, x: Float32Array, random: Random,
   checkDraws("n", n);
   const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
+  const onDraws = options.onDraws;
   // draw n0 samples of f(x + noise) and guess the top class from them
-  const selection = await sampleCounts(sampler, x, n0, random.fork(CERTIFY_STREAMS.selection));
+  const selection = await sampleCounts(sampler, x, n0, random.fork(CERTIFY_STREAMS.selection), onDraws && ((drawn) => onDraws(drawn, n0 + n)));
   const guess = argmaxVotes(selection.counts, 0, k);
   // draw n fresh samples and bound the guessed class's probability from below
-  const estimation = await sampleCounts(sampler, x, n, random.fork(CERTIFY_STREAMS.estimation));
+  const estimation = await sampleCounts(sampler, x, n, random.fork(CERTIFY_STREAMS.estimation), onDraws && ((drawn) => onDraws(n0 + drawn, n0 + n)));
   const nA = estimation.counts[guess];
   const pABar = clopperPearsonLower(nA, n, alpha);
   const common = {
@@ -143,7 +156,8 @@ export async function smoothedPredict(base: Classifier, x: Float32Array, random:
   checkDraws("n", n);
   const sampler = new NoisySampler(base, sigma, batchSize, options.noise, options.noiseThreads ?? base.noiseThreads);
   const k = base.numClasses;
-  const { counts, forwardPasses } = await sampleCounts(sampler, x, n, random);
+  const onDraws = options.onDraws;
+  const { counts, forwardPasses } = await sampleCounts(sampler, x, n, random, onDraws && ((drawn) => onDraws(drawn, n)));
   const top = argmaxVotes(counts, 0, k);
   let second = -1;
   for (let c = 0; c < k; c++) if (c !== top && (second < 0 || counts[c] > counts[second])) second = c;

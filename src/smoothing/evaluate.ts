@@ -4,7 +4,7 @@ import type { Classifier } from "../model/classifier.js";
 import { createRandom } from "../rng/xoshiro.js";
 import { maxCertifiableRadius } from "../theory/index.js";
 import { certifiedAccuracy, radiusGrid, type AccuracyAtRadius } from "./accuracy.js";
-import { certify, CERTIFY_DEFAULTS, smoothedPredict } from "./certify.js";
+import { certify, CERTIFY_DEFAULTS, smoothedPredict, type OnDraws } from "./certify.js";
 
 /** Options of certifyImages / predictImages: CERTIFY's or PREDICT's, plus the seed of the noise. */
 export interface EvaluationOptions<Row> {
@@ -22,6 +22,8 @@ export interface EvaluationOptions<Row> {
   readonly seed?: number;
   /** Called after each image, in order, so a caller can stream rows and show progress. */
   readonly onImage?: (row: Row, done: number, total: number) => void;
+  /** Progress inside the image being evaluated: its draws so far and their total (n0 + n for CERTIFY, n for PREDICT), after each base call. */
+  readonly onDraws?: OnDraws;
 }
 
 /** One certified image: Cohen et al.'s row (index, label, predict, radius, correct, time) plus pABar. */
@@ -99,7 +101,7 @@ export async function certifyImages(base: Classifier, set: LabeledImages, option
   for (let i = 0; i < set.count; i++) {
     const t = performance.now();
     const index = set.indices[i], label = set.labels[i];
-    const result = await certify(base, imageAt(set, i), createRandom(seed, index), { sigma: options.sigma, n0, n, alpha, batchSize: options.batchSize });
+    const result = await certify(base, imageAt(set, i), createRandom(seed, index), { sigma: options.sigma, n0, n, alpha, batchSize: options.batchSize, onDraws: options.onDraws });
     const certified = result.kind === "certified";
     const row: CertifyRow = {
       index,
@@ -144,7 +146,7 @@ export async function predictImages(base: Classifier, set: LabeledImages, option
   for (let i = 0; i < set.count; i++) {
     const t = performance.now();
     const index = set.indices[i], label = set.labels[i];
-    const result = await smoothedPredict(base, imageAt(set, i), createRandom(seed, index), { sigma: options.sigma, n, alpha, batchSize: options.batchSize });
+    const result = await smoothedPredict(base, imageAt(set, i), createRandom(seed, index), { sigma: options.sigma, n, alpha, batchSize: options.batchSize, onDraws: options.onDraws });
     const prediction = result.kind === "predicted" ? result.label : null;
     const row: PredictRow = {
       index,

@@ -7,7 +7,7 @@ export type { NoiseLayout } from "./noise.js";
 export type { StopRule } from "./sampler.js";
 export { argmaxVotes, drawsToSettleThreshold, drawsToSettleWinner } from "./stopping.js";
 export { certify, smoothedPredict, CERTIFY_DEFAULTS } from "./certify.js";
-export type { Certification, CertifyOptions, Prediction, PredictOptions } from "./certify.js";
+export type { Certification, CertifyOptions, OnDraws, Prediction, PredictOptions } from "./certify.js";
 export { certifiedAccuracy, radiusGrid } from "./accuracy.js";
 export type { AccuracyAtRadius, CertifiedOutcome } from "./accuracy.js";
 export { certifyImages, predictImages, RADIUS_STEP } from "./evaluate.js";

@@ -42,9 +42,11 @@ export class NoisySampler {
 
   /**
    * Votes of each of the `count` points of `points` (packed CHW images), drawing noise from
-   * `streams[i]` until `rule` says stop; at most `n` draws per point.
+   * `streams[i]` until `rule` says stop; at most `n` draws per point. `onDraws`, when given, is
+   * called after each base call with the draws answered so far by this call of `sample`, all
+   * points together (for progress; it never changes a result).
    */
-  async sample(input: Float32Array, count: number, streams: readonly Random[], n: number, rule: StopRule): Promise<Votes> {
+  async sample(input: Float32Array, count: number, streams: readonly Random[], n: number, rule: StopRule, onDraws?: (drawn: number) => void): Promise<Votes> {
     const d = this.d;
     const k = this.base.numClasses;
     const counts = new Int32Array(count * k);
@@ -85,6 +87,7 @@ export class NoisySampler {
           draws[p]++;
         }
         passes += m;
+        onDraws?.(passes);
       });
       pending.catch(() => {}); // handled where it is awaited
       slot ^= 1;

@@ -1,6 +1,6 @@
 /**
- * Long commands say where they are (issue 26 item 12): certify and predict write a line when they
- * start and when they end (and every 30 s between, with the time left) when stderr is a log.
+ * Long commands say where they are (issue 26 item 12): on a terminal one redrawn line with the rate
+ * and the ETA; in a log a line at the start, every 30 s (inside a long image too) and at the end.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,8 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { roughDuration } from "../../src/cli/output.js";
+import { formatRate, logInterval, progressRenderer } from "../../src/cli/progress.js";
 import { LINEAR_ONNX, makeFolder } from "../experiments/folderFixture.js";
-import { runCli } from "./zooRun.js";
+import { json, runCli } from "./zooRun.js";
 
 let dir = "";
 before(() => { dir = mkdtempSync(join(tmpdir(), "rsbench-progress-")); });
@@ -26,5 +27,130 @@ test("certify and predict write a progress line at the start and at the end on a
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`^${command}: 0/3 images started$`, "m"));
     assert.match(run.stderr, new RegExp(`^${command}: 3/3 images .*correct`, "m"));
+  }
+});
+
+/** A fake stderr: what was written, and whether it is a terminal. */
+function fakeStream(isTTY: boolean, columns?: number) {
+  const writes: string[] = [];
+  return { stream: { isTTY, columns, write: (text: string) => writes.push(text) }, writes };
+}
+
+test("formatRate: per second at one or more, seconds per item below", () => {
+  assert.deepEqual([formatRate(1667, "draws"), formatRate(12.5, "images"), formatRate(0.05, "images"), formatRate(0, "items")], ["1667 draws/s", "12.5 images/s", "20.0 s/image", "- items/s"]);
+});
+
+test("on a terminal: one line redrawn with \\r (at most every 250 ms), the draws of the image in progress, rate and ETA; cleared at the end", () => {
+  const { stream, writes } = fakeStream(true, 200);
+  let now = 0;
+  const bar = progressRenderer("certify", { stream, now: () => now, interval: 30 });
+  bar.update(0, 4);
+  assert.deepEqual(writes, ["\rcertify [--------------------] 0/4 images | ETA ?\x1b[K"]);
+  now = 100;
+  bar.within(100, 1000); // 100 ms after the last redraw: throttled
+  assert.equal(writes.length, 1);
+  now = 10_000;
+  bar.within(500, 1000); // half an image in 10 s: 50 draws/s, 3.5 images left at 20 s each; the bar at 2.5 of 20
+  assert.equal(writes[1], "\rcertify [###-----------------] 0/4 images | 500/1000 draws | 50.0 draws/s | ETA 1 min 10 s\x1b[K");
+  now = 20_000;
+  bar.update(1, 4, "certified correct 1/1");
+  assert.equal(writes[2], "\rcertify [#####---------------] 1/4 images | 20.0 s/image | ETA 1 min 0 s | certified correct 1/1\x1b[K");
+  now = 30_000;
+  bar.tick(); // no news for 10 s: the ETA counts down from the same rate
+  assert.equal(writes[3], "\rcertify [#####---------------] 1/4 images | 30.0 s/image | ETA 1 min 30 s | certified correct 1/1\x1b[K");
+  bar.stop();
+  assert.equal(writes[4], "\r\x1b[K");
+  bar.update(2, 4);
+  bar.stop();
+  assert.equal(writes.length, 5, "nothing after stop");
+});
+
+test("on a terminal: a caller's ETA (rsbench run's) counts down between its updates; the line fits the terminal's width", () => {
+  const { stream, writes } = fakeStream(true, 40);
+  let now = 0;
+  const bar = progressRenderer("run tiny", { stream, now: () => now, unit: "items" });
+  bar.update(3, 10, "", 100);
+  now = 40_000;
+  bar.tick();
+  assert.deepEqual(writes.map((w) => w.length <= 1 + 39 + 3), [true, true]);
+  assert.equal(writes[0], "\rrun tiny [######--------------] 3/10 it\x1b[K"); // 39 characters
+  const wide = fakeStream(true);
+  now = 0;
+  const full = progressRenderer("run tiny", { stream: wide.stream, now: () => now, unit: "items" });
+  full.update(3, 10, "3 from earlier sessions", 100);
+  now = 40_000;
+  full.tick();
+  assert.equal(wide.writes[1], "\rrun tiny [######--------------] 3/10 items | ETA 1 min 0 s | 3 from earlier sessions\x1b[K");
+});
+
+test("off a terminal: a line at the start, then at most one per interval, inside a long image too, and one at the end", () => {
+  const { stream, writes } = fakeStream(false);
+  let now = 0;
+  const bar = progressRenderer("certify", { stream, now: () => now, interval: 30 });
+  now = 31_000;
+  bar.tick(); // before the first update: nothing to say
+  now = 0;
+  bar.update(0, 40);
+  now = 10_000;
+  bar.within(20_000, 100_000); // 10 s after the first line: not yet
+  now = 45_000;
+  bar.within(45_000, 100_000);
+  now = 50_000;
+  bar.within(50_000, 100_000); // 5 s after the last line: not yet
+  now = 100_000;
+  bar.update(1, 40, "certified correct 1/1"); // 55 s after the last line
+  now = 110_000;
+  bar.tick(); // 10 s: not yet
+  now = 131_000;
+  bar.tick();
+  now = 140_000;
+  bar.update(40, 40, "certified correct 30/40");
+  now = 200_000;
+  bar.tick(); // the last line is written once
+  bar.stop();
+  assert.deepEqual(writes, [
+    "certify: 0/40 images started\n",
+    "certify: image 1/40: 45000/100000 draws | 1000 draws/s | ETA 1 h 5 min\n",
+    "certify: 1/40 images | 100 s/image | elapsed 1 min 40 s | ETA 1 h 5 min | certified correct 1/1\n",
+    "certify: 1/40 images | 131 s/image | elapsed 2 min 11 s | ETA 1 h 25 min | certified correct 1/1\n",
+    "certify: 40/40 images done in 2 min 20 s | 3.50 s/image | certified correct 30/40\n",
+  ]);
+});
+
+test("quiet, or off a terminal without an interval: nothing at all", () => {
+  for (const [tty, options] of [[true, { quiet: true }], [false, { quiet: true, interval: 30 }], [false, {}]] as const) {
+    const { stream, writes } = fakeStream(tty);
+    const bar = progressRenderer("predict", { stream, ...options });
+    bar.update(0, 2);
+    bar.within(5, 10);
+    bar.update(2, 2);
+    bar.tick();
+    bar.stop();
+    assert.deepEqual(writes, []);
+  }
+});
+
+test("RSBENCH_PROGRESS_INTERVAL sets the log interval (seconds > 0); a bad value is a usage error naming it", () => {
+  assert.equal(logInterval(30, {}), 30);
+  assert.equal(logInterval(30, { RSBENCH_PROGRESS_INTERVAL: "0.5" }), 0.5);
+  assert.throws(() => logInterval(30, { RSBENCH_PROGRESS_INTERVAL: "0" }), /invalid RSBENCH_PROGRESS_INTERVAL: expected a number of seconds > 0, got "0"/);
+});
+
+test("certify and predict off a terminal: a line inside each long image with RSBENCH_PROGRESS_INTERVAL; stdout stays the JSON; --quiet writes no progress", async () => {
+  const folder = await makeFolder(join(dir, "long"), ["0-neg", "1-pos"], 1);
+  const env = { ...process.env, RSBENCH_PROGRESS_INTERVAL: "0.000001" };
+  for (const command of ["certify", "predict"]) {
+    const args = [command, "--model", LINEAR_ONNX, "--data", folder, "--sigma", "0.25", "--n", "3000", "--batch", "500", "--count", "2", "--json"];
+    const run = await runCli(args, { env });
+    const out = json(run);
+    assert.equal(out.images.length, 2);
+    const total = command === "certify" ? 3100 : 3000;
+    assert.match(run.stderr, new RegExp(`^${command}: image 1/2: 1${command === "certify" ? 6 : 5}00/${total} draws \\| [0-9.]+ (draws/s|s/draw) \\| ETA `, "m"));
+    assert.match(run.stderr, new RegExp(`^${command}: image 2/2: \\d+/${total} draws`, "m"));
+    assert.match(run.stderr, new RegExp(`^${command}: 2/2 images done in `, "m"));
+    const quiet = await runCli([...args, "--quiet"], { env });
+    const timeless = (images: Array<{ seconds: number }>) => images.map(({ seconds: _s, ...rest }) => rest);
+    assert.deepEqual(timeless(json(quiet).images), timeless(out.images));
+    assert.equal(quiet.stderr, "");
   }
 });

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { assertStoredOnce } from "../experiments/compare.js";
 import { tinyConfig } from "../experiments/tinyConfig.js";
-import { rsbench } from "./zooRun.js";
+import { rsbench, runCli } from "./zooRun.js";
 
 const ENVIRONMENT = fileURLToPath(new URL("../experiments/fixtureEnvironment.ts", import.meta.url));
 
@@ -25,6 +25,9 @@ test("rsbench run --json runs the experiment and prints one JSON object; a secon
   assert.equal(result.manifest.complete, true);
   assert.equal(result.manifest.workers, 2);
   assert.equal(result.report, null);
+  // Progress off a terminal: a line at the start and one at the end, on stderr only.
+  assert.match(first.stderr, /^run tiny: 0\/39 items started/m);
+  assert.match(first.stderr, /^run tiny: 39\/39 items done in \d+ s \| [0-9.]+ (items\/s|s\/item)$/m);
   assert.deepEqual(result.headline.points.map((p) => p.defense.id), ["none", "rs-drop/n=5/pa=0.5", "rs-drop/n=5/pa=0.8", "rs-drop/n=10/pa=0.5", "rs-drop/n=10/pa=0.8", "rs-0.3/n=5/pa=0.5"]);
   assert.equal(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).name, "tiny");
   const again = await rsbench("run", config, "--environment", ENVIRONMENT, "--out", out);
@@ -59,4 +62,17 @@ test("rsbench run refuses a bad config naming the field, and a changed config fo
   const workers = await rsbench("run", small, "--workers", "0");
   assert.equal(workers.code, 2);
   assert.match(workers.stderr, /invalid --workers: expected an integer in \[1, \d+\], got "0"/);
+});
+
+test("rsbench run off a terminal: a progress line with the rate and the ETA every RSBENCH_PROGRESS_INTERVAL seconds; --quiet: none", async () => {
+  const small = join(dir, "progress.json");
+  writeFileSync(small, JSON.stringify(tinyConfig({ defenses: [{ name: "none", model: "linear" }], certification: null, figures: { include: [] } })));
+  const env = { ...process.env, RSBENCH_PROGRESS_INTERVAL: "0.000001" };
+  const run = await runCli(["run", small, "--environment", ENVIRONMENT, "--out", join(dir, "progress"), "--no-report", "--workers", "1"], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stderr.split("\n").filter((l) => /^run tiny: \d+\/\d+ items \| .* \| elapsed \d+ s \| ETA \d+ s$/.test(l));
+  assert.ok(lines.length >= 3, run.stderr);
+  const quiet = await runCli(["run", small, "--environment", ENVIRONMENT, "--out", join(dir, "progress-quiet"), "--no-report", "--workers", "1", "--quiet"], { env });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.stderr, "");
 });

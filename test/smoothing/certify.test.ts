@@ -278,3 +278,20 @@ test("certify and smoothedPredict cap the default batch at 2^22 values per call:
     assert.equal(Math.max(...explicit.calls), 40);
   }
 });
+
+test("onDraws reports increasing draw counts after each base call, ending at n0 + n (certify) and n (predict), and changes no result", async () => {
+  // n0 = 7 and n = 250 with batches of 32: neither count is a multiple of the batch.
+  const x = pointAt(0.3);
+  const seen: Array<[number, number]> = [];
+  const options = { sigma: 0.5, n0: 7, n: 250, batchSize: 32 };
+  const withProgress = await certify(linear(), x, createRandom(5), { ...options, onDraws: (drawn, total) => seen.push([drawn, total]) });
+  const without = await certify(linear(), x, createRandom(5), options);
+  assert.deepEqual(withProgress, without);
+  // Selection: one call of 7; estimation: 7 calls of 32 and one of 26, counted after the 7.
+  assert.deepEqual(seen.map(([d]) => d), [7, 39, 71, 103, 135, 167, 199, 231, 257]);
+  assert.ok(seen.every(([, total]) => total === 257));
+
+  const predicted: Array<[number, number]> = [];
+  await smoothedPredict(linear(), x, createRandom(5), { sigma: 0.5, n: 100, batchSize: 30, onDraws: (drawn, total) => predicted.push([drawn, total]) });
+  assert.deepEqual(predicted, [[30, 100], [60, 100], [90, 100], [100, 100]]);
+});

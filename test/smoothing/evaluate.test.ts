@@ -67,3 +67,13 @@ test("predictImages predicts far points and abstains on a coin flip", async () =
   assert.equal(summary.abstain, 1);
   assert.equal(summary.forwardPasses, 1200);
 });
+
+test("certifyImages and predictImages pass onDraws through: each image's draws climb to its total", async () => {
+  const draws: Array<[number, number]> = [];
+  await certifyImages(linear(), set([1.5, -1.5], [1, 0], [0, 1]), { sigma: 0.5, n0: 10, n: 45, batchSize: 20, onDraws: (d, t) => draws.push([d, t]) });
+  assert.deepEqual(draws.map(([d]) => d), [10, 30, 50, 55, 10, 30, 50, 55]);
+  assert.ok(draws.every(([, t]) => t === 55));
+  draws.length = 0;
+  await predictImages(linear(), set([1.5], [1], [0]), { sigma: 0.5, n: 45, batchSize: 20, onDraws: (d, t) => draws.push([d, t]) });
+  assert.deepEqual(draws, [[20, 45], [40, 45], [45, 45]]);
+});

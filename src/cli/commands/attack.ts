@@ -19,7 +19,7 @@ import { CONFIG_DEFAULTS, VERIFICATION_RULES } from "../../experiments/config.js
 import { remoteDefensePoint } from "../../experiments/grid.js";
 import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
 import { deviceFlag, deviceOption, modelFlags } from "../device.js";
-import { progress, PROGRESS_DEFAULTS } from "../progress.js";
+import { logInterval, progress, PROGRESS_DEFAULTS, QUIET_HELP } from "../progress.js";
 
 /** Defaults of `rsbench attack`. */
 export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
@@ -65,7 +65,7 @@ export const ATTACK_COMMAND_DEFAULTS = Object.freeze({
   defense: { none: "none", smoothed: "rs", remote: "remote" },
   /** The oracle's rule with --target: "label" (a remote endpoint answers labels only; "shortcut" is refused). */
   remoteOracle: "label" as OracleRule,
-  /** Seconds between progress lines when stderr is not a terminal. */
+  /** Seconds between progress lines when stderr is not a terminal (RSBENCH_PROGRESS_INTERVAL overrides it). */
   logInterval: PROGRESS_DEFAULTS.interval,
 });
 
@@ -169,6 +169,7 @@ export interface AttackFlags {
   start?: string;
   resize?: boolean;
   json?: boolean;
+  quiet?: boolean;
   device?: string;
 }
 
@@ -380,6 +381,7 @@ export function register(program: Command): void {
     .option("--save <dir>", "write each attacked image's final point as DIR/<index>.npy and its hardened point as DIR/<index>.hardened.npy (NumPy .npy, float32, shape (c, h, w), pixel space; <index> as the record's image), and with --harden-at the points held at each budget q as DIR/<index>.at<q>.npy and DIR/<index>.at<q>.hardened.npy; DIR is created")
     .option("--out <file>", "write one JSON record per image to FILE as it finishes (JSON lines, the records of a run's results.jsonl)")
     .option("--json", "print one JSON object {summary, images} (images: the records of the attacked images) instead of the text summary")
+    .option("--quiet", QUIET_HELP)
     .addHelpText("after", `${MAPPING}\n\nExample:\n  rsbench attack --model fashion-mnist-standard --data fashion-mnist --attack rays --count 10 --queries 2000 --sigma 0.25 --n 10`)
     .action(async (flags: AttackFlags) => {
       const config = resolveConfig(flags);
@@ -405,7 +407,8 @@ export function register(program: Command): void {
         pool: () => (pool ??= startingPool(model, config.data, shape, flags.resize, classMap)),
       };
       const out = RowFile.jsonLines(flags.out);
-      const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: ATTACK_COMMAND_DEFAULTS.logInterval });
+      const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: logInterval(ATTACK_COMMAND_DEFAULTS.logInterval), quiet: flags.quiet });
+      bar.update(0, set.count);
       const records: AttackRecord[] = [];
       // A remote target that stops answering (403: its quota spent; 429 after the retries; gone)
       // ends the command after the images finished so far, whose records are kept (issue 26).

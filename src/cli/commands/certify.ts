@@ -5,6 +5,7 @@ import type { Classifier } from "../../model/classifier.js";
 import { checkModelData, loadModel } from "../../zoo/index.js";
 import { loadingInputs, parseNumber, printJson, RULES, UsageError } from "../args.js";
 import { deviceFlag, deviceOption, modelFlags } from "../device.js";
+import { QUIET_HELP } from "../progress.js";
 import { certifyImages, CERTIFY_DEFAULTS, type CertifyRow, type CertifySummary } from "../../smoothing/index.js";
 
 /** Help of --class-map (every command that reads a dataset). */
@@ -26,6 +27,7 @@ export interface EvaluationFlags {
   classMap?: string;
   resize?: boolean;
   json?: boolean;
+  quiet?: boolean;
   device?: string;
 }
 
@@ -55,7 +57,8 @@ export function evaluationCommand(command: Command, spec: SharedFlagSpec, own: (
     .option("--out <file>", `stream one row per image to FILE as it finishes: ${out}; tab-separated, or JSON lines for .jsonl`)
     .option("--resize", "resize images that do not match the model's input shape")
     .option("--class-map <file>", CLASS_MAP_HELP)
-    .option("--json", "print one JSON object {summary, images} instead of the text summary");
+    .option("--json", "print one JSON object {summary, images} instead of the text summary")
+    .option("--quiet", QUIET_HELP);
 }
 
 /** The shared flags parsed and checked (each error names its flag), the selection, the model and the images. */
@@ -139,11 +142,12 @@ export function register(program: Command): void {
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
       const columns = rowColumns(set, COLUMNS);
       const out = RowFile.open(flags.out, columns);
-      const bar = progressBar("certify", set.count, { log: true });
+      const bar = progressBar("certify", set.count, { log: true, quiet: flags.quiet });
       let certified = 0;
       try {
         const { summary, images } = await certifyImages(classifier, set, {
           sigma, n0, n, alpha, seed, batchSize,
+          onDraws: bar.within,
           onImage: (row: CertifyRow, done) => {
             out?.write(Object.fromEntries(columns.map((c) => [c, c === "file" ? fileOf(set, row.index).file : row[c as (typeof COLUMNS)[number]]])));
             if (row.correct) certified++;

@@ -34,11 +34,12 @@ export function register(program: Command): void {
       const { sigma, alpha, seed, batchSize, classifier, name, set } = await evaluationInputs(flags);
       const columns = rowColumns(set, COLUMNS);
       const out = RowFile.open(flags.out, columns);
-      const bar = progressBar("predict", set.count, { log: true });
+      const bar = progressBar("predict", set.count, { log: true, quiet: flags.quiet });
       let correct = 0;
       try {
         const { summary, images } = await predictImages(classifier, set, {
           sigma, n, alpha, seed, batchSize,
+          onDraws: bar.within,
           onImage: (row: PredictRow, done) => {
             out?.write(Object.fromEntries(columns.map((c) => [c, c === "file" ? fileOf(set, row.index).file : row[c as (typeof COLUMNS)[number]]])));
             if (row.correct) correct++;

@@ -13,7 +13,7 @@ import { readStore } from "../../experiments/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
-import { progress, PROGRESS_DEFAULTS } from "../progress.js";
+import { logInterval, progress, PROGRESS_DEFAULTS, QUIET_HELP } from "../progress.js";
 import { parseShard, type ShardSpec } from "../../experiments/shard.js";
 import { parseQueueUrl } from "../../experiments/queue.js";
 import { QueueExecutor } from "../../experiments/queueCoordinator.js";
@@ -22,7 +22,7 @@ import { QueueExecutor } from "../../experiments/queueCoordinator.js";
 export const RUN_COMMAND_DEFAULTS = Object.freeze({
   /** Run directories go under runs/<config name> unless --out says otherwise. */
   root: "runs",
-  /** Seconds between progress lines when stderr is not a terminal (logs of background runs). */
+  /** Seconds between progress lines when stderr is not a terminal (logs of background runs; RSBENCH_PROGRESS_INTERVAL overrides it). */
   logInterval: PROGRESS_DEFAULTS.interval,
 });
 
@@ -37,6 +37,7 @@ export interface RunFlags {
   extend?: boolean;
   shard?: string;
   queue?: string;
+  quiet?: boolean;
 }
 
 /** "1h02m", "3m07s", "12s". */
@@ -49,13 +50,17 @@ export function formatDuration(seconds: number | null): string {
   return `${r}s`;
 }
 
-/** A progress reporter on stderr: a bar with ETA on a terminal, a line every 30 s otherwise. */
-export function progressReporter(label: string): { onProgress: (p: RunProgress) => void; stop: () => void } {
-  const bar = progress(label, { unit: "items", interval: RUN_COMMAND_DEFAULTS.logInterval });
+/**
+ * The run's progress on stderr (progress.ts): a redrawn line with the rate and the runner's ETA
+ * on a terminal, otherwise a line at the start, every 30 s (RSBENCH_PROGRESS_INTERVAL) and at the
+ * end; nothing with `quiet`.
+ */
+export function progressReporter(label: string, quiet = false): { onProgress: (p: RunProgress) => void; stop: () => void } {
+  const bar = progress(label, { unit: "items", interval: logInterval(RUN_COMMAND_DEFAULTS.logInterval), quiet });
   return {
     onProgress: (p) => {
-      const elapsed = formatDuration(p.elapsedSeconds), eta = formatDuration(p.etaSeconds);
-      bar.update(p.done, p.total, `${p.phase} | elapsed ${elapsed} | ETA ${eta}`, `(${p.resumed} from earlier sessions), elapsed ${elapsed}, ETA ${eta}`);
+      const notes = [p.phase === "calibration" ? "calibrating" : "", p.resumed > 0 ? `${p.resumed} from earlier sessions` : ""];
+      bar.update(p.done, p.total, notes.filter((t) => t !== "").join(", "), p.etaSeconds);
     },
     stop: () => bar.stop(),
   };
@@ -92,7 +97,11 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   const environment = environmentUrl(flags.environment);
   let config: ExperimentConfig;
   try {
-    config = loadConfig(configPath, (await importEnvironment(environment ?? SHIPPED_ENVIRONMENT)).attacks);
+    // A --environment module that does not load is a configuration error (exit 2), like a bad config.
+    const attacks = (await importEnvironment(environment ?? SHIPPED_ENVIRONMENT).catch((error: unknown) => {
+      throw environment !== undefined && error instanceof Error ? new UsageError(`invalid --environment: ${error.message}`) : error;
+    })).attacks;
+    config = loadConfig(configPath, attacks);
   } catch (error) {
     throw error instanceof ConfigError ? new UsageError(error.message) : error;
   }
@@ -117,7 +126,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   const out = flags.out ?? runDirectoryFor(RUN_COMMAND_DEFAULTS.root, shard ? `${name}.shard-${shard.index}-of-${shard.count}` : name);
   const datasets = [config.data, config.accuracy].map((d) => d.dataset);
   checkOut(out, { config: configPath, model: config.defenses.map((d) => d.model), data: datasets }, "directory");
-  const progress = progressReporter(`run ${name}`);
+  const progress = progressReporter(`run ${name}`, flags.quiet === true);
   // Ctrl-C or SIGTERM: stop, keeping every stored record (each is appended and fsynced whole on
   // this thread, so a signal never lands mid-record). The run is aborted: its workers stop between
   // two model calls (terminating a thread inside onnxruntime would abort the process) and the
@@ -197,6 +206,7 @@ export function register(program: Command, reportWriter: ReportWriter = WRITE_RE
     .option("--force-new", "start over: move the directory's earlier run (config, store, manifest, report) into superseded-<time>/ first")
     .option("--extend", "grow the run: accept a config that appends attack entries to the run's (nothing else may change); the stored records stay and only the new cells run")
     .option("--json", "print one JSON object {dir, report, executed, resumed, manifest, headline, queue}")
+    .option("--quiet", QUIET_HELP)
     .addHelpText("after", [
       "",
       "A killed run (Ctrl-C, SIGKILL, power loss) loses at most the items in flight: run the same",
