@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createRandom } from "../../../src/rng/index.js";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const RESULTS = join(HERE, "results");
@@ -30,6 +31,10 @@ function load(prefix: string): { runs: Map<number, Run[]>; images: Map<number, I
     const chosen = r.images.filter((i) => COMPARISON.includes(i.image) && i.budgets.every((b) => b.l2 !== null));
     for (const i of r.images) if (COMPARISON.includes(i.image) && !chosen.includes(i)) skipped.push(`${prefix} seed ${r.seed} image ${i.image}${"status" in i ? ` (${String(i.status)})` : ""}`);
     images.set(r.seed, [...(images.get(r.seed) ?? []), ...chosen]);
+  }
+  // A seed still running (its file resumed image by image) or with an image left out is not compared.
+  for (const [seed, rows] of images) {
+    if (rows.length < COMPARISON.length) { skipped.push(`${prefix} seed ${seed} incomplete (${rows.length} of ${COMPARISON.length} images)`); images.delete(seed); }
   }
   const runs = new Map<number, Run[]>();
   for (const B of BUDGETS) {
@@ -90,6 +95,50 @@ const table = BUDGETS.map((B) => {
     },
   };
 });
+/**
+ * 95% percentile interval of mean(rsbench) / mean(official) over runs, by a bootstrap stratified by
+ * image (each side's runs of each image resampled with replacement, so every resample keeps the 12
+ * images with their run counts): how far the two means can be told apart with this many runs, given
+ * the heavy tail (failed and stuck runs). Seeded (createRandom(0)), 4000 resamples.
+ */
+function ratioInterval(off: Run[], ours: Run[], resamples = 4000): { low: number; high: number } {
+  const random = createRandom(0);
+  const group = (runs: Run[]) => COMPARISON.map((i) => runs.filter((r) => r.image === i).map((r) => r.l2));
+  const a = group(off), b = group(ours);
+  const draw = (groups: number[][]) => {
+    let sum = 0, count = 0;
+    for (const g of groups) for (let k = 0; k < g.length; k++) { sum += g[Math.floor(random.nextFloat() * g.length)]; count++; }
+    return sum / count;
+  };
+  const ratios: number[] = [];
+  for (let k = 0; k < resamples; k++) ratios.push(draw(b) / draw(a));
+  ratios.sort((x, y) => x - y);
+  return { low: ratios[Math.floor(0.025 * resamples)], high: ratios[Math.ceil(0.975 * resamples) - 1] };
+}
+
+/** Two-sided Fisher exact p-value of a 2x2 table [[a, b], [c, d]] (sum of the tables no more likely than this one). */
+function fisherExact(a: number, b: number, c: number, d: number): number {
+  const logFactorial = (n: number) => { let s = 0; for (let k = 2; k <= n; k++) s += Math.log(k); return s; };
+  const row1 = a + b, row2 = c + d, col1 = a + c, n = row1 + row2;
+  const logP = (x: number) => logFactorial(row1) + logFactorial(row2) + logFactorial(col1) + logFactorial(n - col1)
+    - logFactorial(n) - logFactorial(x) - logFactorial(row1 - x) - logFactorial(col1 - x) - logFactorial(row2 - col1 + x);
+  const observed = logP(a);
+  let p = 0;
+  for (let x = Math.max(0, col1 - row2); x <= Math.min(row1, col1); x++) if (logP(x) <= observed + 1e-9) p += Math.exp(logP(x));
+  return Math.min(1, p);
+}
+
+/** Runs whose iterate is far off at this budget: failed (P[g(x) != y] < 0.1) or farther than their start. */
+const stuck = (runs: Run[]) => runs.filter((r) => r.pAdv < FAILED || r.l2 > r.startL2).length;
+const tests = BUDGETS.map((B) => {
+  const off = official.runs.get(B)!, all = ours.runs.get(B)!.filter((r) => complete.includes(r.seed));
+  const so = stuck(off), sr = stuck(all);
+  return {
+    budget: B, ratioOfMeans: mean(all.map((r) => r.l2)) / mean(off.map((r) => r.l2)), interval: ratioInterval(off, all),
+    stuck: { official: so, officialRuns: off.length, rsbench: sr, rsbenchRuns: all.length, fisherP: fisherExact(so, off.length - so, sr, all.length - sr) },
+  };
+});
+
 // CPU seconds of the attack alone (its calls of g included): official cpuSeconds, rsbench attackCpuSeconds.
 const summary = (v: number[]) => ({ mean: mean(v), min: Math.min(...v), max: Math.max(...v), runs: v.length });
 const officialRows = [...official.images.values()].flat();
@@ -126,9 +175,14 @@ const lines = [
   `per-seed means without failed or diverged runs: ${table.map((t) => `${t.budget}: official ${t.official.perSeedMeanWithoutFailedOrDiverged.map(f).join(", ")}, rsbench ${range(t.rsbenchAllSeeds.perSeedMeanWithoutFailedOrDiverged)}`).join("; ")}`,
   `CPU seconds per image (the attack, 10000 calls): official ${timing.officialCpuSecondsPerImage.mean.toFixed(0)} (${timing.officialCpuSecondsPerImage.min.toFixed(0)}-${timing.officialCpuSecondsPerImage.max.toFixed(0)}, ${timing.officialCpuSecondsPerImage.runs} runs); rsbench ${timing.rsbenchCpuSecondsPerImage.mean.toFixed(1)} (${timing.rsbenchCpuSecondsPerImage.min.toFixed(1)}-${timing.rsbenchCpuSecondsPerImage.max.toFixed(1)}, ${timing.rsbenchCpuSecondsPerImage.runs} runs)`,
   `not attacked, their seed left out: ${skipped.join("; ") || "none"}`,
+  "",
+  "| calls of g | ratio of means, all runs (rsbench / official) | 95% interval (bootstrap by image, 4000) | failed or diverged: official | rsbench | Fisher exact p |",
+  "|---|---|---|---|---|---|",
+  ...tests.map((t) => `| ${t.budget} | ${f(t.ratioOfMeans)} | ${f(t.interval.low)}-${f(t.interval.high)} | ${t.stuck.official} of ${t.stuck.officialRuns} | ${t.stuck.rsbench} of ${t.stuck.rsbenchRuns} | ${t.stuck.fisherP.toFixed(2)} |`),
+  "",
   `first gradient estimate over 3000 probes: official ${firstEstimate.officialOver3000} of ${firstEstimate.officialRuns} runs (largest ${firstEstimate.officialMaxProbes}); rsbench ${firstEstimate.rsbenchOver3000} of ${firstEstimate.rsbenchRuns}`,
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 const out = join(RESULTS, "comparison.json");
-writeFileSync(`${out}.tmp`, `${JSON.stringify({ what: "official PopSkipJump vs rsbench psj, 12-image comparison set, L2 of the iterate at each budget (bench/peers/psj/compare.ts)", failedBelowPAdv: FAILED, bar: BAR, officialSeeds: pairedSeeds, rsbenchSeeds: complete, skipped, table, timing, firstEstimate }, null, 1)}\n`);
+writeFileSync(`${out}.tmp`, `${JSON.stringify({ what: "official PopSkipJump vs rsbench psj, 12-image comparison set, L2 of the iterate at each budget (bench/peers/psj/compare.ts)", failedBelowPAdv: FAILED, bar: BAR, officialSeeds: pairedSeeds, rsbenchSeeds: complete, skipped, table, tests, timing, firstEstimate }, null, 1)}\n`);
 renameSync(`${out}.tmp`, out);

@@ -5,11 +5,16 @@
  * - `linesearch.ts official <grid> [later]`: 20 searches of the official bin_search's own synthetic step
  *   (P(y = 1 | x) = sigma(300 (x - 0.3)), eps = 0), printed as bench/peers/psj/official_linesearch.py
  *   prints the official code's.
+ * - `linesearch.ts vote K T SEEDS`: first searches (grid 100, d = 784, delta 0.28, target cosine 0.1704) on
+ *   a line answered by a majority of 10 votes that each keep the label with probability Phi(K (x - T)),
+ *   ties to the label: g(sigma, 10) across a linear boundary; printed as
+ *   bench/peers/psj/official_linesearch_vote.py prints the official code's.
  * Later searches start from t' = 0.5, s' = 10 (eps frozen); first ones from the flat prior.
- *   node --import tsx bench/peers/psj/linesearch.ts noisy | official 100 [later]
+ *   node --import tsx bench/peers/psj/linesearch.ts noisy | official 100 [later] | vote 10 0.4 100
  */
 import { InfomaxLineSearch, psjLikelihood } from "../../../src/attacks/infomax.js";
 import { createRandom } from "../../../src/rng/index.js";
+import { normalCdf } from "../../../src/stats/normal.js";
 
 const d = 784;
 const [mode = "noisy", gridArg = "100", laterArg] = process.argv.slice(2);
@@ -28,6 +33,24 @@ if (mode === "official") {
   }
   const used = process.cpuUsage(cpu);
   process.stdout.write(`rsbench grid ${grid} ${later ? "later" : "first"} search: queries mean ${(qs.reduce((a, b) => a + b) / qs.length).toFixed(1)} median ${median(qs).toFixed(1)}, t in [${[...ts].sort().join(", ")}], s median ${median(ss).toFixed(2)}, eps in [${[...es].join(", ")}], n median ${median(ns).toFixed(1)}, ${((used.user + used.system) / 1000 / qs.reduce((a, b) => a + b)).toFixed(2)} ms CPU per query\n`);
+} else if (mode === "vote") {
+  const [k, t, seeds] = [Number(gridArg), Number(laterArg), Number(process.argv[5])];
+  const search = new InfomaxLineSearch(100);
+  const votes = createRandom(12345);
+  const qs: number[] = [], ts: number[] = [], logS = new Map<number, number>(), ns: number[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const r = await search.search(async (x) => {
+      const p = normalCdf(k * (x - t));
+      let keep = 0;
+      for (let v = 0; v < 10; v++) if (votes.nextFloat() < p) keep++;
+      return keep >= 5;
+    }, { previous: null, targetCos: 0.1704, d, delta: 0.28, random: createRandom(seed) });
+    qs.push(r.queries); ts.push(r.t); ns.push(r.n);
+    const ls = Math.round(Math.log10(r.s) * 10) / 10;
+    logS.set(ls, (logS.get(ls) ?? 0) + 1);
+  }
+  const counts = [...logS].sort((a, b) => a[0] - b[0]).map(([v, c]) => `${v}: ${c}`).join(", ");
+  process.stdout.write(`rsbench k=${k} t=${t} seeds=${seeds}: queries mean ${(qs.reduce((a, b) => a + b) / qs.length).toFixed(1)}, t median ${median(ts).toFixed(3)}, log10 s counts {${counts}}, n median ${median(ns).toFixed(0)}, n > 3000: ${ns.filter((v) => v > 3000).length}\n`);
 } else {
   for (const grid of [100, 300]) {
     const search = new InfomaxLineSearch(grid);
