@@ -5,8 +5,8 @@
  *
  *   node --import tsx scripts/paired-conclusions.ts RUN_DIR [shortcut|verified|hardened|strongest]
  */
-import { readStore } from "../src/experiments/store.js";
-import type { AccuracyRecord, AttackRecord, CertificationRecord } from "../src/experiments/records.js";
+import { readStore } from "../src/experiments/store/store.js";
+import type { AccuracyRecord, AttackRecord, CertificationRecord } from "../src/experiments/store/records.js";
 import { CONCLUSION_MEASURES, evaluateConclusions, numberWithInterval, type ConclusionMeasure } from "../src/report/index.js";
 
 const [dir, measure = "hardened"] = process.argv.slice(2);

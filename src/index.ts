@@ -26,27 +26,27 @@ export * from "./report/index.js";
 // Types that public signatures use, from modules whose index does not export them.
 export type { EstimatedVerification, HardenedPoint, HeldPointCheck, SequentialCheck } from "./attacks/record.js";
 export type { Pixels } from "./data/image.js";
-export type { DataFingerprint, EndpointFingerprint, FileFingerprint, InputFingerprints } from "./experiments/fingerprint.js";
-export type { ShardSpec } from "./experiments/shard.js";
+export type { DataFingerprint, EndpointFingerprint, FileFingerprint, InputFingerprints } from "./experiments/store/fingerprint.js";
+export type { ShardSpec } from "./experiments/plan/shard.js";
 
 // Experiments: a config in, a run directory out (records, report); reading and exporting runs.
-export type * from "./experiments/records.js";
-export { DEFAULT_FIGURES, FIGURE_NAMES } from "./experiments/records.js";
-export { CONFIG_DEFAULTS, ConfigError, parseConfig } from "./experiments/config.js";
-export type { AttackCells, AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./experiments/config.js";
-export { runExperiment } from "./experiments/runner.js";
-export type { RunOptions, RunProgress, RunSummary } from "./experiments/runner.js";
-export { loadConfig, readRun } from "./experiments/runDirectory.js";
-export { readStore } from "./experiments/store.js";
-export type { StoreContents, StoreRecovery } from "./experiments/store.js";
-export { runStatus, shardStatus } from "./experiments/status.js";
-export type { RunStatus, ShardProgress } from "./experiments/status.js";
-export { CSV_COLUMNS, exportRecords, toCsv } from "./experiments/export.js";
-export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults, FigureRow } from "./experiments/export.js";
-export { MergeError, mergeRuns } from "./experiments/merge.js";
-export type { MergeOptions, MergeSummary } from "./experiments/merge.js";
-export { importEnvironment, SHIPPED_ENVIRONMENT } from "./experiments/environment.js";
-export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, ExperimentEnvironment } from "./experiments/environment.js";
+export type * from "./experiments/store/records.js";
+export { DEFAULT_FIGURES, FIGURE_NAMES } from "./experiments/store/records.js";
+export { CONFIG_DEFAULTS, ConfigError, parseConfig } from "./experiments/plan/config.js";
+export type { AttackCells, AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./experiments/plan/config.js";
+export { runExperiment } from "./experiments/execute/runner.js";
+export type { RunOptions, RunProgress, RunSummary } from "./experiments/execute/runner.js";
+export { loadConfig, readRun } from "./experiments/store/runDirectory.js";
+export { readStore } from "./experiments/store/store.js";
+export type { StoreContents, StoreRecovery } from "./experiments/store/store.js";
+export { runStatus, shardStatus } from "./experiments/store/status.js";
+export type { RunStatus, ShardProgress } from "./experiments/store/status.js";
+export { CSV_COLUMNS, exportRecords, toCsv } from "./experiments/store/export.js";
+export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults, FigureRow } from "./experiments/store/export.js";
+export { MergeError, mergeRuns } from "./experiments/store/merge.js";
+export type { MergeOptions, MergeSummary } from "./experiments/store/merge.js";
+export { importEnvironment, SHIPPED_ENVIRONMENT } from "./experiments/execute/environment.js";
+export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, ExperimentEnvironment } from "./experiments/execute/environment.js";
 
 // Serving a classifier behind a label-only HTTP API (docs/serve.md).
 export { AuditLog, createServer, KeyRing, RequestError, SERVE_DEFAULTS } from "./serve/index.js";

@@ -1,5 +1,5 @@
 import { describeInterval, inInterval, integerAtLeast, OPEN_UNIT, type Interval } from "../stats/validate.js";
-import { CONFIG_LIMITS } from "../experiments/config.js";
+import { CONFIG_LIMITS } from "../experiments/plan/config.js";
 import { DeviceError } from "../model/device.js";
 import { finiteJson } from "./output.js";
 

@@ -1,39 +1,9 @@
-/** Experiments: configs, grid expansion, work items, the durable results store and the runner. */
-export * from "./records.js";
-export { CONFIG_DEFAULTS, ConfigError, canonicalJson, parseConfig } from "./config.js";
-export type { AttackCells, AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./config.js";
-export { calibrationItems, calibrationKey, defensePoints, itemCost, itemRandom, keyWords, predictionKey, resolveSigma, workItems } from "./grid.js";
-export type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, ImageRef, SigmaTable, WorkItem } from "./grid.js";
-export { RESULTS_FILE, ResultStore, readRecords, serializeRecord } from "./store.js";
-export type { StoreRecovery } from "./store.js";
-export { SHIPPED_ENVIRONMENT, importEnvironment } from "./environment.js";
-export type { CalibrateArgs, CalibrationResult, CertifyArgs, EnvironmentModule, ExperimentEnvironment } from "./environment.js";
-export { CHECKPOINTS, ExecutionContext, executeItem } from "./execute.js";
-export { InlineExecutor, WorkerPool } from "./pool.js";
-export { resolveInputs } from "./resolve.js";
-export type { Executor } from "./pool.js";
-export { runExperiment } from "./runner.js";
-export { CONFIG_FILE, MANIFEST_FILE, configHash, loadConfig, prepareRunDirectory, readRun, softwareVersions } from "./runDirectory.js";
-export type { RunOptions, RunProgress, RunSummary } from "./runner.js";
-export { CSV_COLUMNS, EXPORT_BUDGETS, attackRow, certificationRow, exportRecords, toCsv } from "./export.js";
-export type { AccuracyRow, AttackRow, CalibrationRow, CertificationRow, ExportedResults } from "./export.js";
-export { acquireLock, LOCK_FILE, LockError } from "./lock.js";
-export type { DirectoryLock, LockOptions, LockOwner } from "./lock.js";
-export { compareFingerprints, dataInputs, endpointFingerprint, fingerprintInputs, folderFingerprint, hashFile, hashImages, imagesFingerprint } from "./fingerprint.js";
-export type { DataFingerprint, EndpointFingerprint, FileFingerprint, FingerprintSource, InputFingerprints } from "./fingerprint.js";
-export { runStatus, statusProblems } from "./status.js";
-export type { RunStatus } from "./status.js";
-export { readStore } from "./store.js";
-export type { StoreContents } from "./store.js";
-export { plannedItems } from "./grid.js";
-export { MANIFEST_INTERVAL_SECONDS } from "./runner.js";
-export { runDirectoryFor, supersedeRun } from "./runDirectory.js";
-export type { PrepareOptions } from "./runDirectory.js";
-export type { FigureRow } from "./export.js";
-export { inShard, MAX_SHARDS, parseShard, sameShard, SHARD_INDEX_VARIABLES, shardLabel, shardOf } from "./shard.js";
-export type { ShardSpec } from "./shard.js";
-export { MergeError, mergeRuns } from "./merge.js";
-export type { MergeOptions, MergeSummary } from "./merge.js";
-export { shardStatus } from "./status.js";
-export type { ShardProgress } from "./status.js";
-export { differingFields, writeConfigFile } from "./runDirectory.js";
+/**
+ * Experiments: configs, grid expansion, work items, the durable results store and the runner.
+ * Its sub-folders, bottom first (each imports only those below it; test/layers.test.ts checks):
+ * plan/ (what a run is), store/ (the run directory), execute/ (running the items) and
+ * distribute/ (a queue run's coordinator and workers, used by the CLI only).
+ */
+export * from "./plan/index.js";
+export * from "./store/index.js";
+export * from "./execute/index.js";

@@ -11,7 +11,7 @@ import { computeDichotomySpread } from "./dichotomySpread.js";
 import { computeSlice } from "./slice.js";
 
 /*
- * The runner's entry points for Fig. 1-3 (src/experiments/records.ts, ComputeFigure): each builds
+ * The runner's entry points for Fig. 1-3 (src/experiments/store/records.ts, ComputeFigure): each builds
  * the smoothed classifiers it needs from the base model and sigma, reads its options from the
  * config (`figures.options.figN`, validated here) and returns JSON data for a FigureRecord.
  * Streams (src/rng/streams.ts FIGURE_STREAMS): the directions, the noise of the k-th smoothed

@@ -1,6 +1,6 @@
 /*
  * The result records the figures and tables read, reduced to the fields they use. The experiment
- * runner's records (src/experiments/records.ts: AttackRecord, AccuracyRecord, CertificationRecord)
+ * runner's records (src/experiments/store/records.ts: AttackRecord, AccuracyRecord, CertificationRecord)
  * are assignable to these, so figures depend on what they read and nothing more.
  * Distortions that were never reached are null (JSON has no Infinity).
  */

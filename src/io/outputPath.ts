@@ -7,7 +7,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 
-/** Files of a run directory that no output may replace (see experiments/runDirectory.ts). */
+/** Files of a run directory that no output may replace (see experiments/store/runDirectory.ts). */
 export const RUN_DIRECTORY_FILES: readonly string[] = ["config.json", "run.json", "results.jsonl", "run.lock"];
 
 /** Pseudo-filesystems an output must not point into. */

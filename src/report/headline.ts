@@ -11,8 +11,8 @@ import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
 import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { STRONGEST, withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
-import type { ExperimentConfig } from "../experiments/config.js";
-import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/records.js";
+import type { ExperimentConfig } from "../experiments/plan/config.js";
+import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, ResultRecord } from "../experiments/store/records.js";
 
 /** The headline numbers of a run, as `rsbench run` and `rsbench results` print them. */
 export interface Headline {

@@ -1,9 +1,9 @@
-import type { CalibrationRecord, FigureRecord, RecordBase, RunManifest } from "../experiments/records.js";
+import type { CalibrationRecord, FigureRecord, RecordBase, RunManifest } from "../experiments/store/records.js";
 import type { AccuracyInput, AttackInput, CertificationInput } from "../figures/inputs.js";
 
 /*
  * What a report is made from, reduced to the fields it reads: the runner's records
- * (src/experiments/records.ts) without their bookkeeping, so a report can also be built from
+ * (src/experiments/store/records.ts) without their bookkeeping, so a report can also be built from
  * records that were never stored by the runner (tests, other tools).
  */
 

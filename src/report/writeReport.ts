@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { BUILTIN_DATASETS } from "../data/builtin.js";
-import type { ExperimentConfig } from "../experiments/config.js";
-import { readRun } from "../experiments/runDirectory.js";
-import { runStatus } from "../experiments/status.js";
-import { readStore } from "../experiments/store.js";
+import type { ExperimentConfig } from "../experiments/plan/config.js";
+import { readRun } from "../experiments/store/runDirectory.js";
+import { runStatus } from "../experiments/store/status.js";
+import { readStore } from "../experiments/store/store.js";
 import { renderSvg, writeFigureFiles } from "../figures/render.js";
 import { writeFileAtomicAsync } from "../io/atomic.js";
 import { MODEL_NAMES, readCard } from "../zoo/catalog.js";

@@ -1,7 +1,7 @@
 /**
  * The one checking vocabulary of rsbench: intervals of allowed numbers and how they read in a
  * message. The statistics, theory, oracle and figure functions throw with `check`; the CLI
- * (src/cli/args.ts) and the config parser (src/experiments/config.ts) say the same words with
+ * (src/cli/args.ts) and the config parser (src/experiments/plan/config.ts) say the same words with
  * `describeInterval` and `inInterval`. A failure reads "invalid alpha: expected a number in
  * (0, 1), got 1.5".
  */

@@ -247,8 +247,8 @@ test("rsbench attack exits with code 2 and the message on a bad flag", async () 
 });
 
 test("rsbench attack reproduces the records of rsbench run: same key, l2, linf, queries, forward passes, verification", async () => {
-  const { runExperiment } = await import("../../src/experiments/runner.js");
-  const { readRecords } = await import("../../src/experiments/store.js");
+  const { runExperiment } = await import("../../src/experiments/execute/runner.js");
+  const { readRecords } = await import("../../src/experiments/store/store.js");
   const out = join(dir, "run");
   const config = {
     name: "parity", seed: 4,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { comparableRecords } from "../experiments/compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "../experiments/tinyConfig.js";
 import { runCli } from "./zooRun.js";

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { CSV_COLUMNS } from "../../src/experiments/export.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { CSV_COLUMNS } from "../../src/experiments/store/export.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "../experiments/tinyConfig.js";
 import { rsbench } from "./zooRun.js";
 

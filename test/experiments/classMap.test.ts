@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { parseConfig } from "../../src/experiments/config.js";
-import { dataInputs } from "../../src/experiments/fingerprint.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { parseConfig } from "../../src/experiments/plan/config.js";
+import { dataInputs } from "../../src/experiments/store/fingerprint.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import sharp from "sharp";
 import { copyModel } from "./folderFixture.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readRecords, RESULTS_FILE } from "../../src/experiments/store.js";
+import { readRecords, RESULTS_FILE } from "../../src/experiments/store/store.js";
 
 /** The records of a run directory without their timings, sorted by key: what must match between runs. */
 export function comparableRecords(dir: string): unknown[] {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { canonicalJson, ConfigError, parseConfig } from "../../src/experiments/config.js";
+import { canonicalJson, ConfigError, parseConfig } from "../../src/experiments/plan/config.js";
 import { tinyConfig } from "./tinyConfig.js";
 
 const attacks = { probe: { norms: ["l2", "linf"] as const, defaultNorm: "l2" as const }, rays: { norms: ["linf"] as const, defaultNorm: "linf" as const } };

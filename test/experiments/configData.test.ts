@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
-import { ConfigError, parseConfig } from "../../src/experiments/config.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { ConfigError, parseConfig } from "../../src/experiments/plan/config.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { classImage, copyModel, makeFolder } from "./folderFixture.js";
 
 let root = "";

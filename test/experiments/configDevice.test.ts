@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfigError, parseConfig } from "../../src/experiments/config.js";
-import { configHash } from "../../src/experiments/runDirectory.js";
+import { ConfigError, parseConfig } from "../../src/experiments/plan/config.js";
+import { configHash } from "../../src/experiments/store/runDirectory.js";
 import { tinyConfig } from "./tinyConfig.js";
 
 test("config device: absent and \"cpu\" are the same experiment, with the hash of configs written before the field", () => {

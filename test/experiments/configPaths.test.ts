@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ATTACKS } from "../../src/attacks/registry.js";
-import { loadConfig, resolveConfigPaths } from "../../src/experiments/runDirectory.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { loadConfig, resolveConfigPaths } from "../../src/experiments/store/runDirectory.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { copyModel, makeFolder } from "./folderFixture.js";
 
 let root = "";

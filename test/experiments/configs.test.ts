@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { ATTACKS } from "../../src/attacks/registry.js";
-import { parseConfig } from "../../src/experiments/config.js";
-import { calibrationItems, workItems } from "../../src/experiments/grid.js";
+import { parseConfig } from "../../src/experiments/plan/config.js";
+import { calibrationItems, workItems } from "../../src/experiments/plan/grid.js";
 import { MODEL_NAMES } from "../../src/zoo/catalog.js";
 
 const DIR = new URL("../../experiments/", import.meta.url);

@@ -6,7 +6,7 @@
  * `baseImages`), so a test can hold the record's own `queries` and `forwardPasses` against them.
  */
 import type { Attack } from "../../src/attacks/types.js";
-import type { ExperimentEnvironment } from "../../src/experiments/environment.js";
+import type { ExperimentEnvironment } from "../../src/experiments/execute/environment.js";
 import type { DecisionOracle } from "../../src/oracle/oracle.js";
 import { CountingClassifier } from "../attacks/budget.js";
 import { createEnvironment as createFixture, probe, type ProbeOptions } from "./fixtureEnvironment.js";

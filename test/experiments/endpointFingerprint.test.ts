@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import type { Classifier } from "../../src/model/classifier.js";
 import { loadModel } from "../../src/zoo/load.js";
 import { createServer, type ServeOptions } from "../../src/serve/server.js";

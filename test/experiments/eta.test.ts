@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { costClass, RunEta } from "../../src/experiments/eta.js";
-import type { WorkItem } from "../../src/experiments/grid.js";
+import { costClass, RunEta } from "../../src/experiments/execute/eta.js";
+import type { WorkItem } from "../../src/experiments/plan/grid.js";
 
 /** Attack items of one (attack, n) class, keyed `${tag}/i`: only the fields costClass reads. */
 function attacks(tag: string, count: number, name: string, n: number | null): WorkItem[] {

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { compareFingerprints, dataInputs, hashFile } from "../../src/experiments/fingerprint.js";
-import { parseConfig } from "../../src/experiments/config.js";
-import { MANIFEST_FILE } from "../../src/experiments/runDirectory.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { compareFingerprints, dataInputs, hashFile } from "../../src/experiments/store/fingerprint.js";
+import { parseConfig } from "../../src/experiments/plan/config.js";
+import { MANIFEST_FILE } from "../../src/experiments/store/runDirectory.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { classImage, copyModel, makeFolder } from "./folderFixture.js";
 
 let root = "";

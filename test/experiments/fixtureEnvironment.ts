@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs";
 import type { Attack } from "../../src/attacks/types.js";
 import type { LabeledImages } from "../../src/data/types.js";
-import type { DataConfig } from "../../src/experiments/config.js";
-import type { ExperimentEnvironment } from "../../src/experiments/environment.js";
+import type { DataConfig } from "../../src/experiments/plan/config.js";
+import type { ExperimentEnvironment } from "../../src/experiments/execute/environment.js";
 import { FIGURE_COMPUTATIONS } from "../../src/figures/compute.js";
 import type { Classifier } from "../../src/model/classifier.js";
 import { LinearClassifier } from "../../src/model/linear.js";

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadData, withFile } from "../../src/data/index.js";
-import { exportRecords, toCsv } from "../../src/experiments/export.js";
-import { runExperiment } from "../../src/experiments/runner.js";
-import { readRecords } from "../../src/experiments/store.js";
+import { exportRecords, toCsv } from "../../src/experiments/store/export.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
+import { readRecords } from "../../src/experiments/store/store.js";
 import { copyModel, makeFolder } from "./folderFixture.js";
 
 let root = "";

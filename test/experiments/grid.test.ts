@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseConfig } from "../../src/experiments/config.js";
-import { calibrationItems, calibrationKey, defensePoints, itemRandom, keyWords, workItems } from "../../src/experiments/grid.js";
+import { parseConfig } from "../../src/experiments/plan/config.js";
+import { calibrationItems, calibrationKey, defensePoints, itemRandom, keyWords, workItems } from "../../src/experiments/plan/grid.js";
 import { tinyConfig } from "./tinyConfig.js";
 
 const config = parseConfig(tinyConfig());
@@ -106,7 +106,7 @@ test("an attack entry's defenses must name defenses of the config", () => {
 });
 
 test("extensionProblems: only appended attack entries make an extension", async () => {
-  const { extensionProblems } = await import("../../src/experiments/runDirectory.js");
+  const { extensionProblems } = await import("../../src/experiments/store/runDirectory.js");
   const two = parseConfig(tinyConfig({ attacks: [{ name: "probe", budget: 40 }, { name: "probe", id: "p2", budget: 20 }] }));
   assert.deepEqual(extensionProblems(config, two), []);
   assert.deepEqual(extensionProblems(two, config), ["attacks: expected more than the run's 2 entries, got 1"]);

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { AttackRecord } from "../../src/experiments/records.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import type { AttackRecord } from "../../src/experiments/store/records.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { comparableRecords, filesUnder } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 

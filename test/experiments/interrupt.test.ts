@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { LOCK_FILE } from "../../src/experiments/lock.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { LOCK_FILE } from "../../src/experiments/store/lock.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { assertStoredOnce, comparableRecords, storedCount } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 

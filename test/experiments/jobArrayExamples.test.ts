@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { mergeRuns } from "../../src/experiments/merge.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { mergeRuns } from "../../src/experiments/store/merge.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { comparableRecords } from "./compare.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 

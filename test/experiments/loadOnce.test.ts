@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { LabeledImages } from "../../src/data/types.js";
-import type { DataConfig } from "../../src/experiments/config.js";
-import { fingerprintInputs, withLoadedData } from "../../src/experiments/fingerprint.js";
-import { createEnvironment } from "../../src/experiments/shipped.js";
+import type { DataConfig } from "../../src/experiments/plan/config.js";
+import { fingerprintInputs, withLoadedData } from "../../src/experiments/store/fingerprint.js";
+import { createEnvironment } from "../../src/experiments/execute/shipped.js";
 
 test("the shipped fingerprintData reads a built-in selection through the loader it is given (the images the pre-run check loaded), with the same fingerprint", async () => {
   const environment = createEnvironment();
@@ -50,7 +50,7 @@ test("fingerprintInputs on withLoadedData(shipped): every selection of a config 
 });
 
 test("ExecutionContext tells the environment how many workers load models (the noise-thread hint off the CPU is shared out among them)", async () => {
-  const { ExecutionContext } = await import("../../src/experiments/execute.js");
+  const { ExecutionContext } = await import("../../src/experiments/execute/execute.js");
   const seen: unknown[] = [];
   const environment = { loadModel: async (_name: string, options: unknown) => { seen.push(options); return {} as never; } };
   await new ExecutionContext(environment as never, { device: "webgpu", defenses: [] } as never, 1, undefined, 4).model("m");
@@ -59,7 +59,7 @@ test("ExecutionContext tells the environment how many workers load models (the n
 });
 
 test("a run with one worker loads each model once: the pre-run check's session runs the items", { timeout: 300_000 }, async () => {
-  const { runExperiment } = await import("../../src/experiments/runner.js");
+  const { runExperiment } = await import("../../src/experiments/execute/runner.js");
   const { FIXTURE_ENVIRONMENT, tinyConfig } = await import("./tinyConfig.js");
   const { MODEL_LOADS } = await import("./fixtureEnvironment.js");
   const { mkdtempSync, rmSync } = await import("node:fs");

@@ -5,8 +5,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { acquireLock, LOCK_FILE, LockError } from "../../src/experiments/lock.js";
-import { RESULTS_FILE } from "../../src/experiments/store.js";
+import { acquireLock, LOCK_FILE, LockError } from "../../src/experiments/store/lock.js";
+import { RESULTS_FILE } from "../../src/experiments/store/store.js";
 
 const RUN_FIXTURE = fileURLToPath(new URL("./runFixture.ts", import.meta.url));
 

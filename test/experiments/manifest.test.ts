@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { LOCK_FILE } from "../../src/experiments/lock.js";
-import type { RunManifest } from "../../src/experiments/records.js";
-import { MANIFEST_FILE } from "../../src/experiments/runDirectory.js";
-import { MANIFEST_INTERVAL_SECONDS, runExperiment } from "../../src/experiments/runner.js";
-import { RESULTS_FILE } from "../../src/experiments/store.js";
+import { LOCK_FILE } from "../../src/experiments/store/lock.js";
+import type { RunManifest } from "../../src/experiments/store/records.js";
+import { MANIFEST_FILE } from "../../src/experiments/store/runDirectory.js";
+import { MANIFEST_INTERVAL_SECONDS, runExperiment } from "../../src/experiments/execute/runner.js";
+import { RESULTS_FILE } from "../../src/experiments/store/store.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
 const RUN_FIXTURE = fileURLToPath(new URL("./runFixture.ts", import.meta.url));

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ConfigError, parseConfig } from "../../src/experiments/config.js";
-import { configHash } from "../../src/experiments/runDirectory.js";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { ConfigError, parseConfig } from "../../src/experiments/plan/config.js";
+import { configHash } from "../../src/experiments/store/runDirectory.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 import { createEnvironment } from "./fixtureEnvironment.js";
 

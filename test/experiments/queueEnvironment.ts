@@ -5,7 +5,7 @@
  * plays a machine whose copy of the model differs.
  */
 import { fileURLToPath } from "node:url";
-import type { ExperimentEnvironment } from "../../src/experiments/environment.js";
+import type { ExperimentEnvironment } from "../../src/experiments/execute/environment.js";
 import { OnnxClassifier } from "../../src/model/onnx.js";
 import { createEnvironment as fixtureEnvironment } from "./fixtureEnvironment.js";
 

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { connectRedis } from "../../src/experiments/queue.js";
+import { connectRedis } from "../../src/experiments/distribute/queue.js";
 
 export const REDIS_URL_VARIABLE = "RSBENCH_REDIS_URL";
 export const REQUIRE_VARIABLE = "RSBENCH_REQUIRE_REDIS";

@@ -3,7 +3,7 @@
  * node --import tsx test/experiments/runFixture.ts OUT WORKERS [SLOW_MS]
  * SLOW_MS slows every attack query down so that the parent can kill the run mid-way.
  */
-import { runExperiment } from "../../src/experiments/runner.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
 
 const [out, workers, slow] = process.argv.slice(2);

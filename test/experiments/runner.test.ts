@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { runExperiment, type RunProgress } from "../../src/experiments/runner.js";
-import { readRun } from "../../src/experiments/runDirectory.js";
-import { RESULTS_FILE } from "../../src/experiments/store.js";
-import type { AttackRecord, CalibrationRecord, CertificationRecord } from "../../src/experiments/records.js";
+import { runExperiment, type RunProgress } from "../../src/experiments/execute/runner.js";
+import { readRun } from "../../src/experiments/store/runDirectory.js";
+import { RESULTS_FILE } from "../../src/experiments/store/store.js";
+import type { AttackRecord, CalibrationRecord, CertificationRecord } from "../../src/experiments/store/records.js";
 import { assertStoredOnce, comparableRecords } from "./compare.js";
 import { COUNTING_ENVIRONMENT } from "./countingEnvironment.js";
 import { FIXTURE_ENVIRONMENT, tinyConfig } from "./tinyConfig.js";
@@ -131,8 +131,8 @@ test("runExperiment checks every model and dataset before it makes the run direc
   const { existsSync, mkdtempSync: mk } = await import("node:fs");
   const { tmpdir: tmp } = await import("node:os");
   const { join: j } = await import("node:path");
-  const { runExperiment: run } = await import("../../src/experiments/runner.js");
-  const { ConfigError: CE } = await import("../../src/experiments/config.js");
+  const { runExperiment: run } = await import("../../src/experiments/execute/runner.js");
+  const { ConfigError: CE } = await import("../../src/experiments/plan/config.js");
   const { FIXTURE_ENVIRONMENT: env, tinyConfig: tiny } = await import("./tinyConfig.js");
   const out = j(mk(j(tmp(), "rsbench-resolve-")), "run");
   const config = tiny({

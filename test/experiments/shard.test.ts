@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { inShard, parseShard, shardOf } from "../../src/experiments/shard.js";
+import { inShard, parseShard, shardOf } from "../../src/experiments/plan/shard.js";
 
 test("shardOf(key, N) is the first 4 bytes of sha256(key), big-endian, mod N (values from sha256sum)", () => {
   // printf %s KEY | sha256sum | cut -c1-8: f37e8f12, 23dcec3c, 57c028bf.

@@ -3,8 +3,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import type { AccuracyRecord } from "../../src/experiments/records.js";
-import { readRecords, RESULTS_FILE, ResultStore } from "../../src/experiments/store.js";
+import type { AccuracyRecord } from "../../src/experiments/store/records.js";
+import { readRecords, RESULTS_FILE, ResultStore } from "../../src/experiments/store/store.js";
 
 function record(key: string, accuracy = 0.5): AccuracyRecord {
   return { kind: "accuracy", key, seed: 1, seconds: 0.1, defense: "none", model: "m", sigma: null, n: null, images: 2, correct: 1, accuracy };

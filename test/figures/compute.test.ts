@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { FigureInput } from "../../src/experiments/records.js";
+import type { FigureInput } from "../../src/experiments/store/records.js";
 import { computeFig1, computeFig2, computeFig3, figureOptions, type AdversarialProfile, type DichotomySpread, type Slice } from "../../src/figures/index.js";
 import { createRandom } from "../../src/rng/index.js";
 import { linearProblem } from "./linearFixture.js";

@@ -1,4 +1,4 @@
-import type { AccuracyRecord, AttackRecord, CertificationRecord, DefenseRef } from "../../src/experiments/records.js";
+import type { AccuracyRecord, AttackRecord, CertificationRecord, DefenseRef } from "../../src/experiments/store/records.js";
 
 /*
  * Small hand-made result records, typed with the runner's own record types (so the type-check

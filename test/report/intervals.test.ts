@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AttackRecord } from "../../src/experiments/records.js";
+import type { AttackRecord } from "../../src/experiments/store/records.js";
 import { strongestAttacks, STRONGEST } from "../../src/figures/strongest.js";
 import { evaluateConclusions } from "../../src/report/index.js";
 import { attack, defense, hardening } from "../figures/records.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AttackRecord } from "../../src/experiments/records.js";
+import type { AttackRecord } from "../../src/experiments/store/records.js";
 import { buildReportHtml, conclusionsByMeasure, headline, headlineText } from "../../src/report/index.js";
 import { adaptive, hardening, tradeoffCell } from "../figures/records.js";
 import { paperLike } from "./paperLike.js";

@@ -1,4 +1,4 @@
-import type { AccuracyRecord, AttackRecord, CertificationRecord, DefenseRef } from "../../src/experiments/records.js";
+import type { AccuracyRecord, AttackRecord, CertificationRecord, DefenseRef } from "../../src/experiments/store/records.js";
 import { accuracy, attack, certification, defense } from "../figures/records.js";
 
 /*

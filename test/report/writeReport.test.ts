@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
-import { runExperiment } from "../../src/experiments/runner.js";
+import { runExperiment } from "../../src/experiments/execute/runner.js";
 import { readReportInput, writeReport } from "../../src/report/index.js";
 import { tinyConfig } from "../experiments/tinyConfig.js";
 

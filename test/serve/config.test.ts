@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConfigError, parseConfig } from "../../src/experiments/config.js";
-import { defensePoints } from "../../src/experiments/grid.js";
+import { ConfigError, parseConfig } from "../../src/experiments/plan/config.js";
+import { defensePoints } from "../../src/experiments/plan/grid.js";
 
 const base = (defense: Record<string, unknown>) => ({
   name: "remote", seed: 1, data: { dataset: "fashion-mnist", count: 2 }, accuracy: { dataset: "fashion-mnist", count: 5 },

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { mergeRuns, MergeError } from "../../experiments/merge.js";
-import { readStore } from "../../experiments/store.js";
-import { runStatus, shardStatus } from "../../experiments/status.js";
+import { mergeRuns, MergeError } from "../../experiments/store/merge.js";
+import { readStore } from "../../experiments/store/store.js";
+import { runStatus, shardStatus } from "../../experiments/store/status.js";
 import { printJson, UsageError } from "../args.js";
 import { checkOut, warn } from "../output.js";
 import { formatDuration } from "./run.js";

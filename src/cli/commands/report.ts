@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { readRun } from "../../experiments/runDirectory.js";
+import { readRun } from "../../experiments/store/runDirectory.js";
 import { writeReport, type ReportProgress } from "../../report/writeReport.js";
 import { printJson, UsageError } from "../args.js";
 

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { exportRecords, toCsv } from "../../experiments/export.js";
+import { exportRecords, toCsv } from "../../experiments/store/export.js";
 import { headline, headlineText } from "../../report/headline.js";
-import { readRun } from "../../experiments/runDirectory.js";
-import { readStore } from "../../experiments/store.js";
-import { runStatus, shardStatus, statusProblems } from "../../experiments/status.js";
+import { readRun } from "../../experiments/store/runDirectory.js";
+import { readStore } from "../../experiments/store/store.js";
+import { runStatus, shardStatus, statusProblems } from "../../experiments/store/status.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { finiteJson } from "../../io/json.js";
 import { checkOut, warn } from "../output.js";

@@ -2,21 +2,21 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import { ConfigError, type ExperimentConfig } from "../../experiments/config.js";
-import { importEnvironment, SHIPPED_ENVIRONMENT } from "../../experiments/environment.js";
+import { ConfigError, type ExperimentConfig } from "../../experiments/plan/config.js";
+import { importEnvironment, SHIPPED_ENVIRONMENT } from "../../experiments/execute/environment.js";
 import { headline, headlineText, type Headline } from "../../report/headline.js";
-import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/runner.js";
-import { loadConfig, runDirectoryFor } from "../../experiments/runDirectory.js";
+import { runExperiment, type RunProgress, type RunSummary } from "../../experiments/execute/runner.js";
+import { loadConfig, runDirectoryFor } from "../../experiments/store/runDirectory.js";
 import { checkOut, warn } from "../output.js";
-import { runStatus } from "../../experiments/status.js";
-import { readStore } from "../../experiments/store.js";
+import { runStatus } from "../../experiments/store/status.js";
+import { readStore } from "../../experiments/store/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
 import { logInterval, progress, PROGRESS_DEFAULTS, QUIET_HELP } from "../progress.js";
-import { parseShard, type ShardSpec } from "../../experiments/shard.js";
-import { parseQueueUrl } from "../../experiments/queue.js";
-import { QueueExecutor } from "../../experiments/queueCoordinator.js";
+import { parseShard, type ShardSpec } from "../../experiments/plan/shard.js";
+import { parseQueueUrl } from "../../experiments/distribute/queue.js";
+import { QueueExecutor } from "../../experiments/distribute/queueCoordinator.js";
 
 /** Defaults of `rsbench run`. */
 export const RUN_COMMAND_DEFAULTS = Object.freeze({

@@ -2,8 +2,8 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import { parseQueueUrl, QUEUE_DEFAULTS } from "../../experiments/queue.js";
-import { serveQueue, workerName, type WorkerEvent } from "../../experiments/queueWorker.js";
+import { parseQueueUrl, QUEUE_DEFAULTS } from "../../experiments/distribute/queue.js";
+import { serveQueue, workerName, type WorkerEvent } from "../../experiments/distribute/queueWorker.js";
 import { parseNumber, UsageError } from "../args.js";
 
 interface WorkerFlags {

@@ -8,10 +8,10 @@
  * checkpoint before the first adversarial point) is stored as `null`.
  */
 import type { InputFingerprints } from "./fingerprint.js";
-import type { ShardSpec } from "./shard.js";
+import type { ShardSpec } from "../plan/shard.js";
 
-export type { AttackRecord, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "../attacks/record.js";
-import type { AttackRecord } from "../attacks/record.js";
+export type { AttackRecord, AttackVerification, Checkpoint, DefenseKind, DefenseRef } from "../../attacks/record.js";
+import type { AttackRecord } from "../../attacks/record.js";
 
 /** Fields every record carries. */
 export interface RecordBase {
@@ -77,9 +77,9 @@ export interface CertificationRecord extends RecordBase {
   readonly forwardPasses: number;
 }
 
-export type { ComputedFigure, FigureName } from "../figures/computation.js";
-export { DEFAULT_FIGURES, FIGURE_NAMES } from "../figures/computation.js";
-import type { ComputedFigure } from "../figures/computation.js";
+export type { ComputedFigure, FigureName } from "../../figures/computation.js";
+export { DEFAULT_FIGURES, FIGURE_NAMES } from "../../figures/computation.js";
+import type { ComputedFigure } from "../../figures/computation.js";
 
 /** The data of one computed figure panel; `data` is the JSON the figure module returned. */
 export interface FigureRecord extends RecordBase {
@@ -95,7 +95,7 @@ export interface FigureRecord extends RecordBase {
   readonly data: unknown;
 }
 
-export type { ComputeFigure, FigureInput } from "../figures/computation.js";
+export type { ComputeFigure, FigureInput } from "../../figures/computation.js";
 
 /** Any record of a results store, told apart by its `kind`. */
 export type ResultRecord = CalibrationRecord | AccuracyRecord | AttackRecord | CertificationRecord | FigureRecord;

@@ -4,13 +4,13 @@
  * `onRecord` (which stores the record durably) before that worker gets its next item.
  */
 import type { Worker } from "node:worker_threads";
-import { moduleWorker, siblingModule } from "../io/worker.js";
-import type { Classifier } from "../model/classifier.js";
-import type { ExperimentConfig } from "./config.js";
+import { moduleWorker, siblingModule } from "../../io/worker.js";
+import type { Classifier } from "../../model/classifier.js";
+import type { ExperimentConfig } from "../plan/config.js";
 import { importEnvironment } from "./environment.js";
 import { ExecutionContext, executeItem } from "./execute.js";
-import type { WorkItem } from "./grid.js";
-import type { ResultRecord } from "./records.js";
+import type { WorkItem } from "../plan/grid.js";
+import type { ResultRecord } from "../store/records.js";
 import type { FromWorker, ToWorker } from "./worker.js";
 
 export interface Executor {

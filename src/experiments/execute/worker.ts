@@ -10,11 +10,11 @@
  * a C++ Napi::Error into a dying environment: "terminate called ...", exit 134).
  */
 import { parentPort } from "node:worker_threads";
-import type { ExperimentConfig } from "./config.js";
+import type { ExperimentConfig } from "../plan/config.js";
 import { importEnvironment } from "./environment.js";
 import { ExecutionContext, executeItem } from "./execute.js";
-import type { WorkItem } from "./grid.js";
-import type { ResultRecord } from "./records.js";
+import type { WorkItem } from "../plan/grid.js";
+import type { ResultRecord } from "../store/records.js";
 
 export type ToWorker =
   | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number; readonly save?: string; readonly workers?: number }

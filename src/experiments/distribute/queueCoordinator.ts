@@ -14,13 +14,12 @@ import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { writeFileAtomic } from "../io/atomic.js";
-import { SAVED_POINTS_DIR } from "./execute.js";
-import type { WorkItem } from "./grid.js";
-import type { Executor } from "./pool.js";
-import type { ResultRecord } from "./records.js";
-import type { ExecutorRun } from "./runner.js";
-import { softwareVersions } from "./runDirectory.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import type { WorkItem } from "../plan/grid.js";
+import type { Executor } from "../execute/pool.js";
+import type { ResultRecord } from "../store/records.js";
+import type { ExecutorRun } from "../execute/runner.js";
+import { SAVED_POINTS_DIR, softwareVersions } from "../store/runDirectory.js";
 import type { CoordinatorId, RunDescriptor } from "./queue.js";
 import { connectionOptions, connectRedis, heartbeatKey, loadBullmq, jobIdOf, keyOfJobId, QUEUE_DEFAULTS, queueName, REFUSAL, registryKey, runId } from "./queue.js";
 
@@ -52,7 +51,7 @@ export interface SavedPointFile {
 
 /**
  * What a worker returns for a job: the item's record and, for a config with `"save": true`, the
- * points the item saved (src/experiments/execute.ts savedPointsDir, relative to adversarial/);
+ * points the item saved (src/experiments/execute/execute.ts savedPointsDir, relative to adversarial/);
  * the coordinator writes them into its run directory before it stores the record, as a local run does.
  */
 export interface ItemJobResult {

@@ -8,19 +8,21 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { availableParallelism, cpus, platform, arch } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { BUILTIN_NAMES } from "../data/builtin.js";
-import { writeFileAtomic } from "../io/atomic.js";
-import { MODEL_NAMES } from "../zoo/catalog.js";
-import type { ExperimentConfig } from "./config.js";
-import { canonicalJson, ConfigError, parseConfig, type ParseConfigOptions } from "./config.js";
+import { BUILTIN_NAMES } from "../../data/builtin.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { MODEL_NAMES } from "../../zoo/catalog.js";
+import type { ExperimentConfig } from "../plan/config.js";
+import { canonicalJson, ConfigError, parseConfig, type ParseConfigOptions } from "../plan/config.js";
 import { compareFingerprints, type InputFingerprints } from "./fingerprint.js";
 import type { RunManifest, SoftwareVersions } from "./records.js";
-import { sameShard, shardLabel, type ShardSpec } from "./shard.js";
+import { sameShard, shardLabel, type ShardSpec } from "../plan/shard.js";
 import { RESULTS_FILE } from "./store.js";
 
 export { RESULTS_FILE };
 export const CONFIG_FILE = "config.json";
 export const MANIFEST_FILE = "run.json";
+/** The folder of a run directory where a config with `save` writes its points. */
+export const SAVED_POINTS_DIR = "adversarial";
 
 /** Reads and validates a config file; errors name the file and the bad fields. */
 export function loadConfig(path: string, attacks?: ParseConfigOptions["attacks"]): ExperimentConfig {
@@ -91,7 +93,7 @@ export function softwareVersions(): SoftwareVersions {
       return null;
     }
   };
-  const own = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const own = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
   return { rsbench: own.version, node: process.version, onnxruntime: version("onnxruntime-node"), platform: `${platform()}-${arch()} ${cpus()[0]?.model ?? ""}`.trim(), cpus: availableParallelism() };
 }
 
@@ -105,7 +107,7 @@ export function differingFields(a: ExperimentConfig, b: ExperimentConfig): strin
  * Why `config` is not an extension of `stored` (empty when it is): the same experiment with attack
  * entries appended (a config's description is not part of it). The earlier entries, and so the keys and
  * records of every stored item, stay as they are (an item's result is a function of the config
- * fields it reads, its key and the seed; src/experiments/grid.ts), so a run can grow new cells
+ * fields it reads, its key and the seed; src/experiments/plan/grid.ts), so a run can grow new cells
  * without re-running the old ones.
  */
 export function extensionProblems(stored: ExperimentConfig, config: ExperimentConfig): string[] {

@@ -8,14 +8,14 @@
  * and calibration records (`verification.*`, `unspent.*` and `hardened.*` flattened, `anomalies` as
  * JSON text), leaving out only the arrays (trace, checkpoints, hardenedAt) and the figure panels.
  */
-import { distortionAt } from "../oracle/labelOnly.js";
-import type { HardenedPoint, HeldPointCheck } from "../attacks/record.js";
-import type { UnspentBudget } from "../attacks/types.js";
+import { distortionAt } from "../../oracle/labelOnly.js";
+import type { HardenedPoint, HeldPointCheck } from "../../attacks/record.js";
+import type { UnspentBudget } from "../../attacks/types.js";
 import type { AccuracyRecord, AttackRecord, AttackVerification, CalibrationRecord, CertificationRecord, Checkpoint, FigureRecord, ResultRecord } from "./records.js";
 
 /** Budgets at which the export reads the best distortion off each attack's trace: the records' checkpoints (500, 1000), then the budget. */
-export { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../attacks/record.js";
-import { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../attacks/record.js";
+export { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../../attacks/record.js";
+import { ATTACK_CHECKPOINTS as EXPORT_BUDGETS } from "../../attacks/record.js";
 
 /** Fields of every row: the record's key and the run seed. */
 interface RowBase {

@@ -7,24 +7,23 @@
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "../io/atomic.js";
-import type { Device } from "../model/device.js";
-import type { ExperimentConfig } from "./config.js";
-import { parseConfig } from "./config.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import type { Device } from "../../model/device.js";
+import type { ExperimentConfig } from "../plan/config.js";
+import { parseConfig } from "../plan/config.js";
 import { importEnvironment, SHIPPED_ENVIRONMENT } from "./environment.js";
-import type { ImageRef, WorkItem } from "./grid.js";
+import type { ImageRef, WorkItem } from "../plan/grid.js";
 import { RunEta } from "./eta.js";
-import { calibrationItems, itemCost, plannedItems, workItems } from "./grid.js";
-import { folderLabelWarning } from "../data/folder.js";
-import { fingerprintInputs, withLoadedData, type InputFingerprints } from "./fingerprint.js";
-import { acquireLock } from "./lock.js";
-import { SAVED_POINTS_DIR } from "./execute.js";
+import { calibrationItems, itemCost, plannedItems, workItems } from "../plan/grid.js";
+import { folderLabelWarning } from "../../data/folder.js";
+import { fingerprintInputs, withLoadedData, type InputFingerprints } from "../store/fingerprint.js";
+import { acquireLock } from "../store/lock.js";
 import { InlineExecutor, WorkerPool, type Executor } from "./pool.js";
-import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "./records.js";
-import { ResultStore, type StoreRecovery } from "./store.js";
-import { loadConfig, MANIFEST_FILE, prepareRunDirectory, softwareVersions, supersedeRun } from "./runDirectory.js";
+import type { CalibrationRecord, ResultRecord, RunManifest, SoftwareVersions } from "../store/records.js";
+import { ResultStore, type StoreRecovery } from "../store/store.js";
+import { loadConfig, MANIFEST_FILE, prepareRunDirectory, SAVED_POINTS_DIR, softwareVersions, supersedeRun } from "../store/runDirectory.js";
 import { resolveInputsAndModels } from "./resolve.js";
-import { inShard, type ShardSpec } from "./shard.js";
+import { inShard, type ShardSpec } from "../plan/shard.js";
 
 /** Progress of a run, reported after every stored item. */
 export interface RunProgress {
@@ -72,13 +71,13 @@ export interface RunOptions {
   /** Things the user should know that do not stop the run (a recovered lock, folder labels); the CLI prints them. */
   readonly onWarning?: (message: string) => void;
   /**
-   * Run only shard `index` of `count` (a job array: src/experiments/shard.ts): the items whose key
+   * Run only shard `index` of `count` (a job array: src/experiments/plan/shard.ts): the items whose key
    * hashes to it, and every calibration. Recorded in run.json; a directory of another shard is refused.
    */
   readonly shard?: ShardSpec;
   /**
    * Executes the pending items elsewhere instead of in this process's threads (a work queue:
-   * src/experiments/queueCoordinator.ts). This process stays the single writer of the store.
+   * src/experiments/distribute/queueCoordinator.ts). This process stays the single writer of the store.
    */
   readonly executor?: (run: ExecutorRun) => Executor | Promise<Executor>;
   /**

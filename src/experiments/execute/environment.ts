@@ -5,16 +5,16 @@
  * their own module. Worker threads import the environment by module URL, so an environment
  * module must export `createEnvironment()`.
  */
-import type { AttackEntry } from "../attacks/registry.js";
-import type { Classifier, ImageShape } from "../model/classifier.js";
-import type { Device } from "../model/device.js";
-import type { LabeledImages } from "../data/types.js";
-import type { Random } from "../rng/random.js";
-import type { DataConfig } from "./config.js";
-import type { DataFingerprint, EndpointFingerprint } from "./fingerprint.js";
-import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "./records.js";
-import type { NoiseLayout } from "../smoothing/noise.js";
-import { siblingModule } from "../io/worker.js";
+import type { AttackEntry } from "../../attacks/registry.js";
+import type { Classifier, ImageShape } from "../../model/classifier.js";
+import type { Device } from "../../model/device.js";
+import type { LabeledImages } from "../../data/types.js";
+import type { Random } from "../../rng/random.js";
+import type { DataConfig } from "../plan/config.js";
+import type { DataFingerprint, EndpointFingerprint } from "../store/fingerprint.js";
+import type { CertificationOutcome, ComputedFigure, ComputeFigure } from "../store/records.js";
+import type { NoiseLayout } from "../../smoothing/noise.js";
+import { siblingModule } from "../../io/worker.js";
 
 /** The sigma an environment's calibration found, with what it measured. */
 export interface CalibrationResult {
@@ -53,7 +53,7 @@ export interface ExperimentEnvironment {
    * A classifier by shipped name or path; `threads` is onnxruntime's intra-op thread count, `device`
    * its execution provider (default "cpu"), `workers` the run's workers that each load a model on
    * this machine (default 1: a hint for noise threads off the CPU, never a result). Each call returns a classifier of its own: the runner
-   * loads every model once before a run to check it (src/experiments/resolve.ts); with one worker
+   * loads every model once before a run to check it (src/experiments/execute/resolve.ts); with one worker
    * that classifier then runs the items, with worker threads it is disposed (each loads its own).
    */
   loadModel(name: string, options: { readonly threads: number; readonly device?: Device; readonly shape?: ImageShape; readonly workers?: number }): Promise<Classifier>;

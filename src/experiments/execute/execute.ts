@@ -5,29 +5,29 @@
  * on which worker runs it, when, or what ran before.
  */
 import { join } from "node:path";
-import { attackImageWithPoints } from "../attacks/pipeline.js";
-import { attackEntryId } from "../attacks/record.js";
-import type { Norm } from "../attacks/types.js";
-import { writeAttackPoints } from "../io/npy.js";
-import { labelStartPool, type StartPool } from "../attacks/start.js";
-import type { Classifier, ImageShape } from "../model/classifier.js";
-import type { LabeledImages } from "../data/types.js";
-import { fileAt, imageAt, withFile } from "../data/types.js";
-import { ITEM_STREAMS } from "../rng/streams.js";
-import { defend, UNDEFENDED_PA, type Defense } from "../smoothing/defense.js";
-import { countCorrect } from "../zoo/evaluate.js";
-import type { DataConfig, ExperimentConfig } from "./config.js";
-import { calibrationData, canonicalJson, startPoolData } from "./config.js";
+import { attackImageWithPoints } from "../../attacks/pipeline.js";
+import { attackEntryId } from "../../attacks/record.js";
+import type { Norm } from "../../attacks/types.js";
+import { writeAttackPoints } from "../../io/npy.js";
+import { labelStartPool, type StartPool } from "../../attacks/start.js";
+import type { Classifier, ImageShape } from "../../model/classifier.js";
+import type { LabeledImages } from "../../data/types.js";
+import { fileAt, imageAt, withFile } from "../../data/types.js";
+import { ITEM_STREAMS } from "../../rng/streams.js";
+import { defend, UNDEFENDED_PA, type Defense } from "../../smoothing/defense.js";
+import { countCorrect } from "../../zoo/evaluate.js";
+import type { DataConfig, ExperimentConfig } from "../plan/config.js";
+import { calibrationData, canonicalJson, startPoolData } from "../plan/config.js";
 import type { ExperimentEnvironment } from "./environment.js";
-import type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, WorkItem } from "./grid.js";
-import { itemRandom } from "./grid.js";
-import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, FigureRecord, ResultRecord } from "./records.js";
+import type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, WorkItem } from "../plan/grid.js";
+import { itemRandom } from "../plan/grid.js";
+import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, FigureRecord, ResultRecord } from "../store/records.js";
 
 /** Sub-streams of an item's random stream (the one table: src/rng/streams.ts). */
 const STREAM = ITEM_STREAMS;
 
 /** Budgets at which every attack record reports the best distortion (src/attacks/record.ts). */
-export { ATTACK_CHECKPOINTS as CHECKPOINTS } from "../attacks/record.js";
+export { ATTACK_CHECKPOINTS as CHECKPOINTS } from "../../attacks/record.js";
 
 /** The `shape` option of a model a config's defense gives one for (dynamic height and width). */
 export function modelShape(config: ExperimentConfig, name: string): { shape?: ImageShape } {
@@ -183,9 +183,6 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   }
   return withFile(record, file);
 }
-
-/** The folder of a run directory where a config with `save` writes its points. */
-export const SAVED_POINTS_DIR = "adversarial";
 
 /**
  * The folder of the saved points of one (defense point, attack entry) of a run: `<root>/<defense

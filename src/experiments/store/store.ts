@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { finiteJson } from "../io/json.js";
+import { finiteJson } from "../../io/json.js";
 import type { ResultRecord } from "./records.js";
 
 export const RESULTS_FILE = "results.jsonl";

@@ -4,21 +4,20 @@
  * every problem is reported with the path of the bad field, e.g.
  * `defenses[2].n: expected an integer >= 1, got 0`.
  */
-import { attackOptionProblems } from "../attacks/options.js";
-import { ascendingBudgets, attackEntryId, type AttackSpec } from "../attacks/record.js";
-import type { AttackEntry } from "../attacks/registry.js";
-import { START_KINDS, type StartKind } from "../attacks/start.js";
-import { classMapProblem } from "../data/classMap.js";
-import { CERTIFY_DEFAULTS } from "../smoothing/certify.js";
-import type { Norm } from "../attacks/types.js";
-import { DEVICES, type Device } from "../model/device.js";
-import { NOISE_LAYOUTS } from "../smoothing/noise.js";
-import { figureOptionProblems } from "../figures/options.js";
-import { HARDEN_DEFAULTS } from "../oracle/harden.js";
-import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../oracle/rule.js";
-import { describeInterval, inInterval, integerAtLeast, type Interval } from "../stats/validate.js";
-import type { DefenseKind, FigureName } from "./records.js";
-import { DEFAULT_FIGURES, FIGURE_NAMES } from "./records.js";
+import { attackOptionProblems } from "../../attacks/options.js";
+import { ascendingBudgets, attackEntryId, type AttackSpec, type DefenseKind } from "../../attacks/record.js";
+import type { AttackEntry } from "../../attacks/registry.js";
+import { START_KINDS, type StartKind } from "../../attacks/start.js";
+import { classMapProblem } from "../../data/classMap.js";
+import { CERTIFY_DEFAULTS } from "../../smoothing/certify.js";
+import type { Norm } from "../../attacks/types.js";
+import { DEVICES, type Device } from "../../model/device.js";
+import { NOISE_LAYOUTS } from "../../smoothing/noise.js";
+import { DEFAULT_FIGURES, FIGURE_NAMES, type FigureName } from "../../figures/computation.js";
+import { figureOptionProblems } from "../../figures/options.js";
+import { HARDEN_DEFAULTS } from "../../oracle/harden.js";
+import { DEFAULT_ORACLE_RULE, ORACLE_RULE_FORMS, oracleRuleOf, type OracleRule } from "../../oracle/rule.js";
+import { describeInterval, inInterval, integerAtLeast, type Interval } from "../../stats/validate.js";
 
 /** Images to take from a dataset (see data/types.ts Selection). */
 export interface DataConfig {
@@ -169,7 +168,7 @@ export interface ExperimentConfig {
   /**
    * Write each attack's final point and hardened point as NumPy .npy under the run directory's
    * `adversarial/` folder, `<defense id>/<attack>-<norm>/<index>.npy` and `<index>.hardened.npy`
-   * (src/experiments/execute.ts savedPointsDir). Absent (or false): nothing is written, and the
+   * (src/experiments/execute/execute.ts savedPointsDir). Absent (or false): nothing is written, and the
    * field is kept absent so that configs and hashes made before it are unchanged.
    */
   readonly save?: true;

@@ -14,14 +14,14 @@
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
-import { lazy } from "../io/lazy.js";
+import { lazy } from "../../io/lazy.js";
 
 /** BullMQ and ioredis, imported on first use (src/io/lazy.ts): only queue runs and workers need them. */
 export const loadBullmq: () => Promise<typeof import("bullmq")> = lazy(() => import("bullmq"));
 const loadIoredis = lazy(() => import("ioredis"));
-import type { ExperimentConfig } from "./config.js";
-import { canonicalJson } from "./config.js";
-import type { InputFingerprints } from "./fingerprint.js";
+import type { ExperimentConfig } from "../plan/config.js";
+import { canonicalJson } from "../plan/config.js";
+import type { InputFingerprints } from "../store/fingerprint.js";
 
 /** Defaults of the work queue (workers and coordinator). */
 export const QUEUE_DEFAULTS = Object.freeze({

@@ -4,11 +4,11 @@
  * takes those images. Every failure is reported at once, as a ConfigError naming its field path,
  * so a typo in a model name never leaves a half-made run directory behind.
  */
-import { labelsBeyond } from "../data/folder.js";
-import type { LabeledImages } from "../data/types.js";
-import { formatShape, type Classifier } from "../model/classifier.js";
-import { DeviceError } from "../model/device.js";
-import { ConfigError, type ExperimentConfig } from "./config.js";
+import { labelsBeyond } from "../../data/folder.js";
+import type { LabeledImages } from "../../data/types.js";
+import { formatShape, type Classifier } from "../../model/classifier.js";
+import { DeviceError } from "../../model/device.js";
+import { ConfigError, type ExperimentConfig } from "../plan/config.js";
 import type { ExperimentEnvironment } from "./environment.js";
 import { modelShape } from "./execute.js";
 

@@ -4,11 +4,11 @@
  * randomness from keyedRandom(seed, key) (src/rng/keyed.ts): a result is a pure function of
  * (config, key, seed), whatever the order, the worker count or the resumptions.
  */
-import { DEFAULT_ORACLE_RULE, type OracleRule } from "../oracle/rule.js";
+import { DEFAULT_ORACLE_RULE, type OracleRule } from "../../oracle/rule.js";
 import type { AttackCells, AttackConfig, CalibrationConfig, DefenseConfig, ExperimentConfig } from "./config.js";
-import type { ComputedFigure, DefenseRef } from "./records.js";
-import { attackKey, defensePointId } from "../attacks/record.js";
-export { predictionKey } from "../attacks/record.js";
+import type { ComputedFigure } from "../../figures/computation.js";
+import { attackKey, defensePointId, type DefenseRef } from "../../attacks/record.js";
+export { predictionKey } from "../../attacks/record.js";
 
 /** An image of the selection: its position in the loaded set and its index in the source. */
 export interface ImageRef {
@@ -64,7 +64,7 @@ export interface FigureItem {
 export type WorkItem = CalibrationItem | AccuracyItem | CertificationItem | AttackItem | FigureItem;
 
 /** The random stream of one work item (rng's keyedRandom: the stream named by (seed, key)). */
-export { keyedRandom as itemRandom, keyWords } from "../rng/keyed.js";
+export { keyedRandom as itemRandom, keyWords } from "../../rng/keyed.js";
 
 /** "0.03" -> "3%", the drop as written in keys. */
 function dropLabel(drop: number): string {

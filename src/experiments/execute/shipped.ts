@@ -3,16 +3,16 @@
  * built-in datasets and image folders, the registered attacks (HSJA, SurFree, RayS), sigma
  * calibration, Cohen et al.'s CERTIFY and the computations of Fig. 1-3.
  */
-import { ATTACKS } from "../attacks/registry.js";
-import { listFolder, loadData, parseDataSpec, selectIndices, type Selection } from "../data/index.js";
-import { FIGURE_COMPUTATIONS } from "../figures/compute.js";
-import { certify } from "../smoothing/certify.js";
-import { calibrateSigma } from "../zoo/calibrate.js";
-import { HttpClassifier } from "../model/http.js";
-import { loadModel, resolveModel } from "../zoo/load.js";
-import type { DataConfig } from "./config.js";
+import { ATTACKS } from "../../attacks/registry.js";
+import { listFolder, loadData, parseDataSpec, selectIndices, type Selection } from "../../data/index.js";
+import { FIGURE_COMPUTATIONS } from "../../figures/compute.js";
+import { certify } from "../../smoothing/certify.js";
+import { calibrateSigma } from "../../zoo/calibrate.js";
+import { HttpClassifier } from "../../model/http.js";
+import { loadModel, resolveModel } from "../../zoo/load.js";
+import type { DataConfig } from "../plan/config.js";
 import type { ExperimentEnvironment } from "./environment.js";
-import { endpointFingerprint, folderFingerprint, imagesFingerprint } from "./fingerprint.js";
+import { endpointFingerprint, folderFingerprint, imagesFingerprint } from "../store/fingerprint.js";
 
 /** Whether a defense's model is the URL of a remote endpoint (defenses[].target). */
 function isTarget(name: string): boolean {

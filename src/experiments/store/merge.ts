@@ -13,22 +13,21 @@
  * Shards of one run must run one rsbench version (a record's meaning can change between versions;
  * refused naming both). Other software (onnxruntime, node, platform) may differ between machines:
  * a different onnxruntime is a warning, and every shard's versions stay in run.json's `merged`.
- * The points a config with `save` wrote (`adversarial/`, src/experiments/execute.ts) are copied
+ * The points a config with `save` wrote (`adversarial/`, src/experiments/execute/execute.ts) are copied
  * into the output's `adversarial/`; one file with different bytes in two places is a conflict,
  * refused before anything is written, as for records.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { writeFileAtomic } from "../io/atomic.js";
-import { npyFilesUnder } from "../io/npy.js";
-import type { ExperimentConfig } from "./config.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { npyFilesUnder } from "../../io/npy.js";
+import type { ExperimentConfig } from "../plan/config.js";
 import { compareFingerprints } from "./fingerprint.js";
-import { plannedItems, type ImageRef } from "./grid.js";
+import { plannedItems, type ImageRef } from "../plan/grid.js";
 import { acquireLock, LOCK_FILE } from "./lock.js";
 import type { MergedShard, ResultRecord, RunManifest } from "./records.js";
-import { SAVED_POINTS_DIR } from "./execute.js";
-import { CONFIG_FILE, configHash, differingFields, MANIFEST_FILE, readRun, writeConfigFile } from "./runDirectory.js";
-import { shardLabel } from "./shard.js";
+import { CONFIG_FILE, configHash, differingFields, MANIFEST_FILE, readRun, SAVED_POINTS_DIR, writeConfigFile } from "./runDirectory.js";
+import { shardLabel } from "../plan/shard.js";
 import { imageIndices, runStatus, statusProblems } from "./status.js";
 import { readStore, RESULTS_FILE, serializeRecord } from "./store.js";
 

@@ -4,11 +4,11 @@
  * another experiment (foreign keys) or repeated. `rsbench results` prints it; the writer keeps the
  * same counts in run.json (RunManifest.store).
  */
-import type { ExperimentConfig } from "./config.js";
-import { plannedItems, type ImageRef } from "./grid.js";
+import type { ExperimentConfig } from "../plan/config.js";
+import { plannedItems, type ImageRef } from "../plan/grid.js";
 import type { ResultRecord, RunManifest } from "./records.js";
 import type { StoreContents } from "./store.js";
-import { inShard, shardLabel, shardOf } from "./shard.js";
+import { inShard, shardLabel, shardOf } from "../plan/shard.js";
 
 /** A run's progress as `rsbench results` prints it (see `runStatus`). */
 export interface RunStatus {

@@ -10,7 +10,7 @@
  * machine's load and the number of workers. It only informs the progress line: results never
  * depend on it.
  */
-import type { WorkItem } from "./grid.js";
+import type { WorkItem } from "../plan/grid.js";
 
 /** The class of items that cost alike. */
 export function costClass(item: WorkItem): string {

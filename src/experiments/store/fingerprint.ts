@@ -13,11 +13,11 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { START_POOL_SIZE } from "../attacks/start.js";
-import type { LabeledImages } from "../data/types.js";
-import type { ImageShape } from "../model/classifier.js";
-import type { DataConfig, ExperimentConfig } from "./config.js";
-import { calibrationData, canonicalJson, startPoolData } from "./config.js";
+import { START_POOL_SIZE } from "../../attacks/start.js";
+import type { LabeledImages } from "../../data/types.js";
+import type { ImageShape } from "../../model/classifier.js";
+import type { DataConfig, ExperimentConfig } from "../plan/config.js";
+import { calibrationData, canonicalJson, startPoolData } from "../plan/config.js";
 
 /** sha256 and size of one file. */
 export interface FileFingerprint {
