@@ -168,21 +168,10 @@ test("the experiments check catches an import of a higher sub-folder, and a file
   assert.throws(() => violations([["experiments/records.ts", ""]], EXPERIMENT_LAYERS, "experiments"), /src\/experiments\/records.ts is in no layer: add it to EXPERIMENT_LAYERS/);
 });
 
-/**
- * The import cycles of src/ outside src/experiments found when this check was written (issue 28):
- * untie one, then delete it here. A new cycle anywhere fails the check below.
- */
-const KNOWN_CYCLES: readonly string[] = [
-  "cli/args.ts -> cli/output.ts -> cli/args.ts",
-  "report/conclusions.ts -> report/paired.ts -> report/conclusions.ts",
-];
-
-test("no import cycle among the files of src/, but the known ones outside src/experiments", () => {
+test("no import cycle among the files of src/", () => {
   const sources = sourcesOfSrc();
   assert.ok(sources.length > 100, `read ${sources.length} files`);
-  const found = cycles(sources);
-  assert.deepEqual(found.filter((cycle) => cycle.includes("experiments/")), []);
-  assert.deepEqual(found, KNOWN_CYCLES);
+  assert.deepEqual(cycles(sources), []);
 });
 
 test("the cycle finder names each circle once, from its first file, type imports and re-exports included", () => {

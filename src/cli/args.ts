@@ -1,14 +1,12 @@
 import { describeInterval, inInterval, integerAtLeast, OPEN_UNIT, type Interval } from "../stats/validate.js";
 import { CONFIG_LIMITS } from "../experiments/plan/config.js";
 import { DeviceError } from "../model/device.js";
-import { finiteJson } from "./output.js";
+import { finiteJson } from "../io/json.js";
+import { UsageError } from "./usageError.js";
 
 /** Argument parsing helpers shared by every command: errors name the flag, the value and what is allowed. */
 
-/** A user error (bad flag or value): the CLI prints its message and exits with code 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
 /**
  * The allowed values of a numeric flag: an Interval of the one checking vocabulary

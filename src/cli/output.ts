@@ -2,7 +2,7 @@ import { openFileAtomic, type AtomicFile } from "../io/atomic.js";
 import { finiteJson } from "../io/json.js";
 import { checkOutputPath, OutputPathError } from "../io/outputPath.js";
 import { resolveModel } from "../zoo/load.js";
-import { UsageError } from "./args.js";
+import { UsageError } from "./usageError.js";
 import { logInterval, progress, roughDuration } from "./progress.js";
 
 /** "91.2%" (one decimal), "-" for a missing number. */

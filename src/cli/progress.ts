@@ -10,7 +10,7 @@
  *
  * The clock and the stream are injected, so the rendering is tested without a terminal or waiting.
  */
-import { UsageError } from "./args.js";
+import { UsageError } from "./usageError.js";
 
 /** Defaults of the CLI's progress reporting. */
 export const PROGRESS_DEFAULTS = Object.freeze({

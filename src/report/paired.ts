@@ -22,7 +22,7 @@ import { mayBeRandom } from "../attacks/record.js";
 import { distortionOf, type DistortionMeasure } from "../figures/measure.js";
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { median } from "../stats/descriptive.js";
-import { CONCLUSION_THRESHOLDS, groupBy, type DecidingNumber } from "./conclusions.js";
+import { CONCLUSION_THRESHOLDS, groupBy, type DecidingNumber } from "./rules.js";
 
 /** One paired ratio: cell a over cell b on their common images. */
 export interface PairedRatio extends DecidingNumber {
