@@ -70,6 +70,15 @@ export interface AdaptiveConclusion {
 /** The key of the verdict's random stream under the bootstrap seed: a stream of its own beside conclusions 1-5's (keys 1-5). */
 export const ADAPTIVE_STREAM = 6;
 
+/**
+ * Whether Fig. 6's points hold an attacker who repeats queries (a point at K > 1). Only then are Fig. 6
+ * and its verdict shown: label-rule cells alone (PopSkipJump in a paper grid) are one more attack of
+ * conclusion 4.
+ */
+export function hasRepeatingAttacker(points: readonly TradeoffPoint[]): boolean {
+  return points.some((p) => p.k > 1);
+}
+
 const STATEMENT = "Conclusion 4 against an attacker who repeats queries: fewer samples n still give at least as much practical robustness.";
 
 /**
@@ -85,7 +94,7 @@ const STATEMENT = "Conclusion 4 against an attacker who repeats queries: fewer s
  * again in each resample); the verdict "holds" when every group's interval lies at or above the
  * threshold, "does not hold" when any lies below it, otherwise "inconclusive", with a rough count
  * of the images that would decide it. "not enough data" without such groups (no records with repeat:K or label oracles
- * and hardening, or too few common images).
+ * and hardening, none at K > 1 anywhere in the run, or too few common images).
  */
 export function adaptiveConclusion(
   attacks: readonly AttackInput[], t: ConclusionThresholds = CONCLUSION_THRESHOLDS, settings: BootstrapSettings = BOOTSTRAP_SETTINGS,
@@ -96,6 +105,14 @@ export function adaptiveConclusion(
     `with its 95% paired bootstrap interval over images (${settings.resamples} resamples, seed ${settings.seed}, the best K chosen again in each resample): ` +
     `holds when every group's interval lies at or above ${t.fewerSamples}, does not hold when any group's interval lies below it, otherwise inconclusive`;
   const points = adaptiveTradeoff(attacks);
+  // Without a point at K > 1 the run has no attacker who repeats queries: its label-rule cells (e.g.
+  // PopSkipJump in a paper grid) are judged by conclusion 4 itself, not restated here as Fig. 6's verdict.
+  if (!hasRepeatingAttacker(points)) {
+    const note = points.length === 0
+      ? "no records of a smoothed defense attacked through a label or repeat:K oracle with hardening (run experiments/adaptive-fashion-mnist.json)"
+      : "no records attacked through a repeat:K oracle with K > 1: the run has no attacker who repeats queries (its label-rule cells are judged by conclusion 4; run experiments/adaptive-fashion-mnist.json)";
+    return { statement: STATEMENT, rule, verdict: "not enough data", numbers: [], note, imagesNeeded: null, bootstrap: settings, comparisons: [], points };
+  }
   const groups = new Map<string, TradeoffPoint[]>();
   for (const p of points) {
     if (p.meanDistortion === null) continue;

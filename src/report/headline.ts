@@ -7,7 +7,7 @@ import { mayBeRandom } from "../attacks/record.js";
 import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortionAccuracy.js";
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
-import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
+import { adaptiveConclusion, hasRepeatingAttacker, type AdaptiveConclusion } from "./adaptive.js";
 import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { STRONGEST, withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
@@ -129,7 +129,7 @@ export function headlineText(h: Headline): string {
     ...judged.map((r, i) => `${r.id}. hardened ${verdict("hardened", i)} · strongest ${verdict("strongest", i)} · verified ${verdict("verified", i)} · shortcut ${verdict("shortcut", i)}: ${r.statement}` +
       conclusionLines(c.judgedOn, r) + (c.results.strongest && c.judgedOn === "hardened" ? conclusionLines("strongest", c.results.strongest[i], r.note) : "")),
   ].join("\n"));
-  if (h.adaptive.points.length > 0) {
+  if (hasRepeatingAttacker(h.adaptive.points)) {
     const a = h.adaptive;
     out.push(`${a.statement} ${a.verdict.toUpperCase()}` +
       (a.numbers.length ? ` (95% paired bootstrap intervals over images, ${a.bootstrap.resamples} resamples, seed ${a.bootstrap.seed}; threshold ${CONCLUSION_THRESHOLDS.fewerSamples})` +

@@ -12,7 +12,7 @@ import { practicalToCertified } from "../figures/ratioTable.js";
 import { renderSvg } from "../figures/render.js";
 import type { Slice } from "../figures/slice.js";
 import { adaptiveTradeoffSpec, adversarialProfileSpec, certifiedAccuracySpec, dichotomySpreadSpec, distortionAccuracySpec, sliceSpec } from "../figures/specs.js";
-import { adaptiveConclusion, type AdaptiveConclusion } from "./adaptive.js";
+import { adaptiveConclusion, hasRepeatingAttacker, type AdaptiveConclusion } from "./adaptive.js";
 import { BOOTSTRAP_SETTINGS, CONCLUSION_MEASURES, CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
@@ -96,7 +96,7 @@ export function reportFigures(records: readonly ReportRecord[], options: ReportO
     });
   }
   const tradeoff = adaptiveTradeoff(attacks);
-  if (tradeoff.some((p) => p.meanDistortion !== null && p.meanCalls !== null)) {
+  if (hasRepeatingAttacker(tradeoff) && tradeoff.some((p) => p.meanDistortion !== null && p.meanCalls !== null)) {
     figures.push({
       name: "fig6", title: "Fig. 6: the adaptive attacker's trade-off, hardened distortion vs total calls of g", spec: adaptiveTradeoffSpec(tradeoff),
       caption:
@@ -168,7 +168,7 @@ ${f.svg}
   }
   sections.push(attackTable(withStrongest(attacks), accuracies));
   sections.push(ratioTable(withStrongest(attacks), certifications));
-  if (adaptive.points.length > 0) sections.push(tradeoffTable(adaptive));
+  if (hasRepeatingAttacker(adaptive.points)) sections.push(tradeoffTable(adaptive));
   sections.push(certifiedTable(certifications));
   if (calibrations.length > 0) {
     sections.push(table("calibration", "Calibrated noise levels (sigma for a requested accuracy drop)",

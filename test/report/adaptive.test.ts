@@ -39,19 +39,36 @@ test("without repeat:K records with hardening, or with too few hardened images, 
   assert.match(none.note as string, /no records of a smoothed defense attacked through a label or repeat:K oracle with hardening/);
   const thin = adaptiveConclusion([
     ...tradeoffCell(adaptive(10, "label"), "hsja", 1000, [2, 2, null]),
+    ...tradeoffCell(adaptive(10, "repeat:3"), "hsja", 1000, [2, 2, 2]),
     ...tradeoffCell(adaptive(100, "label"), "hsja", 1000, [1, 1, 1]),
   ]);
   assert.equal(thin.verdict, "not enough data");
   assert.match(thin.note as string, /at two values of n or more with >= 3 images hardened at every K of both/);
 });
 
+test("label-rule cells alone (e.g. PopSkipJump in a paper grid) are no repeating attacker: not enough data, whatever their ratio", () => {
+  const records = [
+    ...tradeoffCell(adaptive(10, "label"), "psj", 1000, [1, 1, 1]),
+    ...tradeoffCell(adaptive(100, "label"), "psj", 1000, [2, 2, 2]),
+  ];
+  const labelOnly = adaptiveConclusion(records);
+  assert.equal(labelOnly.verdict, "not enough data");
+  assert.deepEqual(labelOnly.comparisons, []);
+  assert.match(labelOnly.note as string, /no records attacked through a repeat:K oracle with K > 1/);
+  // The headline says nothing about a repeating attacker the run does not have.
+  assert.doesNotMatch(headlineText(headline(records)), /repeats queries/);
+});
+
 test("the comparison is paired: its means are over the images hardened at every K of both n", () => {
   // Image 3 is misclassified by the n = 100 defense and very far at n = 10: over all images the
   // ratio would be (1 + 1 + 1 + 9) / 4 / 2 = 1.5 ("holds"); on the common images 0-2 it is 1 / 2.
   const d100 = adaptive(100, "label");
+  // A repeat:3 cell at both n, farther than label everywhere (the attacker's best K stays 1).
   const c = adaptiveConclusion([
     ...tradeoffCell(adaptive(10, "label"), "hsja", 1000, [1, 1, 1, 9]),
+    ...tradeoffCell(adaptive(10, "repeat:3"), "hsja", 1000, [5, 5, 5, 5]),
     ...tradeoffCell(d100, "hsja", 1000, [2, 2, 2]),
+    ...tradeoffCell(adaptive(100, "repeat:3"), "hsja", 1000, [5, 5, 5]),
     attack(d100, "hsja", 3, null, "misclassified"),
   ]);
   assert.equal(c.verdict, "does not hold");
