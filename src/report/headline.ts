@@ -8,6 +8,7 @@ import { distortionVsAccuracy, type DistortionPoint } from "../figures/distortio
 import { attacksAtSeveralBudgets, budgetSuffix } from "../figures/format.js";
 import { practicalToCertified, type RatioRow } from "../figures/ratioTable.js";
 import { adaptiveConclusion, hasRepeatingAttacker, type AdaptiveConclusion } from "./adaptive.js";
+import { imagesNeededText } from "./rules.js";
 import { CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { STRONGEST, withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
@@ -80,7 +81,7 @@ export function numberWithInterval(n: DecidingNumber): string {
 function conclusionLines(measure: ConclusionMeasure, r: ConclusionResult, shownNote: string | null = null): string {
   const shown = 4;
   let out = r.numbers.length ? `\n   ${measure}: ${r.numbers.slice(0, shown).map((n) => `${n.label} = ${numberWithInterval(n)}`).join("; ")}${r.numbers.length > shown ? `; ... (${r.numbers.length} numbers)` : ""}` : "";
-  if (r.verdict === "inconclusive") out += `\n   ${measure}: inconclusive; ${r.imagesNeeded === null ? "an estimate sits on its threshold: more images would not decide it" : `about ${r.imagesNeeded} images per cell would decide it`}`;
+  if (r.verdict === "inconclusive") out += `\n   ${measure}: inconclusive; ${imagesNeededText(r.imagesNeeded, "cell")}`;
   if (r.note && r.note !== shownNote) out += `\n   (${r.note})`;
   if (r.unpaired.numbers.length) out += `\n   ${measure}, unpaired cell means (context): ${r.unpaired.verdict}; ${r.unpaired.numbers.slice(0, 2).map((n) => `${n.label} = ${fmt(n.value)}`).join("; ")}${r.unpaired.numbers.length > 2 ? "; ..." : ""}`;
   return out;
@@ -134,7 +135,7 @@ export function headlineText(h: Headline): string {
     out.push(`${a.statement} ${a.verdict.toUpperCase()}` +
       (a.numbers.length ? ` (95% paired bootstrap intervals over images, ${a.bootstrap.resamples} resamples, seed ${a.bootstrap.seed}; threshold ${CONCLUSION_THRESHOLDS.fewerSamples})` +
         `\n   ${a.numbers.slice(0, 4).map((n) => `${n.label} = ${numberWithInterval(n)}`).join("; ")}${a.numbers.length > 4 ? "; ..." : ""}` : "") +
-      (a.verdict === "inconclusive" ? `\n   inconclusive; ${a.imagesNeeded === null ? "an estimate sits on its threshold: more images would not decide it" : `about ${a.imagesNeeded} images per comparison would decide it`}` : "") +
+      (a.verdict === "inconclusive" ? `\n   inconclusive; ${imagesNeededText(a.imagesNeeded, "comparison")}` : "") +
       (a.note ? `\n   (${a.note})` : ""));
   }
   return out.join("\n\n") + "\n";

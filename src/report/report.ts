@@ -13,6 +13,7 @@ import { renderSvg } from "../figures/render.js";
 import type { Slice } from "../figures/slice.js";
 import { adaptiveTradeoffSpec, adversarialProfileSpec, certifiedAccuracySpec, dichotomySpreadSpec, distortionAccuracySpec, sliceSpec } from "../figures/specs.js";
 import { adaptiveConclusion, hasRepeatingAttacker, type AdaptiveConclusion } from "./adaptive.js";
+import { imagesNeededText } from "./rules.js";
 import { BOOTSTRAP_SETTINGS, CONCLUSION_MEASURES, CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { withStrongest } from "../figures/strongest.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
@@ -262,7 +263,7 @@ function verdictCell(results: readonly ConclusionResult[] | null, i: number, mis
   const r = results[i];
   const v = r.verdict;
   const needed = v === "inconclusive"
-    ? `<br><span class="muted">${escapeHtml(r.imagesNeeded === null ? "an estimate sits on its threshold" : `~${r.imagesNeeded} images per cell would decide`)}</span>`
+    ? `<br><span class="muted">${escapeHtml(imagesNeededText(r.imagesNeeded, "cell"))}</span>`
     : "";
   return { html: `<span class="verdict verdict-${v.replace(/ /g, "-")}">${escapeHtml(v)}</span>${needed}` };
 }
@@ -328,7 +329,7 @@ function adaptiveSection(a: AdaptiveConclusion): string {
     c.fewer.n, c.fewer.k, c.fewer.meanDistortion, `${c.fewer.hardened}/${c.fewer.attacked}`,
     c.more.n, c.more.k, c.more.meanDistortion, `${c.more.hardened}/${c.more.attacked}`, c.ratio, `[${formatNumber(c.low, 3)}, ${formatNumber(c.high, 3)}]`,
   ] as Cell[]);
-  const needed = a.verdict !== "inconclusive" ? "" : a.imagesNeeded === null ? " An estimate sits on its threshold: more images would not decide it." : ` About ${a.imagesNeeded} images per comparison would decide it.`;
+  const needed = a.verdict !== "inconclusive" ? "" : ` (${imagesNeededText(a.imagesNeeded, "comparison")}.)`;
   return `<h3 id="adaptive">Does conclusion 4 survive an attacker who repeats queries? (Fig. 6)</h3>
 <p>${escapeHtml(a.statement)} ${verdict}${escapeHtml(needed)}${a.note ? ` <span class="muted">${escapeHtml(a.note)}</span>` : ""}</p>
 ${numberList(a.numbers)}

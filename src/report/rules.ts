@@ -57,3 +57,20 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][]
   }
   return [...groups.values()];
 }
+
+/**
+ * Beyond this many images per cell an inconclusive verdict is reported as sitting almost on its
+ * threshold rather than with a count: the estimate is so close that no practical run decides it.
+ */
+export const IMAGES_NEEDED_SHOWN = 10000;
+
+/**
+ * What an inconclusive verdict needs, in words: "about N images per <unit> would decide it", or, when
+ * the estimate sits on its threshold (null) or nearly (more than IMAGES_NEEDED_SHOWN images), that more
+ * images would not practically decide it.
+ */
+export function imagesNeededText(imagesNeeded: number | null, unit: "cell" | "comparison"): string {
+  if (imagesNeeded === null) return "an estimate sits on its threshold: more images would not decide it";
+  if (imagesNeeded > IMAGES_NEEDED_SHOWN) return `an estimate sits almost on its threshold: more than ${IMAGES_NEEDED_SHOWN} images per ${unit} would be needed`;
+  return `about ${imagesNeeded} images per ${unit} would decide it`;
+}
