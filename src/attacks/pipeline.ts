@@ -45,6 +45,8 @@ export interface AttackResources {
   readonly entry: AttackEntry;
   /** The pool of starting points (called only when the start policy needs one). */
   readonly pool: () => Promise<StartPool>;
+  /** Progress observer of the attack's oracle (LabelOnlyOracleOptions.onQueries): queries spent, budget. Records do not depend on it. */
+  readonly onQueries?: (used: number, budget: number) => void;
 }
 
 /** The Defense value of a defense point: Gaussian smoothing when it has sigma and n, none otherwise. */
@@ -178,7 +180,7 @@ export async function attackImageWithPoints(job: AttackJob, resources: AttackRes
   const k = await chooseStart(attack.start, base, image, label, pool, random.fork(ITEM_STREAMS.start), entry.startDraw?.(options as never));
   const startingPoint = k >= 0 ? pool!.images.subarray(k * image.length, (k + 1) * image.length) : undefined;
   // A remote target (rsbench attack --target) is no local defense, but its point carries the rule and level to attack it with.
-  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa, rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt ?? [] });
+  const oracle = new LabelOnlyOracle(defended(random.fork(ITEM_STREAMS.noise)), image, label, { budget: attack.budget, pa, rule: ref.oracle ?? defenseRule(defense), snapshots: hardenAt ?? [], onQueries: resources.onQueries });
   const result = await runAttack(oracle, {
     name: attack.name,
     attack: entry.attack,

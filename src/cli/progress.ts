@@ -58,8 +58,11 @@ export interface Progress {
    * absent: estimated from the rate of this session (items, and the draws of the item in progress).
    */
   update(done: number, total: number, text?: string, eta?: number | null): void;
-  /** Progress inside the item in progress: `drawn` of `of` draws (CERTIFY's and PREDICT's onDraws). */
-  within(drawn: number, of: number): void;
+  /**
+   * Progress inside the item in progress: `drawn` of `of` (CERTIFY's and PREDICT's onDraws: draws;
+   * an attack's oracle, onQueries: queries). `unit` defaults to "draws".
+   */
+  within(drawn: number, of: number, unit?: string): void;
   /** Redraws the line (terminal) or writes the periodic line when it is due: a timer calls it between updates. */
   tick(): void;
   /** Clears the terminal line (or writes nothing more); later calls do nothing. */
@@ -111,7 +114,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
   let done = 0, total = 0, text = "";
   let given: { eta: number | null; at: number } | null = null;
   // The item in progress: draws so far, of how many, since when.
-  let drawn = 0, of = 0, itemStarted = started;
+  let drawn = 0, of = 0, itemStarted = started, innerUnit = "draws";
   let lastDraw = -Infinity, lastLine = -Infinity, drawnWidth = 0, stopped = false;
   let ended = false; // off a terminal: the last line ("done in") is written
 
@@ -125,7 +128,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
   };
   const rate = (t: number): string => {
     // Inside a long item the draws are the visible motion; otherwise items per second.
-    if (of > 0 && drawn > 0) return formatRate(drawn / Math.max(1e-3, (t - itemStarted) / 1000), "draws");
+    if (of > 0 && drawn > 0) return formatRate(drawn / Math.max(1e-3, (t - itemStarted) / 1000), innerUnit);
     const items = done - (first ?? done);
     return items > 0 ? formatRate(items / Math.max(1e-3, elapsed(t)), unit) : "";
   };
@@ -134,7 +137,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
     return left === null ? "ETA ?" : `ETA ${roughDuration(left)}`;
   };
   const join = (parts: readonly string[]) => parts.filter((p) => p !== "").join(" | ");
-  const drawsText = () => (of > 0 && done < total ? `${drawn}/${of} draws` : "");
+  const drawsText = () => (of > 0 && done < total ? `${drawn}/${of} ${innerUnit}` : "");
 
   const draw = (t: number) => {
     const filled = total > 0 ? Math.round((PROGRESS_DEFAULTS.barWidth * Math.min(total, done + (of > 0 ? drawn / of : 0))) / total) : 0;
@@ -152,7 +155,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
     let line: string;
     if (done >= total) ended = true;
     if (ended) line = `${label}: ${done}/${total} ${unit} done in ${roughDuration(elapsed(t))} | ${join([rate(t), text])}`;
-    else if (of > 0 && drawn > 0) line = `${label}: ${unit.replace(/s$/, "")} ${done + 1}/${total}: ${join([`${drawn}/${of} draws`, rate(t), etaText(t)])}`;
+    else if (of > 0 && drawn > 0) line = `${label}: ${unit.replace(/s$/, "")} ${done + 1}/${total}: ${join([`${drawn}/${of} ${innerUnit}`, rate(t), etaText(t)])}`;
     else line = `${label}: ${done}/${total} ${unit} | ${join([rate(t), `elapsed ${roughDuration(elapsed(t))}`, etaText(t), text])}`;
     stream.write(line + "\n");
   };
@@ -181,9 +184,9 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
       }
       show(!tty && d >= n);
     },
-    within(d, n) {
+    within(d, n, u = "draws") {
       if (stopped || first === null) return;
-      drawn = d; of = n;
+      drawn = d; of = n; innerUnit = u;
       show(false);
     },
     tick() {

@@ -35,6 +35,12 @@ export interface LabelOnlyOracleOptions {
    * reads the trace. What an anytime attacker holds at q, for hardening it (issue 12, Fig. 6).
    */
   snapshots?: readonly number[];
+  /**
+   * Observer called after each answered call of `isAdversarial` with the queries spent so far and the
+   * budget (progress display, e.g. the CLI's line inside one attacked image). It sees counts only and
+   * cannot change an answer or the accounting. Defaults to none.
+   */
+  onQueries?: (used: number, budget: number) => void;
 }
 
 /** The best adversarial points held after some number of queries (null: none yet). */
@@ -63,6 +69,7 @@ export class LabelOnlyOracle implements DecisionOracle {
   readonly pa: number;
   readonly rule: OracleRule;
   private used = 0;
+  private readonly onQueries: ((used: number, budget: number) => void) | null;
   private stepsAnswered = 0;
   private passes = 0;
   private bestL2 = Infinity;
@@ -109,6 +116,7 @@ export class LabelOnlyOracle implements DecisionOracle {
     }
     this.snapshotBudgets = [...new Set(snapshots)].sort((a, b) => a - b);
     this.held = this.snapshotBudgets.map(() => ({ l2: Infinity, linf: Infinity, l2Point: null, linfPoint: null }));
+    this.onQueries = options.onQueries ?? null;
   }
 
   get shape() { return this.classifier.shape; }
@@ -154,6 +162,7 @@ export class LabelOnlyOracle implements DecisionOracle {
       this.stepsAnswered++;
       if (out[i]) this.record(batch, i);
     }
+    this.onQueries?.(this.used, this.budget);
     return out;
   }
 

@@ -117,6 +117,24 @@ test("off a terminal: a line at the start, then at most one per interval, inside
   ]);
 });
 
+test("inside an attacked image the line counts queries (within's unit), on a terminal and off it", () => {
+  const off = fakeStream(false);
+  let now = 0;
+  const log = progressRenderer("attack psj", { stream: off.stream, now: () => now, interval: 30 });
+  log.update(0, 4);
+  now = 40_000;
+  log.within(1000, 2000, "queries"); // half an image in 40 s: 80 s per image, 3.5 images left = 280 s
+  assert.deepEqual(off.writes, ["attack psj: 0/4 images started\n", "attack psj: image 1/4: 1000/2000 queries | 25.0 queries/s | ETA 4 min 40 s\n"]);
+  const tty = fakeStream(true);
+  now = 0;
+  const bar = progressRenderer("attack psj", { stream: tty.stream, now: () => now });
+  bar.update(0, 4);
+  now = 40_000;
+  bar.within(1000, 2000, "queries");
+  // The bar: 20 x 0.5 / 4 = 2.5 cells, rounded to 3.
+  assert.match(tty.writes[tty.writes.length - 1], /^\rattack psj \[###-{17}\] 0\/4 images \| 1000\/2000 queries \| 25\.0 queries\/s \| ETA 4 min 40 s\x1b\[K$/);
+});
+
 test("quiet, or off a terminal without an interval: nothing at all", () => {
   for (const [tty, options] of [[true, { quiet: true }], [false, { quiet: true, interval: 30 }], [false, {}]] as const) {
     const { stream, writes } = fakeStream(tty);
@@ -153,4 +171,16 @@ test("certify and predict off a terminal: a line inside each long image with RSB
     assert.deepEqual(timeless(json(quiet).images), timeless(out.images));
     assert.equal(quiet.stderr, "");
   }
+});
+
+test("attack off a terminal: a line inside the attacked image counts the oracle's queries of the budget; --quiet writes none", async () => {
+  const folder = await makeFolder(join(dir, "attack"), ["0-neg", "1-pos"], 1);
+  const env = { ...process.env, RSBENCH_PROGRESS_INTERVAL: "0.000001" };
+  const args = ["attack", "--model", LINEAR_ONNX, "--data", folder, "--attack", "hsja", "--queries", "300", "--count", "1", "--json"];
+  const run = await runCli(args, { env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /^attack hsja: image 1\/1: \d+\/300 queries \| /m);
+  assert.match(run.stderr, /^attack hsja: 1\/1 images done in /m);
+  const quiet = await runCli([...args, "--quiet"], { env });
+  assert.equal(quiet.stderr, "");
 });

@@ -26,6 +26,16 @@ test("a call that would exceed the budget is refused whole", async () => {
   assert.equal(oracle.remaining, 0);
 });
 
+test("onQueries sees the queries spent after each answered call and the budget, not a refused call; answers unchanged", async () => {
+  const seen: [number, number][] = [];
+  const oracle = new LabelOnlyOracle(model, original, 0, { budget: 3, onQueries: (used, budget) => seen.push([used, budget]) });
+  const batch = new Float32Array([0.4, 0.5, 0.5, 0.5, 0.9, 0.5, 0.5, 0.5]);
+  assert.deepEqual(Array.from(await oracle.isAdversarial(batch, 2)), [0, 1]);
+  await assert.rejects(oracle.isAdversarial(batch, 2), BudgetExhaustedError);
+  assert.deepEqual(Array.from(await oracle.isAdversarial(batch, 1)), [0]);
+  assert.deepEqual(seen, [[2, 3], [3, 3]]);
+});
+
 test("the trace gives the best distortion at any budget", async () => {
   const oracle = new LabelOnlyOracle(model, original, 0);
   await oracle.isAdversarial(new Float32Array([1, 0.5, 0.5, 0.5]), 1); // l2 0.8

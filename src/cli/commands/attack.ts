@@ -401,13 +401,15 @@ export function register(program: Command): void {
       if (flags.save !== undefined) mkdirSync(flags.save, { recursive: true });
       const chw = [set.shape.channels, set.shape.height, set.shape.width];
       let pool: Promise<StartPool> | null = null;
+      const out = RowFile.jsonLines(flags.out);
+      const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: logInterval(ATTACK_COMMAND_DEFAULTS.logInterval), quiet: flags.quiet });
       const resources = {
         base: model,
         entry: attackEntry(config.attack.name),
         pool: () => (pool ??= startingPool(model, config.data, shape, flags.resize, classMap)),
+        // The line inside one attacked image: queries spent of the budget (an unbounded budget shows none).
+        onQueries: (used: number, budget: number) => { if (Number.isFinite(budget)) bar.within(used, budget, "queries"); },
       };
-      const out = RowFile.jsonLines(flags.out);
-      const bar = progress(`attack ${config.attack.name}`, { unit: "images", interval: logInterval(ATTACK_COMMAND_DEFAULTS.logInterval), quiet: flags.quiet });
       bar.update(0, set.count);
       const records: AttackRecord[] = [];
       // A remote target that stops answering (403: its quota spent; 429 after the retries; gone)
