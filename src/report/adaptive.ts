@@ -152,9 +152,8 @@ export function adaptiveConclusion(
   // Reading order: defense, Pa, the paper's order of the attacks, budgets ascending.
   comparisons.sort((a, b) => a.defense.localeCompare(b.defense) || a.pa - b.pa || attackRank(a.attack) - attackRank(b.attack) || a.attack.localeCompare(b.attack) || a.budget - b.budget);
   if (comparisons.length === 0) {
-    const note = points.length === 0
-      ? "no records of a smoothed defense attacked through a label or repeat:K oracle with hardening (run experiments/adaptive-fashion-mnist.json)"
-      : `no (defense, Pa, attack, budget) at two values of n or more with >= ${t.minImages} images hardened at every K of both`;
+    // (No points at all returned above: a run without them has no point at K > 1 either.)
+    const note = `no (defense, Pa, attack, budget) at two values of n or more with >= ${t.minImages} images hardened at every K of both`;
     return { statement: STATEMENT, rule, verdict: "not enough data", numbers: [], note, imagesNeeded: null, bootstrap: settings, comparisons, points };
   }
   const numbers = comparisons.map((c) => ({
