@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_DATASETS } from "../data/builtin.js";
 import type { ExperimentConfig } from "../experiments/plan/config.js";
@@ -83,9 +84,31 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
     if (options.figureFiles ?? WRITE_REPORT_DEFAULTS.figureFiles) await writeFigureFiles(join(runDir, "figures"), figure.name, figure.spec, svg);
     tell("figure", i + 1, figures.length, figure.name);
   }
+  if (options.figureFiles ?? WRITE_REPORT_DEFAULTS.figureFiles) removeStaleFigures(join(runDir, "figures"), new Set(figures.map((f) => f.name)));
   const html = await buildReportHtml(input, options, svgs);
   const path = join(runDir, options.fileName ?? WRITE_REPORT_DEFAULTS.fileName);
   await writeFileAtomicAsync(path, html);
   tell("html", 1, 1, path);
   return path;
+}
+
+/** The files a report writes for a figure: fig<1-6>[-detail].{vl.json,svg,png}. */
+const FIGURE_FILE = /^(fig[1-6](?:-[A-Za-z0-9._-]*)?)\.(?:vl\.json|svg|png)$/;
+
+/**
+ * Removes the figure files of an earlier report that this one no longer writes (e.g. fig6 of a
+ * run that no longer has a repeating attacker, or fig1 of another image), so figures/ never shows
+ * a figure the report does not. Files not named like a report's figure are left alone.
+ */
+function removeStaleFigures(dir: string, written: ReadonlySet<string>): void {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const file of files) {
+    const name = FIGURE_FILE.exec(file)?.[1];
+    if (name !== undefined && !written.has(name)) rmSync(join(dir, file), { force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -58,6 +58,15 @@ test("writeReport turns a real run directory into report.html and figure files",
     assert.match(steps[0], /^read 1\/1 \d+ records$/);
     assert.deepEqual(steps.slice(1, 6).map((s) => s.replace(/ \S+$/, "")), ["figure 1/5", "figure 2/5", "figure 3/5", "figure 4/5", "figure 5/5"]);
     assert.equal(steps[6], "html 1/1 ");
+
+    // Figure files an earlier report wrote and this one does not (fig6 of a run without a
+    // repeating attacker, fig1 of another image) are removed; other files are left alone.
+    const figuresDir = join(out, "figures");
+    for (const stale of ["fig6.png", "fig6.svg", "fig6.vl.json", "fig1-image0-old.png"]) writeFileSync(join(figuresDir, stale), "stale");
+    writeFileSync(join(figuresDir, "notes.txt"), "mine");
+    writeFileSync(join(figuresDir, "figure6.png"), "mine");
+    await writeReport(out, { input: { generatedAt: "2026-01-01T00:00:00Z" } });
+    assert.deepEqual(readdirSync(figuresDir).sort(), [...files, "figure6.png", "notes.txt"].sort());
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
