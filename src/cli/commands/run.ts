@@ -65,7 +65,8 @@ export interface RunProgressReporter {
  * 4000/17800 queries", draws for a CERTIFY, images for an accuracy item). With several workers it
  * follows the item in flight that reported first (the oldest), so that the line and its rate stay
  * on one item instead of hopping between workers; when that item is stored, the next oldest in
- * flight takes its place, and with none in flight the in-item part is gone.
+ * flight takes its place, and with none in flight the in-item part is gone. `renderer` replaces
+ * the stderr one (tests; `quiet` is then the renderer's own option).
  */
 export function progressReporter(label: string, quiet = false, renderer?: Progress): RunProgressReporter {
   const bar = renderer ?? progress(label, { unit: "items", interval: logInterval(RUN_COMMAND_DEFAULTS.logInterval), quiet });
