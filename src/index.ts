@@ -36,6 +36,7 @@ export { CONFIG_DEFAULTS, ConfigError, parseConfig } from "./experiments/plan/co
 export type { AttackCells, AttackConfig, AttackNorms, CalibrationConfig, CertificationConfig, DataConfig, DefenseConfig, ExperimentConfig, FiguresConfig, ParseConfigOptions, SigmaSpec } from "./experiments/plan/config.js";
 export { runExperiment } from "./experiments/execute/runner.js";
 export type { RunOptions, RunProgress, RunSummary } from "./experiments/execute/runner.js";
+export type { RunWithinObserver, WithinUnit } from "./experiments/execute/within.js";
 export { loadConfig, readRun } from "./experiments/store/runDirectory.js";
 export { readStore } from "./experiments/store/store.js";
 export type { StoreContents, StoreRecovery } from "./experiments/store/store.js";

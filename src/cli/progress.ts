@@ -60,9 +60,11 @@ export interface Progress {
   update(done: number, total: number, text?: string, eta?: number | null): void;
   /**
    * Progress inside the item in progress: `drawn` of `of` (CERTIFY's and PREDICT's onDraws: draws;
-   * an attack's oracle, onQueries: queries). `unit` defaults to "draws".
+   * an attack's oracle, onQueries: queries). `unit` defaults to "draws". `key` names the item when
+   * the caller switches between items in flight (`rsbench run` with several workers): a new key
+   * restarts the in-item rate from its current count. The next update with a new `done` clears it.
    */
-  within(drawn: number, of: number, unit?: string): void;
+  within(drawn: number, of: number, unit?: string, key?: string): void;
   /** Redraws the line (terminal) or writes the periodic line when it is due: a timer calls it between updates. */
   tick(): void;
   /** Clears the terminal line (or writes nothing more); later calls do nothing. */
@@ -79,11 +81,16 @@ export function roughDuration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
+/** The singular of a plural unit: "images" -> "image", "queries" -> "query". */
+function singular(unit: string): string {
+  return unit.endsWith("ies") ? `${unit.slice(0, -3)}y` : unit.replace(/s$/, "");
+}
+
 /** "12.5 images/s" at one or more per second, "67 s/image" below (`unit` is plural). */
 export function formatRate(perSecond: number, unit: string): string {
   if (!(perSecond > 0) || !Number.isFinite(perSecond)) return `- ${unit}/s`;
   const three = (x: number) => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
-  return perSecond >= 1 ? `${three(perSecond)} ${unit}/s` : `${three(1 / perSecond)} s/${unit.replace(/s$/, "")}`;
+  return perSecond >= 1 ? `${three(perSecond)} ${unit}/s` : `${three(1 / perSecond)} s/${singular(unit)}`;
 }
 
 /** The log-line interval in seconds: RSBENCH_PROGRESS_INTERVAL when set (a number > 0), else `fallback`. */
@@ -113,8 +120,9 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
   let first: number | null = null; // items done at the first update (resumed ones)
   let done = 0, total = 0, text = "";
   let given: { eta: number | null; at: number } | null = null;
-  // The item in progress: draws so far, of how many, since when.
-  let drawn = 0, of = 0, itemStarted = started, innerUnit = "draws";
+  // The item in progress: draws so far, of how many, since when (and how many it had then), which item.
+  let drawn = 0, of = 0, itemStarted = started, innerUnit = "draws", drawnBase = 0;
+  let withinKey: string | undefined;
   let lastDraw = -Infinity, lastLine = -Infinity, drawnWidth = 0, stopped = false;
   let ended = false; // off a terminal: the last line ("done in") is written
 
@@ -128,7 +136,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
   };
   const rate = (t: number): string => {
     // Inside a long item the draws are the visible motion; otherwise items per second.
-    if (of > 0 && drawn > 0) return formatRate(drawn / Math.max(1e-3, (t - itemStarted) / 1000), innerUnit);
+    if (of > 0 && drawn > drawnBase) return formatRate((drawn - drawnBase) / Math.max(1e-3, (t - itemStarted) / 1000), innerUnit);
     const items = done - (first ?? done);
     return items > 0 ? formatRate(items / Math.max(1e-3, elapsed(t)), unit) : "";
   };
@@ -155,7 +163,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
     let line: string;
     if (done >= total) ended = true;
     if (ended) line = `${label}: ${done}/${total} ${unit} done in ${roughDuration(elapsed(t))} | ${join([rate(t), text])}`;
-    else if (of > 0 && drawn > 0) line = `${label}: ${unit.replace(/s$/, "")} ${done + 1}/${total}: ${join([`${drawn}/${of} ${innerUnit}`, rate(t), etaText(t)])}`;
+    else if (of > 0 && drawn > 0) line = `${label}: ${singular(unit)} ${done + 1}/${total}: ${join([`${drawn}/${of} ${innerUnit}`, rate(t), etaText(t)])}`;
     else line = `${label}: ${done}/${total} ${unit} | ${join([rate(t), `elapsed ${roughDuration(elapsed(t))}`, etaText(t), text])}`;
     stream.write(line + "\n");
   };
@@ -173,7 +181,7 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
       const t = now();
       const isFirst = first === null;
       if (isFirst) first = d;
-      if (d !== done) { drawn = 0; of = 0; itemStarted = t; }
+      if (d !== done) { drawn = 0; of = 0; itemStarted = t; drawnBase = 0; withinKey = undefined; }
       done = d; total = n; text = note;
       given = estimate === undefined ? null : { eta: estimate, at: t };
       if (isFirst && !tty) {
@@ -184,8 +192,12 @@ export function progressRenderer(label: string, options: ProgressOptions = {}): 
       }
       show(!tty && d >= n);
     },
-    within(d, n, u = "draws") {
+    within(d, n, u = "draws", key) {
       if (stopped || first === null) return;
+      if (key !== withinKey) {
+        withinKey = key;
+        if (key !== undefined) { itemStarted = now(); drawnBase = d; }
+      }
       drawn = d; of = n; innerUnit = u;
       show(false);
     },

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { roughDuration } from "../../src/cli/output.js";
 import { formatRate, logInterval, progressRenderer } from "../../src/cli/progress.js";
+import { progressReporter } from "../../src/cli/commands/run.js";
+import type { RunProgress } from "../../src/experiments/execute/runner.js";
 import { LINEAR_ONNX, makeFolder } from "../experiments/folderFixture.js";
 import { json, runCli } from "./zooRun.js";
 
@@ -38,6 +40,7 @@ function fakeStream(isTTY: boolean, columns?: number) {
 
 test("formatRate: per second at one or more, seconds per item below", () => {
   assert.deepEqual([formatRate(1667, "draws"), formatRate(12.5, "images"), formatRate(0.05, "images"), formatRate(0, "items")], ["1667 draws/s", "12.5 images/s", "20.0 s/image", "- items/s"]);
+  assert.equal(formatRate(0.5, "queries"), "2.00 s/query");
 });
 
 test("on a terminal: one line redrawn with \\r (at most every 250 ms), the draws of the image in progress, rate and ETA; cleared at the end", () => {
@@ -133,6 +136,48 @@ test("inside an attacked image the line counts queries (within's unit), on a ter
   bar.within(1000, 2000, "queries");
   // The bar: 20 x 0.5 / 4 = 2.5 cells, rounded to 3.
   assert.match(tty.writes[tty.writes.length - 1], /^\rattack psj \[###-{17}\] 0\/4 images \| 1000\/2000 queries \| 25\.0 queries\/s \| ETA 4 min 40 s\x1b\[K$/);
+});
+
+test("rsbench run's reporter: the oldest item in flight is shown with its queries or draws; when it is stored the next one takes its place, then none", () => {
+  const { stream, writes } = fakeStream(false);
+  let now = 0;
+  const reporter = progressReporter("run x", false, progressRenderer("run x", { stream, now: () => now, unit: "items", interval: 0 }));
+  const stored = (done: number, key: string | null, etaSeconds: number | null): RunProgress => ({ phase: "items", done, total: 4, resumed: 0, elapsedSeconds: now / 1000, etaSeconds, key });
+  reporter.onProgress(stored(0, null, null));
+  now = 1000;
+  reporter.onWithin("a", 10, 100, "queries");
+  now = 2000;
+  reporter.onWithin("b", 500, 1000, "draws"); // a second worker's item: not shown while a is in flight
+  now = 3000;
+  reporter.onWithin("a", 30, 100, "queries"); // 20 queries in the 2 s since a was first shown
+  now = 4000;
+  reporter.onProgress(stored(1, "a", 30)); // a is stored: b (500 draws so far) takes its place
+  now = 5000;
+  reporter.onWithin("b", 700, 1000, "draws"); // 200 draws in the 1 s since b was first shown
+  now = 6000;
+  reporter.onProgress(stored(2, "b", 20));
+  now = 7000;
+  reporter.stop();
+  assert.deepEqual(writes, [
+    "run x: 0/4 items started\n",
+    "run x: item 1/4: 10/100 queries | ETA ?\n",
+    "run x: item 1/4: 30/100 queries | 10.0 queries/s | ETA ?\n",
+    "run x: 1/4 items | 4.00 s/item | elapsed 4 s | ETA 30 s\n",
+    "run x: item 2/4: 500/1000 draws | 4.00 s/item | ETA 30 s\n",
+    "run x: item 2/4: 700/1000 draws | 200 draws/s | ETA 29 s\n",
+    "run x: 2/4 items | 3.00 s/item | elapsed 6 s | ETA 20 s\n",
+  ]);
+  // On a terminal: once the last item in flight is stored, the line has no in-item part.
+  const tty = fakeStream(true);
+  now = 0;
+  const line = progressReporter("run x", false, progressRenderer("run x", { stream: tty.stream, now: () => now, unit: "items" }));
+  line.onProgress(stored(0, null, null));
+  now = 1000;
+  line.onWithin("a", 10, 100, "queries");
+  assert.match(tty.writes.at(-1)!, /\| 10\/100 queries \|/);
+  now = 2000;
+  line.onProgress(stored(1, "a", 30));
+  assert.equal(tty.writes.at(-1), "\rrun x [#####---------------] 1/4 items | 2.00 s/item | ETA 30 s\x1b[K");
 });
 
 test("quiet, or off a terminal without an interval: nothing at all", () => {

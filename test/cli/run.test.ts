@@ -76,3 +76,21 @@ test("rsbench run off a terminal: a progress line with the rate and the ETA ever
   assert.equal(quiet.code, 0, quiet.stderr);
   assert.equal(quiet.stderr, "");
 });
+
+test("rsbench run off a terminal: inside an attacked image the line counts the oracle's queries of its budget; --quiet: none", async () => {
+  const slow = join(dir, "within.json");
+  // 10 ms per query, 40 queries: each attacked image is in flight for about 400 ms.
+  writeFileSync(slow, JSON.stringify(tinyConfig({ defenses: [{ name: "none", model: "linear" }], attacks: [{ name: "probe", budget: 40, options: { delayMs: 10 } }], certification: null, figures: { include: [] } })));
+  const env = { ...process.env, RSBENCH_PROGRESS_INTERVAL: "0.000001" };
+  for (const workers of ["1", "2"]) {
+    const args = ["run", slow, "--environment", ENVIRONMENT, "--no-report", "--workers", workers];
+    const run = await runCli([...args, "--out", join(dir, `within-${workers}`)], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const inside = run.stderr.split("\n").filter((l) => /^run tiny: item \d+\/\d+: \d+\/40 queries( \| [0-9.]+ (queries\/s|s\/query))? \| ETA /.test(l));
+    assert.ok(inside.length >= 2, run.stderr);
+    assert.match(run.stderr, /^run tiny: \d+\/\d+ items done in /m);
+    const quiet = await runCli([...args, "--out", join(dir, `within-quiet-${workers}`), "--quiet"], { env });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "");
+  }
+});

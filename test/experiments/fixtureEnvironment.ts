@@ -129,8 +129,8 @@ export function createEnvironment(): ExperimentEnvironment {
       }
       return { sigma: (lo + hi) / 2, cleanAccuracy: clean, smoothedAccuracy: smoothed, images: data.count, n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }) });
+    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise, onDraws }) {
+      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }), ...(onDraws ? { onDraws } : {}) });
       return {
         outcome: c.kind === "certified"
           ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }

@@ -13,7 +13,8 @@ import { readStore } from "../../experiments/store/store.js";
 import { writeReport } from "../../report/writeReport.js";
 import { parseNumber, printJson, UsageError } from "../args.js";
 import { deviceFlag, deviceOption } from "../device.js";
-import { logInterval, progress, PROGRESS_DEFAULTS, QUIET_HELP } from "../progress.js";
+import { logInterval, progress, PROGRESS_DEFAULTS, QUIET_HELP, type Progress } from "../progress.js";
+import type { RunWithinObserver, WithinUnit } from "../../experiments/execute/within.js";
 import { parseShard, type ShardSpec } from "../../experiments/plan/shard.js";
 import { parseQueueUrl } from "../../experiments/distribute/queue.js";
 import { QueueExecutor } from "../../experiments/distribute/queueCoordinator.js";
@@ -50,17 +51,41 @@ export function formatDuration(seconds: number | null): string {
   return `${r}s`;
 }
 
+/** The progress reporter of `rsbench run`: runExperiment's two callbacks, and `stop` (clears the terminal line). */
+export interface RunProgressReporter {
+  readonly onProgress: (p: RunProgress) => void;
+  readonly onWithin: RunWithinObserver;
+  readonly stop: () => void;
+}
+
 /**
  * The run's progress on stderr (progress.ts): a redrawn line with the rate and the runner's ETA
  * on a terminal, otherwise a line at the start, every 30 s (RSBENCH_PROGRESS_INTERVAL) and at the
- * end; nothing with `quiet`.
+ * end; nothing with `quiet`. Inside a long item the line shows its progress ("item 12/40:
+ * 4000/17800 queries", draws for a CERTIFY, images for an accuracy item). With several workers it
+ * follows the item in flight that reported first (the oldest), so that the line and its rate stay
+ * on one item instead of hopping between workers; when that item is stored, the next oldest in
+ * flight takes its place, and with none in flight the in-item part is gone. `renderer` replaces
+ * the stderr one (tests; `quiet` is then the renderer's own option).
  */
-export function progressReporter(label: string, quiet = false): { onProgress: (p: RunProgress) => void; stop: () => void } {
-  const bar = progress(label, { unit: "items", interval: logInterval(RUN_COMMAND_DEFAULTS.logInterval), quiet });
+export function progressReporter(label: string, quiet = false, renderer?: Progress): RunProgressReporter {
+  const bar = renderer ?? progress(label, { unit: "items", interval: logInterval(RUN_COMMAND_DEFAULTS.logInterval), quiet });
+  // The items in flight that reported progress, oldest first (a Map keeps insertion order).
+  const inFlight = new Map<string, { done: number; of: number; unit: WithinUnit }>();
+  const showOldest = () => {
+    const oldest = inFlight.entries().next();
+    if (!oldest.done) bar.within(oldest.value[1].done, oldest.value[1].of, oldest.value[1].unit, oldest.value[0]);
+  };
   return {
     onProgress: (p) => {
+      if (p.key !== null) inFlight.delete(p.key);
       const notes = [p.phase === "calibration" ? "calibrating" : "", p.resumed > 0 ? `${p.resumed} from earlier sessions` : ""];
       bar.update(p.done, p.total, notes.filter((t) => t !== "").join(", "), p.etaSeconds);
+      showOldest();
+    },
+    onWithin: (key, done, of, unit) => {
+      inFlight.set(key, { done, of, unit });
+      if (inFlight.keys().next().value === key) showOldest();
     },
     stop: () => bar.stop(),
   };
@@ -146,7 +171,7 @@ export async function runCommand(configPath: string, flags: RunFlags, reportWrit
   try {
     const device = flags.device === undefined ? undefined : deviceFlag(flags);
     summary = await runExperiment(config, {
-      out, workers, device, environment, onProgress: progress.onProgress, source: configPath, forceNew: flags.forceNew, extend: flags.extend, onWarning: warn, shard,
+      out, workers, device, environment, onProgress: progress.onProgress, onWithin: progress.onWithin, source: configPath, forceNew: flags.forceNew, extend: flags.extend, onWarning: warn, shard,
       signal: controller.signal,
       ...(queue === undefined ? {} : { executor: (run) => QueueExecutor.open(run, { url: queue, onWarning: warn }) }),
     });

@@ -45,6 +45,12 @@ export interface CertifyArgs {
   readonly alpha: number;
   readonly batchSize: number;
   readonly random: Random;
+  /**
+   * Progress observer of CERTIFY's draws (CertifyOptions.onDraws: draws so far of n0 + n), given
+   * when someone watches the run (`rsbench run`'s line); pass it on to show progress inside the
+   * item. It must not change the outcome.
+   */
+  readonly onDraws?: (drawn: number, total: number) => void;
 }
 
 /** What an experiment runs on: models, data, attacks, calibration, CERTIFY and the figure computations (docs/extending.md). */

@@ -19,6 +19,7 @@ import { countCorrect } from "../../zoo/evaluate.js";
 import type { DataConfig, ExperimentConfig } from "../plan/config.js";
 import { calibrationData, canonicalJson, startPoolData } from "../plan/config.js";
 import type { ExperimentEnvironment } from "./environment.js";
+import type { WithinObserver } from "./within.js";
 import type { AccuracyItem, AttackItem, CalibrationItem, CertificationItem, FigureItem, WorkItem } from "../plan/grid.js";
 import { itemRandom } from "../plan/grid.js";
 import type { AccuracyRecord, AttackRecord, CalibrationRecord, CertificationRecord, FigureRecord, ResultRecord } from "../store/records.js";
@@ -95,21 +96,25 @@ export class ExecutionContext {
   }
 }
 
-/** Runs one item and returns its record (the caller stores it). */
-export async function executeItem(context: ExecutionContext, item: WorkItem): Promise<ResultRecord> {
+/**
+ * Runs one item and returns its record (the caller stores it). `onWithin` observes the progress
+ * inside it (within.ts): an attack's oracle queries, CERTIFY's draws, an accuracy item's images;
+ * calibration and figure items report none. The record is the same with or without it.
+ */
+export async function executeItem(context: ExecutionContext, item: WorkItem, onWithin?: WithinObserver): Promise<ResultRecord> {
   const start = performance.now();
-  const record = await dispatch(context, item);
+  const record = await dispatch(context, item, onWithin);
   return { ...record, seconds: (performance.now() - start) / 1000 } as ResultRecord;
 }
 
 type Draft<R extends ResultRecord> = Omit<R, "seconds">;
 
-function dispatch(context: ExecutionContext, item: WorkItem): Promise<Draft<ResultRecord>> {
+function dispatch(context: ExecutionContext, item: WorkItem, onWithin: WithinObserver | undefined): Promise<Draft<ResultRecord>> {
   switch (item.kind) {
     case "calibration": return calibration(context, item);
-    case "accuracy": return accuracy(context, item);
-    case "certification": return certification(context, item);
-    case "attack": return attack(context, item);
+    case "accuracy": return accuracy(context, item, onWithin);
+    case "certification": return certification(context, item, onWithin);
+    case "attack": return attack(context, item, onWithin);
     case "figure": return figure(context, item);
   }
 }
@@ -128,7 +133,7 @@ async function calibration(context: ExecutionContext, item: CalibrationItem): Pr
   };
 }
 
-async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<Draft<AccuracyRecord>> {
+async function accuracy(context: ExecutionContext, item: AccuracyItem, onWithin: WithinObserver | undefined): Promise<Draft<AccuracyRecord>> {
   const { config } = context;
   const base = await context.model(item.model);
   const data = await context.images(config.accuracy, base.shape);
@@ -136,7 +141,7 @@ async function accuracy(context: ExecutionContext, item: AccuracyItem): Promise<
   const classifier = defend(base, defense, { batchSize: config.batchSize, random: itemRandom(config.seed, item.key).fork(STREAM.noise), ...noiseOf(config) });
   // Chunks bound the memory of a smoothed call; results do not depend on the chunk size.
   const chunk = item.n === null ? 1000 : Math.max(1, Math.floor(config.batchSize * 10 / item.n));
-  const correct = await countCorrect(classifier, data, chunk);
+  const correct = await countCorrect(classifier, data, chunk, onWithin && ((done, total) => onWithin(done, total, "images")));
   return {
     kind: "accuracy", key: item.key, seed: config.seed, defense: item.defense, model: item.model,
     sigma: item.sigma, n: item.n, images: data.count, correct, accuracy: data.count ? correct / data.count : 0,
@@ -151,7 +156,7 @@ async function selectedImage(context: ExecutionContext, position: number, index:
   return { image: imageAt(data, position), label: data.labels[position], file: fileAt(data, position) };
 }
 
-async function certification(context: ExecutionContext, item: CertificationItem): Promise<Draft<CertificationRecord>> {
+async function certification(context: ExecutionContext, item: CertificationItem, onWithin: WithinObserver | undefined): Promise<Draft<CertificationRecord>> {
   const { config } = context;
   const settings = config.certification!;
   const base = await context.model(item.model);
@@ -159,6 +164,7 @@ async function certification(context: ExecutionContext, item: CertificationItem)
   const random = itemRandom(config.seed, item.key).fork(STREAM.certify);
   const { outcome, forwardPasses } = await context.environment.certify(base, image, {
     sigma: item.sigma, n0: settings.n0, n: settings.n, alpha: settings.alpha, batchSize: config.batchSize, random, ...noiseOf(config),
+    ...(onWithin ? { onDraws: (drawn: number, total: number) => onWithin(drawn, total, "draws") } : {}),
   });
   return withFile({
     kind: "certification", key: item.key, seed: config.seed, image: item.image.index, label,
@@ -167,7 +173,7 @@ async function certification(context: ExecutionContext, item: CertificationItem)
   } as const, file);
 }
 
-async function attack(context: ExecutionContext, item: AttackItem): Promise<Draft<AttackRecord>> {
+async function attack(context: ExecutionContext, item: AttackItem, onWithin: WithinObserver | undefined): Promise<Draft<AttackRecord>> {
   const { config, environment } = context;
   const entry = environment.attacks[item.attack.name];
   if (!entry) throw new Error(`unknown attack ${JSON.stringify(item.attack.name)}: expected one of ${Object.keys(environment.attacks).join(", ")}`);
@@ -175,7 +181,10 @@ async function attack(context: ExecutionContext, item: AttackItem): Promise<Draf
   const { image, label, file } = await selectedImage(context, item.image.position, item.image.index, base.shape);
   const { record, points } = await attackImageWithPoints(
     { seed: config.seed, defense: item.defense, attack: item.attack, image: { index: item.image.index, label, pixels: image }, batchSize: config.batchSize, ...noiseOf(config) },
-    { base, entry, pool: () => context.startPool(item.defense.model) },
+    {
+      base, entry, pool: () => context.startPool(item.defense.model),
+      ...(onWithin ? { onQueries: (used: number, budget: number) => onWithin(used, budget, "queries") } : {}),
+    },
   );
   // Written before the record is stored: a stored record's points are on disk (a re-run item rewrites the same bytes).
   if (context.save !== undefined) {

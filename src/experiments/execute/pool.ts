@@ -12,10 +12,16 @@ import { ExecutionContext, executeItem } from "./execute.js";
 import type { WorkItem } from "../plan/grid.js";
 import type { ResultRecord } from "../store/records.js";
 import type { FromWorker, ToWorker } from "./worker.js";
+import { throttleWithin, type RunWithinObserver } from "./within.js";
 
 export interface Executor {
-  /** Executes every item; resolves when all are done, rejects on the first failure. */
-  run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void>;
+  /**
+   * Executes every item; resolves when all are done, rejects on the first failure. `onWithin`,
+   * when given, hears the progress inside each item in flight (within.ts), at most every
+   * WITHIN_DEFAULTS.intervalMs per item, always before that item's `onRecord` (an executor may
+   * report none: the queue's does not).
+   */
+  run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void, onWithin?: RunWithinObserver): Promise<void>;
   /**
    * Stops executing and releases the threads. Called with items possibly in flight (a failure, an
    * aborted run): those are dropped, and `run` may then reject or never call `onRecord` again.
@@ -39,12 +45,14 @@ export class InlineExecutor implements Executor {
     private readonly preloaded?: ReadonlyMap<string, Classifier>,
   ) {}
 
-  async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void> {
+  async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void, onWithin?: RunWithinObserver): Promise<void> {
     this.context ??= importEnvironment(this.environment).then((env) => new ExecutionContext(env, this.config, this.threads, this.save, 1, this.preloaded));
     const context = await this.context;
     for (const item of items) {
       if (this.closed) throw new Error(`executor closed before ${item.key}`);
-      const record = await executeItem(context, item);
+      // Throttled as a worker thread's messages are, so the caller sees the same rate either way.
+      const within = onWithin && throttleWithin((done, of, unit) => onWithin(item.key, done, of, unit));
+      const record = await executeItem(context, item, within);
       if (this.closed) throw new Error(`executor closed while running ${item.key}`);
       onRecord(record);
     }
@@ -90,7 +98,7 @@ export class WorkerPool implements Executor {
     }
   }
 
-  private execute(slot: Slot, item: WorkItem): Promise<ResultRecord> {
+  private execute(slot: Slot, item: WorkItem, onWithin: RunWithinObserver | undefined): Promise<ResultRecord> {
     return new Promise((resolve, reject) => {
       const onError = (e: Error) => reject(e);
       const onExit = (code: number) => reject(new Error(`worker exited with code ${code} while running ${item.key}`));
@@ -98,6 +106,10 @@ export class WorkerPool implements Executor {
       slot.worker.once("exit", onExit);
       slot.onMessage = (m) => {
         if (this.closing) return; // stopping: the record of an item in flight is dropped
+        if (m.type === "within") {
+          if (m.key === item.key) onWithin?.(m.key, m.done, m.of, m.unit);
+          return;
+        }
         slot.worker.off("error", onError);
         slot.worker.off("exit", onExit);
         slot.onMessage = null;
@@ -108,11 +120,11 @@ export class WorkerPool implements Executor {
           reject(error);
         } else reject(new Error(`worker sent ${m.type} while running ${item.key}`));
       };
-      slot.worker.postMessage({ type: "item", item } satisfies ToWorker);
+      slot.worker.postMessage({ type: "item", item, within: onWithin !== undefined } satisfies ToWorker);
     });
   }
 
-  async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void): Promise<void> {
+  async run(items: readonly WorkItem[], onRecord: (record: ResultRecord) => void, onWithin?: RunWithinObserver): Promise<void> {
     let next = 0;
     let failed: Error | null = null;
     const loop = async (slot: Slot): Promise<void> => {
@@ -120,7 +132,7 @@ export class WorkerPool implements Executor {
       while (failed === null && next < items.length) {
         const item = items[next++];
         try {
-          onRecord(await this.execute(slot, item));
+          onRecord(await this.execute(slot, item, onWithin));
         } catch (error) {
           failed ??= error instanceof Error ? error : new Error(String(error));
         }

@@ -24,6 +24,7 @@ import { ResultStore, type StoreRecovery } from "../store/store.js";
 import { loadConfig, MANIFEST_FILE, prepareRunDirectory, SAVED_POINTS_DIR, softwareVersions, supersedeRun } from "../store/runDirectory.js";
 import { resolveInputsAndModels } from "./resolve.js";
 import { inShard, type ShardSpec } from "../plan/shard.js";
+import type { RunWithinObserver } from "./within.js";
 
 /** Progress of a run, reported after every stored item. */
 export interface RunProgress {
@@ -52,6 +53,14 @@ export interface RunOptions {
   readonly environment?: string;
   /** Called after each finished item (and at the start), for the caller to show progress. */
   readonly onProgress?: (progress: RunProgress) => void;
+  /**
+   * Called with the progress inside each item in flight (within.ts): its key, `done` of `of`
+   * units so far (an attack's oracle queries of its budget, CERTIFY's draws of n0 + n, an
+   * accuracy item's images), increasing, at most every WITHIN_DEFAULTS.intervalMs (250 ms) per
+   * item; the item's onProgress comes after its last one. Calibration and figure items report
+   * none, nor do queue runs (`executor`). Records do not depend on it.
+   */
+  readonly onWithin?: RunWithinObserver;
   /** Names the config in error messages (its file path). */
   readonly source?: string;
   /** Overrides the config's `device` (a different device is a different experiment: see ExperimentConfig.device). */
@@ -261,7 +270,9 @@ export async function runExperiment(input: ExperimentConfig | string, options: R
         : size === 1 ? new InlineExecutor(config, environmentUrl, threads, save, inline ? checked : undefined) : new WorkerPool(config, environmentUrl, size, threads, save);
       if (inline && size === 1) handedOver = true;
       const run = executor;
-      const execute = (items: readonly WorkItem[], phase: RunProgress["phase"]) => untilAborted(run.run(items, onRecord(phase)), options.signal);
+      const watch = options.onWithin;
+      const onWithin: RunWithinObserver | undefined = watch && ((key, done, of, unit) => { if (!options.signal?.aborted) watch(key, done, of, unit); });
+      const execute = (items: readonly WorkItem[], phase: RunProgress["phase"]) => untilAborted(run.run(items, onRecord(phase), onWithin), options.signal);
       const calibrationPending = pending(calibrations);
       if (calibrationPending.length) await execute(calibrationPending, "calibration");
       // Sigmas are known now (from this session or an earlier one).

@@ -57,8 +57,8 @@ export function createEnvironment(): ExperimentEnvironment {
       const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32(), ...(noise === undefined ? {} : { noise }) });
       return { sigma: c.sigma, cleanAccuracy: c.cleanAccuracy, smoothedAccuracy: c.smoothedAccuracy, images: c.images, n: c.n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }) });
+    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise, onDraws }) {
+      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }), ...(onDraws ? { onDraws } : {}) });
       return {
         outcome: c.kind === "certified"
           ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }

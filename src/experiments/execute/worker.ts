@@ -15,15 +15,19 @@ import { importEnvironment } from "./environment.js";
 import { ExecutionContext, executeItem } from "./execute.js";
 import type { WorkItem } from "../plan/grid.js";
 import type { ResultRecord } from "../store/records.js";
+import { throttleWithin, type WithinUnit } from "./within.js";
 
 export type ToWorker =
   | { readonly type: "init"; readonly config: ExperimentConfig; readonly environment: string; readonly threads: number; readonly save?: string; readonly workers?: number }
-  | { readonly type: "item"; readonly item: WorkItem }
+  /** `within`: report the progress inside the item ("within" messages, at most every WITHIN_DEFAULTS.intervalMs). */
+  | { readonly type: "item"; readonly item: WorkItem; readonly within?: boolean }
   | { readonly type: "stop" };
 
 export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "done"; readonly record: ResultRecord }
+  /** Progress inside the item `key` in flight (within.ts); its "done" follows. */
+  | { readonly type: "within"; readonly key: string; readonly done: number; readonly of: number; readonly unit: WithinUnit }
   | { readonly type: "error"; readonly key: string | null; readonly message: string; readonly stack?: string };
 
 const port = parentPort;
@@ -37,7 +41,11 @@ if (port) {
         port.postMessage({ type: "ready" } satisfies FromWorker);
       } else {
         if (!context) throw new Error("worker received an item before init");
-        const record = await executeItem(context, message.item);
+        const { key } = message.item;
+        const within = message.within
+          ? throttleWithin((done, of, unit) => port.postMessage({ type: "within", key, done, of, unit } satisfies FromWorker))
+          : undefined;
+        const record = await executeItem(context, message.item, within);
         port.postMessage({ type: "done", record } satisfies FromWorker);
       }
     } catch (error) {
