@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { resolveConfig } from "../../src/cli/commands/attack.js";
@@ -95,6 +96,41 @@ test("resolveConfig with --target: rule label by default, repeat:K allowed; --si
   const { target: _t, ...local } = flags;
   assert.throws(() => resolveConfig(local), /expected --model \(a model to attack in-process\) or --target/);
   assert.throws(() => resolveConfig({ ...local, model: MODEL, key: "k" }), /invalid --key: it authenticates to --target, which is not given/);
+});
+
+test("rsbench serve --headers-timeout / --request-timeout: a stalled client gets 408 after them; bad values are usage errors", async () => {
+  const server = await serve(["--model", "fashion-mnist-standard", "--headers-timeout", "0.5", "--request-timeout", "2"]);
+  let stderr = "";
+  try {
+    const { hostname, port } = new URL(server.url);
+    const started = performance.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write("POST /v1/classify HTTP/1.1\r\nHost: x\r\n"));
+      let data = "";
+      socket.on("data", (d) => { data += d; });
+      socket.on("close", () => resolve(data));
+      socket.on("error", reject);
+      socket.setTimeout(20_000, () => { socket.destroy(); reject(new Error(`no close; got ${data}`)); });
+    });
+    const seconds = (performance.now() - started) / 1000;
+    assert.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.match(answer, /"request not received in time: expected its headers within 0\.5 s and the whole request within 2 s"\}$/);
+    // Not node's 60 s default: the flags reach the server.
+    assert.ok(seconds >= 0.45 && seconds < 5, `answered after ${seconds} s`);
+  } finally {
+    ({ stderr } = await server.stop());
+  }
+  assert.match(stderr, /timeouts: headers 0\.5 s, request 2 s/);
+  const cases: [string[], RegExp][] = [
+    [["--headers-timeout", "5", "--request-timeout", "2"], /invalid --headers-timeout: expected at most --request-timeout \(2 s\), got "5"/],
+    [["--request-timeout", "0"], /invalid --request-timeout: expected a number > 0, got "0"/],
+    [["--headers-timeout", "soon"], /invalid --headers-timeout: expected a number > 0, got "soon"/],
+  ];
+  for (const [flags, message] of cases) {
+    const bad = await runCli(["serve", "--model", "fashion-mnist-standard", ...flags]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, message);
+  }
 });
 
 test("rsbench serve refuses a bad keys file", async () => {

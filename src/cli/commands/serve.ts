@@ -33,6 +33,8 @@ interface ServeFlags {
   maxBatch: string;
   disclose?: boolean;
   earlyStop?: boolean;
+  requestTimeout: string;
+  headersTimeout?: string;
   device?: string;
 }
 
@@ -54,6 +56,8 @@ export function register(program: Command): void {
     .option("--seed <seed>", "seed of the noise of g(sigma, n), for reproducible answers (tests only: a deployed defense must not be predictable); defaults to a cryptographically random seed")
     .option("--max-batch <m>", "most images per request", String(SERVE_COMMAND_DEFAULTS.maxBatch))
     .option("--disclose", "also give sigma and n in GET /v1/info")
+    .option("--request-timeout <seconds>", "seconds a request may take from its first byte to its last (a slower client gets 408)", String(SERVE_DEFAULTS.requestTimeoutMs / 1000))
+    .option("--headers-timeout <seconds>", `seconds the request line and headers may take (408 beyond), at most --request-timeout (defaults to ${SERVE_DEFAULTS.headersTimeoutMs / 1000}, or --request-timeout when smaller)`)
     .option("--early-stop", "stop each image's draws once its majority is settled (faster, but the response time then leaks the vote margin: for measuring that leak only)")
     .addHelpText("after", "\nExample:\n  rsbench serve --model fashion-mnist-standard --sigma 0.25 --n 100 --keys keys.txt --rate 20 --log audit.jsonl")
     .action(async (flags: ServeFlags) => {
@@ -69,6 +73,7 @@ export function register(program: Command): void {
       const quota = flags.quota === undefined ? undefined : parseNumber("--quota", flags.quota, RULES.count);
       const maxBatch = parseNumber("--max-batch", flags.maxBatch, { ...RULES.count, max: SERVE_LIMITS.maxBatch });
       const seed = flags.seed === undefined ? undefined : parseNumber("--seed", flags.seed, RULES.seed);
+      const { requestTimeoutMs, headersTimeoutMs } = timeoutsOf(flags);
       // The audit log is appended to: never the model, the key file, a run's own files (issue 26).
       checkOut(flags.log, { model: flags.model, keys: flags.keys }, "file", "--log");
       let keys: KeyRing | undefined;
@@ -88,7 +93,7 @@ export function register(program: Command): void {
         : new SmoothedClassifier(loaded.classifier, { sigma, n: n!, random, earlyStop: flags.earlyStop === true });
       const log = flags.log === undefined ? undefined : new AuditLog(flags.log);
       const app = await createServer({
-        classifier, keys, rate, quota, maxBatch, log,
+        classifier, keys, rate, quota, maxBatch, log, requestTimeoutMs, headersTimeoutMs,
         disclose: flags.disclose ? { sigma, n } : undefined,
         onInternalError: (error) => warn(`internal error: ${error.message}`),
       });
@@ -103,6 +108,7 @@ export function register(program: Command): void {
       process.stderr.write(
         `rsbench serve: ${what}, ${formatShape(classifier.shape)} images, ${classifier.numClasses} classes\n` +
         `  keys: ${keys ? keys.size : "none (open)"}, rate: ${rate ?? "unlimited"}/s per key, quota: ${quota ?? "unlimited"} images per key, max batch: ${maxBatch}, log: ${flags.log ?? "none"}\n` +
+        `  timeouts: headers ${headersTimeoutMs / 1000} s, request ${requestTimeoutMs / 1000} s\n` +
         (sigma === null ? "" : `  noise: ${seed === undefined ? "cryptographically random seed" : `--seed ${seed} (reproducible)`}\n`),
       );
       process.stdout.write(`listening on ${address}\n`);
@@ -124,4 +130,17 @@ export function register(program: Command): void {
       });
       await loaded.classifier.dispose?.();
     });
+}
+
+/** Seconds of a timeout flag: a number > 0, at most a day (node's timers stop at about 24 days). */
+const TIMEOUT_RULE = { min: 0, openMin: true, limit: 86_400 } as const;
+
+/** --request-timeout and --headers-timeout in milliseconds, checked against each other. */
+function timeoutsOf(flags: ServeFlags): { requestTimeoutMs: number; headersTimeoutMs: number } {
+  const request = parseNumber("--request-timeout", flags.requestTimeout, TIMEOUT_RULE);
+  const requestTimeoutMs = Math.max(1, Math.round(request * 1000));
+  if (flags.headersTimeout === undefined) return { requestTimeoutMs, headersTimeoutMs: Math.min(SERVE_DEFAULTS.headersTimeoutMs, requestTimeoutMs) };
+  const headers = parseNumber("--headers-timeout", flags.headersTimeout, TIMEOUT_RULE);
+  if (headers > request) throw new UsageError(`invalid --headers-timeout: expected at most --request-timeout (${request} s), got ${JSON.stringify(flags.headersTimeout)}`);
+  return { requestTimeoutMs, headersTimeoutMs: Math.max(1, Math.round(headers * 1000)) };
 }
