@@ -20,7 +20,7 @@ import { distortionOf, measured } from "./measure.js";
 export const STRONGEST = "strongest";
 
 /** The defense point without its oracle rule: the strongest entry pools the rules. */
-function withoutRule(d: DefenseInput): DefenseInput {
+export function withoutRule(d: DefenseInput): DefenseInput {
   if (d.oracle === undefined || d.n === null) return d;
   const { oracle: _oracle, ...rest } = d;
   return { ...rest, id: d.id.replace(/\/oracle=[^/]*$/, "") };

@@ -16,6 +16,7 @@ import { adaptiveConclusion, hasRepeatingAttacker, type AdaptiveConclusion } fro
 import { imagesNeededText } from "./rules.js";
 import { BOOTSTRAP_SETTINGS, CONCLUSION_MEASURES, CONCLUSION_THRESHOLDS, conclusionsByMeasure, type ConclusionMeasure, type ConclusionResult, type ConclusionsByMeasure, type DecidingNumber } from "./conclusions.js";
 import { withStrongest } from "../figures/strongest.js";
+import { strongestShares } from "../figures/strongestShare.js";
 import { pairedChecks, type PairedCheck } from "./paired.js";
 import { escapeHtml, formatNumber, keyValueTable, scopeSvgIds, STYLE, table, type Cell } from "./html.js";
 import type { ReportInput, ReportRecord } from "./input.js";
@@ -168,6 +169,8 @@ ${f.svg}
     sections.push(`<p class="muted" id="verification">Verified: an attack's oracle accepts a query when at least ⌈n·Pa⌉ of one call's n draws are wrong (the paper's attack-side shortcut) and keeps the best point it ever accepted, so with small n a lucky answer close to the original can be kept. After the attack, outside its budget and with its own noise, each final adversarial point is checked against the paper's definition (4), P[g<sub>σ,n</sub>(x<sub>a</sub>) ≠ y] ≥ Pa: the smoothed classifier is called again on it (a fresh majority vote of n draws each time). Runs whose attacks set <code>"verification": "sequential"</code> count a point as verified when a sequential Clopper–Pearson test (error α per wrong answer, Bonferroni over a fixed schedule of looks) shows P ≥ Pa; older runs (the point estimate) when the share of wrong labels is at least Pa. The column gives the verified points over the attacked images; “–”: not checked (no RS, or not asked for).</p>`);
   }
   sections.push(attackTable(withStrongest(attacks), accuracies));
+  const shares = strongestShareTable(attacks);
+  if (shares !== null) sections.push(shares);
   sections.push(ratioTable(withStrongest(attacks), certifications));
   if (hasRepeatingAttacker(adaptive.points)) sections.push(tradeoffTable(adaptive));
   sections.push(certifiedTable(certifications));
@@ -373,6 +376,28 @@ function attackTable(attacks: readonly AttackInput[], accuracies: readonly Accur
         share(hardened, p.attacked), hardened?.meanL2 ?? null, hardened?.medianL2 ?? null,
       ];
     }));
+}
+
+/**
+ * Which attack reached each image's strongest distortion (strongestShare.ts), when some defense
+ * point has two attacks or more; null otherwise (there is nothing to compare).
+ */
+function strongestShareTable(attacks: readonly AttackInput[]): string | null {
+  const { rows, totals } = strongestShares(attacks);
+  const compared = new Set(rows.map((r) => JSON.stringify([r.defense.id, r.budget])));
+  if (compared.size === rows.length) return null;
+  const several = attacksAtSeveralBudgets(attacks);
+  const name = (r: { attack: string; oracle?: string; budget?: number | null }) => attackName(r.attack) + budgetSuffix(r.budget, several.has(r.attack)) + (r.oracle ? ` (oracle=${r.oracle})` : "");
+  const share = (r: { strongest: number; images: number }) => r.images ? `${r.strongest}/${r.images} (${Math.round(100 * r.strongest / r.images)}%)` : null;
+  return table("strongest-table",
+    "The per-image strongest attack, attack by attack: on how many images each attack reached the smallest distortion of any attack of the defense point (ties count for each; hardened points against a defense with noise, final points without), and its distortion / the strongest one, median over the images it reached. First pooled over every defense point with noise, then per defense point.",
+    ["defense point", "attack", "images with a strongest distortion", "images it reached", "it is the strongest on", "median of its distortion / strongest"],
+    [
+      ...[...totals].sort((a, b) => attackRank(a.attack) - attackRank(b.attack) || (a.oracle ?? "").localeCompare(b.oracle ?? "")).map((t) => [
+        "all defense points with noise", name(t), t.images, t.reached, share(t), t.medianRatio,
+      ] as Cell[]),
+      ...inReadingOrder(rows).map((r) => [defenseLabel(r.defense), name(r), r.images, r.reached, share(r), r.medianRatio] as Cell[]),
+    ]);
 }
 
 function ratioTable(attacks: readonly AttackInput[], certifications: readonly CertificationInput[]): string {
