@@ -20,7 +20,10 @@ export interface StrongestShareRow {
   readonly attack: string;
   /** The attack's oracle rule ("label", "repeat:K"), absent for the paper's shortcut. */
   readonly oracle?: string;
-  /** Images of the defense point and budget that have a strongest distortion (any attack hardened them). */
+  /**
+   * Images of the defense point and budget that have a strongest distortion (some attack hardened
+   * them) and that this attack attacked (a run in progress may not have reached them yet).
+   */
   readonly images: number;
   /** Of those, the images this attack has a distortion for. */
   readonly reached: number;
@@ -34,7 +37,7 @@ export interface StrongestShareRow {
 export interface StrongestShareTotal {
   readonly attack: string;
   readonly oracle?: string;
-  /** (image, defense point) pairs with a strongest distortion in the defense points where the attack ran. */
+  /** (image, defense point) pairs with a strongest distortion that the attack attacked. */
   readonly images: number;
   readonly reached: number;
   readonly strongest: number;
@@ -81,7 +84,10 @@ export function strongestShares(attacks: readonly AttackInput[]): StrongestShare
       // Each attack (and rule) of the cell: the image counts towards it once, with its best record there.
       const bestOf = new Map<string, number>();
       for (const { a, x } of reached) bestOf.set(labelOf(a), Math.min(x, bestOf.get(labelOf(a)) ?? Infinity));
+      // An attack counts on the images it attacked (a run in progress has not reached every image with every attack).
+      const attacked = new Set(group.filter((a) => a.status === "attacked").map(labelOf));
       for (const [label, tally] of tallies) {
+        if (!attacked.has(label)) continue;
         tally.images += 1;
         const x = bestOf.get(label);
         if (x === undefined) continue;

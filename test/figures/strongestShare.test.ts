@@ -18,13 +18,16 @@ const hardenedRecord = (d: DefenseRef, name: string, image: number, l2: number |
  * Hand-computed: image 1: HSJA 2.0, RayS 1.0, PSJ 0.5 -> PSJ strongest, ratios 4, 2, 1;
  * image 2: HSJA 1.0, RayS 1.5, PSJ 1.0 -> HSJA and PSJ tie, ratios 1, 1.5, 1;
  * image 3: HSJA failed hardening, RayS 3.0, PSJ unsuccessful -> RayS, ratio 1;
- * image 4: misclassified by every attack -> no strongest distortion, not counted.
+ * image 4: misclassified by every attack -> no strongest distortion, not counted;
+ * image 5: not yet attacked by PSJ (a run in progress): HSJA 1.0, RayS 2.0 -> HSJA, ratios 1, 2;
+ * PSJ does not count it.
  */
 const RECORDS: AttackRecord[] = [
   hardenedRecord(rs, "hsja", 1, 2.0), hardenedRecord(rs, "rays", 1, 1.0), hardenedRecord(rule(rs, "label"), "psj", 1, 0.5),
   hardenedRecord(rs, "hsja", 2, 1.0), hardenedRecord(rs, "rays", 2, 1.5), hardenedRecord(rule(rs, "label"), "psj", 2, 1.0),
   hardenedRecord(rs, "hsja", 3, null), hardenedRecord(rs, "rays", 3, 3.0), hardenedAt(attack(rule(rs, "label"), "psj", 3, null), null),
   attack(rs, "hsja", 4, null, "misclassified"), attack(rs, "rays", 4, null, "misclassified"), attack(rule(rs, "label"), "psj", 4, null, "misclassified"),
+  hardenedRecord(rs, "hsja", 5, 1.0), hardenedRecord(rs, "rays", 5, 2.0),
   // Without RS the final points count: RayS 0.8 is the strongest, HSJA 1.0 is 1.25x it.
   attack(none, "hsja", 1, 1.0), attack(none, "rays", 1, 0.8),
 ];
@@ -33,20 +36,20 @@ test("strongestShares counts, per defense point, the images on which each attack
   const { rows, totals } = strongestShares(RECORDS);
   const byAttack = (d: string) => Object.fromEntries(rows.filter((r) => r.defense.id === d).map((r) => [r.attack + (r.oracle ? `/${r.oracle}` : ""), [r.images, r.reached, r.strongest, r.medianRatio]]));
   assert.deepEqual(byAttack("rs-3%/n=10/pa=0.5"), {
-    hsja: [3, 2, 1, 2.5], // ratios 4 and 1
-    rays: [3, 3, 1, 1.5], // ratios 2, 1.5, 1
-    "psj/label": [3, 2, 2, 1], // ratios 1, 1
+    hsja: [4, 3, 2, 1], // ratios 4, 1, 1
+    rays: [4, 4, 1, 1.75], // ratios 2, 1.5, 1, 2
+    "psj/label": [3, 2, 2, 1], // ratios 1, 1 (image 5 not attacked)
   });
   assert.deepEqual(byAttack("none"), { hsja: [1, 1, 0, 1.25], rays: [1, 1, 1, 1] });
   // Rows name the defense point without its rule: PSJ's label cell joins the shortcut cells.
   assert.ok(rows.every((r) => r.defense.oracle === undefined && !r.defense.id.includes("oracle=")));
   // The totals pool only the defense points with noise (not "none").
   assert.deepEqual(Object.fromEntries(totals.map((t) => [t.attack, [t.images, t.reached, t.strongest, t.medianRatio]])), {
-    hsja: [3, 2, 1, 2.5], rays: [3, 3, 1, 1.5], psj: [3, 2, 2, 1],
+    hsja: [4, 3, 2, 1], rays: [4, 4, 1, 1.75], psj: [3, 2, 2, 1],
   });
   // Its images are exactly those with a strongest distortion (strongest.ts).
   const withDistortion = strongestAttacks(RECORDS).filter((s) => s.defense.id === "rs-3%/n=10/pa=0.5" && s.hardened?.status === "hardened");
-  assert.equal(withDistortion.length, 3);
+  assert.equal(withDistortion.length, 4);
 });
 
 test("strongestShares keeps an attack's rules apart and pools defense points in the totals", () => {
