@@ -34,4 +34,4 @@ export { figureOptionProblems, figureOptions, FIGURE_OPTION_DEFAULTS } from "./o
 export type { SkippedFigure } from "./compute.js";
 export { MisclassifiedImageError } from "./errors.js";
 export { STRONGEST, strongestAttacks, withStrongest } from "./strongest.js";
-export { strongestShares, type StrongestShareRow, type StrongestShareTotal, type StrongestShares } from "./strongestShare.js";
+export { strongestShares, type StrongestShare, type StrongestShareRow, type StrongestShares } from "./strongestShare.js";

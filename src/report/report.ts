@@ -390,13 +390,13 @@ function strongestShareTable(attacks: readonly AttackInput[]): string | null {
   const name = (r: { attack: string; oracle?: string; budget?: number | null }) => attackName(r.attack) + budgetSuffix(r.budget, several.has(r.attack)) + (r.oracle ? ` (oracle=${r.oracle})` : "");
   const share = (r: { strongest: number; images: number }) => r.images ? `${r.strongest}/${r.images} (${Math.round(100 * r.strongest / r.images)}%)` : null;
   return table("strongest-table",
-    "The per-image strongest attack, attack by attack: on how many of the images it attacked each attack reached the smallest distortion of any attack of the defense point (ties count for each; hardened points against a defense with noise, final points without), and its distortion / the strongest one, median over the images it reached. First pooled over every defense point with noise, then per defense point.",
-    ["defense point", "attack", "images it attacked (with a strongest distortion)", "images it reached", "it is the strongest on", "median of its distortion / strongest"],
+    "The per-image strongest attack, attack by attack: on how many of the images it attacked each attack reached the smallest distortion of any attack of the defense point (ties count for each; hardened points against a defense with noise, final points without), its distortion / the strongest one and / the best of the other attacks (below 1: it usually beats them all), medians over the images it reached. First pooled over every defense point with noise, then per defense point.",
+    ["defense point", "attack", "images it attacked (with a strongest distortion)", "images it reached", "it is the strongest on", "median of its distortion / strongest", "median of its distortion / the best other attack's"],
     [
       ...[...totals].sort((a, b) => attackRank(a.attack) - attackRank(b.attack) || (a.oracle ?? "").localeCompare(b.oracle ?? "")).map((t) => [
-        "all defense points with noise", name(t), t.images, t.reached, share(t), t.medianRatio,
+        "all defense points with noise", name(t), t.images, t.reached, share(t), t.medianRatio, t.medianVsOthers,
       ] as Cell[]),
-      ...inReadingOrder(rows).map((r) => [defenseLabel(r.defense), name(r), r.images, r.reached, share(r), r.medianRatio] as Cell[]),
+      ...inReadingOrder(rows.map((r) => (r.oracle ? { ...r, defense: { ...r.defense, oracle: r.oracle } } : r))).map((r) => [defenseLabel(r.defense), name(r), r.images, r.reached, share(r), r.medianRatio, r.medianVsOthers] as Cell[]),
     ]);
 }
 

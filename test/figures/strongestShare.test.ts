@@ -34,18 +34,19 @@ const RECORDS: AttackRecord[] = [
 
 test("strongestShares counts, per defense point, the images on which each attack is the strongest (hand-computed)", () => {
   const { rows, totals } = strongestShares(RECORDS);
-  const byAttack = (d: string) => Object.fromEntries(rows.filter((r) => r.defense.id === d).map((r) => [r.attack + (r.oracle ? `/${r.oracle}` : ""), [r.images, r.reached, r.strongest, r.medianRatio]]));
+  const byAttack = (d: string) => Object.fromEntries(rows.filter((r) => r.defense.id === d).map((r) => [r.attack + (r.oracle ? `/${r.oracle}` : ""), [r.images, r.reached, r.strongest, r.medianRatio, r.medianVsOthers]]));
   assert.deepEqual(byAttack("rs-3%/n=10/pa=0.5"), {
-    hsja: [4, 3, 2, 1], // ratios 4, 1, 1
-    rays: [4, 4, 1, 1.75], // ratios 2, 1.5, 1, 2
-    "psj/label": [3, 2, 2, 1], // ratios 1, 1 (image 5 not attacked)
+    // images, reached, strongest on, median / strongest, median / best other
+    hsja: [4, 3, 2, 1, 1], // / strongest: 4, 1, 1; / best other: 4, 1, 0.5
+    rays: [4, 4, 1, 1.75, 2], // 2, 1.5, 1, 2; 2, 1.5, (image 3: no other), 2
+    "psj/label": [3, 2, 2, 1, 0.75], // 1, 1; 0.5, 1 (image 5 not attacked)
   });
-  assert.deepEqual(byAttack("none"), { hsja: [1, 1, 0, 1.25], rays: [1, 1, 1, 1] });
+  assert.deepEqual(byAttack("none"), { hsja: [1, 1, 0, 1.25, 1.25], rays: [1, 1, 1, 1, 0.8] });
   // Rows name the defense point without its rule: PSJ's label cell joins the shortcut cells.
   assert.ok(rows.every((r) => r.defense.oracle === undefined && !r.defense.id.includes("oracle=")));
   // The totals pool only the defense points with noise (not "none").
-  assert.deepEqual(Object.fromEntries(totals.map((t) => [t.attack, [t.images, t.reached, t.strongest, t.medianRatio]])), {
-    hsja: [4, 3, 2, 1], rays: [4, 4, 1, 1.75], psj: [3, 2, 2, 1],
+  assert.deepEqual(Object.fromEntries(totals.map((t) => [t.attack, [t.images, t.reached, t.strongest, t.medianRatio, t.medianVsOthers]])), {
+    hsja: [4, 3, 2, 1, 1], rays: [4, 4, 1, 1.75, 2], psj: [3, 2, 2, 1, 0.75],
   });
   // Its images are exactly those with a strongest distortion (strongest.ts).
   const withDistortion = strongestAttacks(RECORDS).filter((s) => s.defense.id === "rs-3%/n=10/pa=0.5" && s.hardened?.status === "hardened");
@@ -61,9 +62,9 @@ test("strongestShares keeps an attack's rules apart and pools defense points in 
   ];
   const { rows, totals } = strongestShares(records);
   assert.equal(rows.length, 4);
-  const total = Object.fromEntries(totals.map((t) => [`${t.attack}/${t.oracle}`, [t.images, t.reached, t.strongest, t.medianRatio]]));
-  // label: ratios 2 (n=10), 1 and 1 (n=100); repeat:3: 1, 2, 1
-  assert.deepEqual(total, { "hsja/label": [3, 3, 2, 1], "hsja/repeat:3": [3, 3, 2, 1] });
-  const n100 = rows.filter((r) => r.defense.n === 100).map((r) => [r.oracle, r.strongest, r.medianRatio]);
-  assert.deepEqual(n100, [["label", 2, 1], ["repeat:3", 1, 1.5]]);
+  const total = Object.fromEntries(totals.map((t) => [`${t.attack}/${t.oracle}`, [t.images, t.reached, t.strongest, t.medianRatio, t.medianVsOthers]]));
+  // label: / strongest 2 (n=10), 1 and 1 (n=100), / the other rule 2, 0.5, 1; repeat:3: 1, 2, 1 and 0.5, 2, 1
+  assert.deepEqual(total, { "hsja/label": [3, 3, 2, 1, 1], "hsja/repeat:3": [3, 3, 2, 1, 1] });
+  const n100 = rows.filter((r) => r.defense.n === 100).map((r) => [r.oracle, r.strongest, r.medianRatio, r.medianVsOthers]);
+  assert.deepEqual(n100, [["label", 2, 1, 0.75], ["repeat:3", 1, 1.5, 1.5]]);
 });
