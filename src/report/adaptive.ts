@@ -9,7 +9,7 @@ import { adaptiveTradeoff, type TradeoffPoint } from "../figures/adaptiveTradeof
 import { attackName, attackRank, formatNumber } from "../figures/format.js";
 import type { AttackInput } from "../figures/inputs.js";
 import { createRandom } from "../rng/xoshiro.js";
-import { pairedBootstrap } from "../stats/bootstrap.js";
+import { pairedBootstrap, unitIndex } from "../stats/bootstrap.js";
 import {
   BOOTSTRAP_SETTINGS, CONCLUSION_THRESHOLDS, combine, type BootstrapSettings, type ConclusionThresholds, type DecidingNumber, type Verdict,
 } from "./conclusions.js";
@@ -189,8 +189,8 @@ interface BootstrapEnds {
  * resample, at each n the smallest weighted mean over K, then their ratio.
  */
 function intervalsOf(ends: readonly BootstrapEnds[], settings: BootstrapSettings) {
-  const index = new Map<number, number>();
-  for (const e of ends) for (const image of e.images) if (!index.has(image)) index.set(image, index.size);
+  // Slots in ascending image order: the same records in any order give the same intervals.
+  const index = unitIndex(ends.flatMap((e) => [...e.images]));
   const at = ends.map((e) => {
     const slots = Int32Array.from(e.images, (image) => index.get(image) as number);
     const values = (byK: readonly ReadonlyMap<number, number>[]) => byK.map((m) => Float64Array.from(e.images, (image) => m.get(image) as number));

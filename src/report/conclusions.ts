@@ -9,7 +9,7 @@ import { attacksAtSeveralBudgets, budgetSuffix, formatNumber } from "../figures/
 import { median } from "../figures/summary.js";
 import { createRandom } from "../rng/xoshiro.js";
 import type { Random } from "../rng/random.js";
-import { BOOTSTRAP_DEFAULTS, imagesToClear, pairedBootstrap, weightedMedianSorted, weightedRatio, type BootstrapInterval } from "../stats/bootstrap.js";
+import { BOOTSTRAP_DEFAULTS, imagesToClear, pairedBootstrap, unitIndex, weightedMedianSorted, weightedRatio, type BootstrapInterval } from "../stats/bootstrap.js";
 import { cellsOf, type PairedCell } from "./paired.js";
 import { CONCLUSION_THRESHOLDS, groupBy, type ConclusionThresholds, type DecidingNumber, type Verdict } from "./rules.js";
 
@@ -173,18 +173,15 @@ export interface Check {
 
 /** Pairs of cells on their common images, with the image list they index into; pairs under `minImages` images are dropped (null). */
 function pairsOf(specs: readonly { label: string; a: PairedCell; b: PairedCell }[], minImages: number): { pairs: (Pair | null)[]; size: number } {
-  const index = new Map<number, number>();
-  const pairs = specs.map(({ label, a, b }) => {
-    const images: number[] = [], xa: number[] = [], xb: number[] = [];
-    for (const [image, x] of a.distortion) {
-      const y = b.distortion.get(image);
-      if (y === undefined) continue;
-      if (!index.has(image)) index.set(image, index.size);
-      images.push(index.get(image) as number);
-      xa.push(x);
-      xb.push(y);
-    }
-    return images.length >= minImages && xb.some((y) => y > 0) ? { label, images: Int32Array.from(images), a: Float64Array.from(xa), b: Float64Array.from(xb) } : null;
+  // Each pair's common images in ascending order, and slots in ascending image order: the same records in any order give the same intervals.
+  const common = specs.map(({ a, b }) => [...a.distortion.keys()].filter((image) => b.distortion.has(image)).sort((x, y) => x - y));
+  const index = unitIndex(common.flat());
+  const pairs = specs.map(({ label, a, b }, k) => {
+    const images = common[k];
+    const xb = Float64Array.from(images, (image) => b.distortion.get(image) as number);
+    return images.length >= minImages && xb.some((y) => y > 0)
+      ? { label, images: Int32Array.from(images, (image) => index.get(image) as number), a: Float64Array.from(images, (image) => a.distortion.get(image) as number), b: xb }
+      : null;
   });
   return { pairs, size: index.size };
 }
@@ -274,10 +271,10 @@ function paired1(attacks: readonly AttackInput[], certifications: readonly Certi
   }
   const kept = [...rows.values()].filter((r) => r.values.length >= t.minImages);
   if (kept.length === 0) return notEnoughPaired(1, statement, rule, "no smoothed defense with both certified radii and distortions on enough images");
-  const index = new Map<number, number>();
+  // Slots in ascending image order (the same records in any order give the same intervals); ties of ratios by image.
+  const index = unitIndex(kept.flatMap((r) => r.values.map((v) => v.image)));
   const sorted = kept.map((r) => {
-    const v = [...r.values].sort((p, q) => p.ratio - q.ratio);
-    for (const { image } of v) if (!index.has(image)) index.set(image, index.size);
+    const v = [...r.values].sort((p, q) => p.ratio - q.ratio || p.image - q.image);
     return { label: r.label, ratios: Float64Array.from(v.map((p) => p.ratio)), images: Int32Array.from(v.map((p) => index.get(p.image) as number)) };
   });
   const intervals = pairedBootstrap(index.size, sorted.length + 1, (w, out) => {

@@ -40,6 +40,15 @@ export interface BootstrapInterval {
 }
 
 /**
+ * The bootstrap slot of each unit (an image id): 0, 1, ... in ascending order of the ids, so the
+ * resamples, and with them the intervals, depend on which images there are and not on the order
+ * their records were stored in (a run's store, a merged run and the report's view of it agree).
+ */
+export function unitIndex(units: Iterable<number>): Map<number, number> {
+  return new Map([...new Set(units)].sort((a, b) => a - b).map((unit, slot) => [unit, slot]));
+}
+
+/**
  * Fills `weights` (length = number of images) with the multiplicities of one resample of as many
  * images, drawn uniformly with replacement.
  */

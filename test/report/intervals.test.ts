@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { AttackRecord } from "../../src/experiments/store/records.js";
 import { strongestAttacks, STRONGEST } from "../../src/figures/strongest.js";
 import { evaluateConclusions } from "../../src/report/index.js";
-import { attack, defense, hardening } from "../figures/records.js";
+import { attack, certification, defense, hardening } from "../figures/records.js";
 
 const at = (n: number) => defense("rs-3%", "rs", 0.05, n, 0.5);
 
@@ -51,6 +51,23 @@ test("the same records and seed give the same intervals; another seed moves them
   const other = evaluateConclusions(data, undefined, "shortcut", { seed: 5, resamples: 2000, level: 0.95 })[3];
   assert.notDeepEqual(other.numbers, one.numbers);
   assert.equal(other.bootstrap.seed, 5);
+});
+
+test("the same records in another order give the same intervals (bootstrap slots follow image ids, not storage order)", () => {
+  const c4 = fewerSamples(0.95, 0.3);
+  // Conclusion 1 too (its per-image ratios are sorted before the weighted median): 12 images, distortions and radii varying.
+  const d = at(10);
+  const attacks = [...c4.attacks, ...Array.from({ length: 12 }, (_, i) => attack(d, "rays", 20 + i, 1 + 0.3 * i))];
+  const certifications = Array.from({ length: 12 }, (_, i) => certification("rs-3%", 0.05, 20 + i, 0.1 + 0.02 * (i % 5)));
+  const data = { attacks, accuracies: [] as [], certifications };
+  // A fixed shuffle: reversed, then every other record first.
+  const reversed = [...attacks].reverse();
+  const shuffled = { ...data, attacks: [...reversed.filter((_, i) => i % 2 === 0), ...reversed.filter((_, i) => i % 2 === 1)], certifications: [...certifications].reverse() };
+  const one = evaluateConclusions(data), two = evaluateConclusions(shuffled);
+  for (const k of [0, 3]) {
+    assert.ok(one[k].numbers.some((n) => n.low !== null && n.low !== n.high), "intervals of some width");
+    assert.deepEqual(two[k].numbers, one[k].numbers, `conclusion ${k + 1}`);
+  }
 });
 
 test("conclusion 4 needs every group: one inconclusive group makes the verdict inconclusive, one failing group makes it fail", () => {
