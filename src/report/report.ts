@@ -256,7 +256,9 @@ function skipReason(data: unknown): string | null {
 function judgementNote(c: ConclusionsByMeasure): string {
   const notes = DISTORTION_MEASURES.filter((m) => c.missing[m] !== null).map((m) => `${MEASURE_LABELS[m]}: ${c.missing[m]}.`);
   const judged = c.judgedOn === "hardened"
-    ? "The verdicts are judged on the hardened distortions; the shortcut verdicts are kept for comparison with the paper."
+    ? "The verdicts are judged on the hardened distortions, attack by attack: they test the paper's statements about each attack. " +
+      (c.results.strongest ? "The strongest column answers the defender's question, against the worst case over every attack of the run, image by image (its deciding numbers follow the hardened ones); a robustness finding should rest on it. " : "") +
+      "The shortcut verdicts are kept for comparison with the paper."
     : "Hardened numbers are not available for this run (its records carry no hardened points: run it with attacks[].harden), so the verdicts shown first are those on the shortcut distortions, the paper's measure.";
   return `<p id="judged-on" class="muted">${escapeHtml(judged)}${notes.length ? ` ${escapeHtml(notes.join(" "))}` : ""}</p>`;
 }
@@ -286,7 +288,7 @@ function conclusionsTable(c: ConclusionsByMeasure): string {
       {
         html: numberList(r.numbers) + (r.note ? `<span class="muted">${escapeHtml(r.note)}</span>` : "") +
           unpairedOf(c.judgedOn, r) +
-          others.map((m) => numbersOf(m, c.results[m]![i])).join(""),
+          others.map((m) => (m === "strongest" ? strongestNumbers(c.results[m]![i]) : numbersOf(m, c.results[m]![i]))).join(""),
       },
       r.rule,
     ]));
@@ -296,6 +298,12 @@ function conclusionsTable(c: ConclusionsByMeasure): string {
 function unpairedOf(measure: ConclusionMeasure, r: ConclusionResult): string {
   if (r.unpaired.numbers.length === 0) return "";
   return `<details><summary>${escapeHtml(`${measure}, unpaired cell means (context): ${r.unpaired.verdict}`)}</summary>${numberList(r.unpaired.numbers, r.unpaired.numbers.length)}</details>`;
+}
+
+/** The strongest attack's deciding numbers, shown (the first two) under the judged ones: the worst case is the robustness verdict. */
+function strongestNumbers(r: ConclusionResult): string {
+  const body = r.numbers.length ? numberList(r.numbers, 2) : `<span class="muted">${escapeHtml(r.note ?? "no numbers")}</span>`;
+  return `<p class="strongest-numbers"><strong>${escapeHtml(`strongest: ${r.verdict}`)}</strong></p>${body}${unpairedOf("strongest", r)}`;
 }
 
 /** The deciding numbers under another measure, folded away. */

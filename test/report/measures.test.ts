@@ -52,7 +52,9 @@ test("the report shows the three verdicts side by side, judged on hardened, and 
   const run = hardenedRun();
   const records = [...input.records.filter((r) => r.kind !== "attack"), ...run.attacks];
   const html = await buildReportHtml({ ...input, records });
-  assert.match(html, /The verdicts are judged on the hardened distortions; the shortcut verdicts are kept for comparison with the paper/);
+  assert.match(html, /The verdicts are judged on the hardened distortions, attack by attack: they test the paper&#39;s statements about each attack\. The strongest column answers the defender&#39;s question/);
+  // The strongest attack's deciding numbers are shown, not folded away: conclusion 2's median over (n, Pa), then n = 10, Pa = 0.5: RayS's 8.2 at sigma 0.05 / 13.4 without defense = 0.612.
+  assert.match(html, /<p class="strongest-numbers"><strong>strongest: does not hold<\/strong><\/p><ul class="numbers"><li>strongest: median over \(n, Pa\) of L2\(σ=0\.05\) \/ L2\(none\): <strong>0\.859<\/strong> \[0\.859, 0\.859\] on 3 images<\/li><li>n=10 Pa=0\.5 strongest: L2\(σ=0\.05\) \/ L2\(none\): <strong>0\.612<\/strong>/);
   const rows = [...html.matchAll(/<tr><td>([1-5])<\/td><td>[^<]*<\/td><td><span class="verdict verdict-([a-z-]+)">[^<]*<\/span><\/td><td><span class="verdict verdict-([a-z-]+)">[^<]*<\/span><\/td><td><span class="verdict verdict-([a-z-]+)">[^<]*<\/span><\/td><td><span class="verdict verdict-([a-z-]+)">/g)]
     .map((m) => [Number(m[1]), m[2], m[3], m[4], m[5]]);
   assert.deepEqual(rows, [
