@@ -245,10 +245,14 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
     for (const attack of new Set(values.map((v) => v.attack))) {
       for (const measure of [SHORTCUT, HARDENED]) {
         const like = values.find((v) => v.attack === attack);
-        if (like && !values.some((v) => v.attack === attack && v.measure === measure)) values.push({ ...like, measure, accuracy: null, meanL2: null });
+        if (like && !values.some((v) => v.attack === attack && v.measure === measure)) {
+          // The strongest attack's empty shortcut panel says why it is empty.
+          values.push({ ...like, measure, accuracy: null, meanL2: null, ...(attack === attackName(STRONGEST) && measure === SHORTCUT ? { note: STRONGEST_NOTE } : {}) });
+        }
       }
     }
   }
+  const noted = values.some((v) => v.note !== undefined);
   // the paper's order (HSJA, SurFree, RayS), then any other attack in order of appearance
   const attacks = [...new Set(points.filter((p) => values.some((v) => v.attack === attackName(p.attack))).map((p) => p.attack))].sort((a, b) => attackRank(a) - attackRank(b)).map(attackName);
   const pas = [...new Set(points.map((p) => p.defense.pa).filter((pa): pa is number => pa !== null))].sort((a, b) => a - b);
@@ -260,7 +264,7 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
     ...(pas.length > 1 ? [`filled: Pa = ${pas[0]} (and no RS); hollow: Pa = ${pas.slice(1).join(", ")}`] : []),
     ...(hardened.length ? ["top: the attacks' final points (the paper's measure); bottom: hardened points, verified adversarial at level Pa (strongest: per image, the smallest of any attack)"] : []),
   ];
-  return attackPanels("Mean L2 distortion vs accuracy", subtitle.length === 1 ? subtitle[0] : subtitle, values, attacks, {
+  const pointLayer = {
       mark: { type: "point", size: 70, strokeWidth: 2 },
       encoding: {
         x: { field: "accuracy", type: "quantitative", title: "accuracy (% of test images)", scale: { zero: false, padding: 10 }, axis: { format: ".1~%" } },
@@ -278,8 +282,20 @@ export function distortionAccuracySpec(points: readonly DistortionPoint[]): TopL
         },
         tooltip: [{ field: "label" }, { field: "measure" }, { field: "accuracy" }, { field: "meanL2" }],
       },
-  }, { scale: { y: "independent" } }, hardened.length ? { field: "measure", sort: [SHORTCUT, HARDENED] } : undefined);
+  };
+  // A text layer in the middle of the panel (220 x 220) for the noted empty cell only; without it the spec is one mark, as before.
+  const note = {
+    transform: [{ filter: "isValid(datum.note)" }],
+    mark: { type: "text", fontSize: 12, color: "#666", lineBreak: "\n", align: "center", baseline: "middle" },
+    encoding: { text: { field: "note" }, x: { value: 110 }, y: { value: 110 } },
+  };
+  return attackPanels("Mean L2 distortion vs accuracy", subtitle.length === 1 ? subtitle[0] : subtitle, values, attacks,
+    noted ? { layer: [pointLayer, note] } : pointLayer,
+    { scale: { y: "independent" } }, hardened.length ? { field: "measure", sort: [SHORTCUT, HARDENED] } : undefined);
 }
+
+/** Fig. 5's text in the strongest attack's shortcut panel: the worst case is taken over hardened points only. */
+export const STRONGEST_NOTE = "no final points:\nthe strongest attack is\na worst case of\nhardened points (below)";
 
 /** One panel per attack (a column facet, in `attacks` order, each with its own y scale and the resolution given), 220 x 220 each. */
 function attackPanels(text: string, subtitle: string | string[], values: readonly object[], attacks: readonly string[], inner: Record<string, unknown>, resolve: Record<string, unknown>, row?: { field: string; sort: string[] }): TopLevelSpec {

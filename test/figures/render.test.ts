@@ -20,11 +20,13 @@ import {
   renderSvg,
   roundSvgAttributes,
   sliceSpec,
+  withStrongest,
   writeFigureFiles,
 } from "../../src/figures/index.js";
+import { STRONGEST_NOTE } from "../../src/figures/specs.js";
 import { createRandom } from "../../src/rng/index.js";
 import { linearProblem } from "./linearFixture.js";
-import { accuracy, attack, certification, defense } from "./records.js";
+import { accuracy, attack, certification, defense, hardenedAt, hardening } from "./records.js";
 
 /*
  * Snapshot tests (observablehq/plot style): each figure is rendered from fixed data and compared
@@ -149,6 +151,25 @@ test("Fig. 4 and Fig. 5 snapshots from records", async () => {
   for (const text of ["HSJA", "RayS", "mean distortion", "(L2, pixels in [0, 1])", "accuracy (% of test images)"]) assert.ok(fig5.includes(text), `Fig. 5 shows "${text}"`);
   assert.ok(!/>(hsja|rays)</.test(fig5), "attacks appear under their own names, not the registry's");
   matchSnapshot("fig5.svg", fig5);
+  assert.ok(!fig5.includes("no final points"), "no note without a strongest column");
+});
+
+test("Fig. 5 with hardened points: the strongest attack's empty shortcut panel carries a note saying why", async () => {
+  const none = defense("none", "none", null, null, null);
+  const rs = defense("rs-3%", "rs", 0.12, 10, 0.5);
+  const records = [none, rs].flatMap((d) => ["hsja", "rays"].flatMap((a, j) => [0, 1].map((i) => {
+    const r = attack(d, a, i, 1 + j + i / 2);
+    return d.sigma === null ? r : hardenedAt(r, hardening(2 + j + i / 2));
+  })));
+  const points = distortionVsAccuracy(withStrongest(records), [accuracy("none", null, 0.92), accuracy("rs-3%", 10, 0.9)]);
+  const spec = distortionAccuracySpec(points) as unknown as { spec: { layer?: unknown[] }; data: { values: { attack: string; measure: string; note?: string }[] } };
+  assert.equal(spec.spec.layer?.length, 2, "points and the note");
+  assert.deepEqual(spec.data.values.filter((v) => v.note !== undefined).map((v) => [v.attack, v.measure]), [["strongest", "shortcut (final points)"]]);
+  // The empty panel's own y scale has no data: Vega says so, and that is the only warning.
+  const warnings: string[] = [];
+  const svg = await renderSvg(spec as never, { onWarning: (w) => warnings.push(w) });
+  assert.deepEqual(warnings, ['WARN Infinite extent for field "meanL2": [Infinity, -Infinity]']);
+  for (const line of STRONGEST_NOTE.split("\n")) assert.equal(svg.split(`>${line}<`).length - 1, 1, `the note's line "${line}" once`);
 });
 
 test("PNG rendering draws the text in the bundled DejaVu Sans, the same on every machine", async () => {
