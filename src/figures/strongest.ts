@@ -20,10 +20,20 @@ import { distortionOf, measured } from "./measure.js";
 export const STRONGEST = "strongest";
 
 /** The defense point without its oracle rule: the strongest entry pools the rules. */
-export function withoutRule(d: DefenseInput): DefenseInput {
+function withoutRule(d: DefenseInput): DefenseInput {
   if (d.oracle === undefined || d.n === null) return d;
   const { oracle: _oracle, ...rest } = d;
   return { ...rest, id: d.id.replace(/\/oracle=[^/]*$/, "") };
+}
+
+/**
+ * The cell whose attacks the worst case is taken over: the defense point without its oracle rule,
+ * and the budget (`key` names the pair).
+ */
+export function strongestCell(a: AttackInput): { readonly defense: DefenseInput; readonly budget: number | null; readonly key: string } {
+  const defense = withoutRule(a.defense);
+  const budget = a.budget ?? null;
+  return { defense, budget, key: JSON.stringify([defense.id, defense.sigma, defense.n, defense.pa, budget]) };
 }
 
 /**
@@ -36,8 +46,7 @@ export function strongestAttacks(attacks: readonly AttackInput[]): AttackInput[]
   const groups = new Map<string, AttackInput[]>();
   for (const a of attacks) {
     if (a.attack === STRONGEST) continue;
-    const d = withoutRule(a.defense);
-    const key = JSON.stringify([d.id, d.sigma, d.n, d.pa, a.budget ?? null, a.image]);
+    const key = JSON.stringify([strongestCell(a).key, a.image]);
     const group = groups.get(key) ?? [];
     group.push(a);
     groups.set(key, group);

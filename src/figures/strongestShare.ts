@@ -9,7 +9,7 @@
 import { mayBeRandom } from "../attacks/record.js";
 import type { AttackInput, DefenseInput } from "./inputs.js";
 import { distortionOf } from "./measure.js";
-import { STRONGEST, withoutRule } from "./strongest.js";
+import { STRONGEST, strongestCell } from "./strongest.js";
 import { median } from "./summary.js";
 
 /** How one attack (under one oracle rule) fares against the per-image strongest, over a set of images. */
@@ -69,9 +69,8 @@ export function strongestShares(attacks: readonly AttackInput[]): StrongestShare
   const cells = new Map<string, { defense: DefenseInput; budget: number | null; images: Map<number, AttackInput[]> }>();
   for (const a of attacks) {
     if (a.attack === STRONGEST) continue;
-    const defense = withoutRule(a.defense);
-    const key = JSON.stringify([defense.id, defense.sigma, defense.n, defense.pa, a.budget ?? null]);
-    const cell = cells.get(key) ?? { defense, budget: a.budget ?? null, images: new Map() };
+    const { defense, budget, key } = strongestCell(a);
+    const cell = cells.get(key) ?? { defense, budget, images: new Map() };
     cells.set(key, cell);
     const group = cell.images.get(a.image) ?? [];
     group.push(a);
