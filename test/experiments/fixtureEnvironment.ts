@@ -14,7 +14,7 @@ import type { Classifier } from "../../src/model/classifier.js";
 import { LinearClassifier } from "../../src/model/linear.js";
 import { OnnxClassifier } from "../../src/model/onnx.js";
 import { createRandom } from "../../src/rng/index.js";
-import { certify } from "../../src/smoothing/certify.js";
+import { certifyItem } from "../../src/experiments/execute/shipped.js";
 import { SmoothedClassifier } from "../../src/smoothing/smoothed.js";
 
 const FIXTURE = new URL("../fixtures/linear.onnx", import.meta.url);
@@ -129,15 +129,8 @@ export function createEnvironment(): ExperimentEnvironment {
       }
       return { sigma: (lo + hi) / 2, cleanAccuracy: clean, smoothedAccuracy: smoothed, images: data.count, n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise, onDraws }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }), ...(onDraws ? { onDraws } : {}) });
-      return {
-        outcome: c.kind === "certified"
-          ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }
-          : { status: "abstain", pABar: c.pABar },
-        forwardPasses: c.forwardPasses,
-      };
-    },
+    // The real CERTIFY, through the shipped environment's adapter.
+    certify: certifyItem,
     // The real Fig. 1-3 computations: on the linear model they run in milliseconds.
     figures: FIGURE_COMPUTATIONS,
   };

@@ -23,6 +23,17 @@ function selectionOf(data: DataConfig): Selection {
   return { count: data.count, offset: data.offset, sample: data.sample, seed: data.seed };
 }
 
+/** A certification item with Cohen et al.'s CERTIFY (smoothing/certify.ts), as the environment returns it. */
+export const certifyItem: ExperimentEnvironment["certify"] = async (base, image, { sigma, n0, n, alpha, batchSize, random, noise, onDraws }) => {
+  const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }), ...(onDraws ? { onDraws } : {}) });
+  return {
+    outcome: c.kind === "certified"
+      ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }
+      : { status: "abstain", pABar: c.pABar },
+    forwardPasses: c.forwardPasses,
+  };
+};
+
 export function createEnvironment(): ExperimentEnvironment {
   return {
     async loadModel(name, { threads, device, shape, workers }) {
@@ -57,15 +68,7 @@ export function createEnvironment(): ExperimentEnvironment {
       const c = await calibrateSigma(base, data, { drop, n, batchSize, seed: random.nextUint32(), ...(noise === undefined ? {} : { noise }) });
       return { sigma: c.sigma, cleanAccuracy: c.cleanAccuracy, smoothedAccuracy: c.smoothedAccuracy, images: c.images, n: c.n };
     },
-    async certify(base, image, { sigma, n0, n, alpha, batchSize, random, noise, onDraws }) {
-      const c = await certify(base, image, random, { sigma, n0, n, alpha, batchSize, ...(noise === undefined ? {} : { noise }), ...(onDraws ? { onDraws } : {}) });
-      return {
-        outcome: c.kind === "certified"
-          ? { status: "certified", prediction: c.label, radius: c.radius, pABar: c.pABar }
-          : { status: "abstain", pABar: c.pABar },
-        forwardPasses: c.forwardPasses,
-      };
-    },
+    certify: certifyItem,
     figures: FIGURE_COMPUTATIONS,
   };
 }
